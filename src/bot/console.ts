@@ -1,0 +1,72 @@
+import { createInterface } from 'node:readline/promises';
+import type { Conversation, Reply, Surface } from './conversation.js';
+import { renderText } from './render/text.js';
+
+interface ConsoleOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream & { isTTY?: boolean };
+  user?: string;
+}
+
+/**
+ * The console chat: the same conversation core as Slack and Teams. Progress lines print as
+ * findings arrive; the final report prints once, in full.
+ */
+export async function runConsoleChat(
+  conversation: Conversation,
+  { input, output, user = process.env.USER ?? 'console' }: ConsoleOptions,
+): Promise<void> {
+  const color = Boolean(output.isTTY) && !process.env.NO_COLOR;
+  const rl = createInterface({ input, output, terminal: Boolean(output.isTTY) });
+  const write = (text: string) => output.write(`${text}\n`);
+  write(
+    'rdp-triage console — describe the RDP failure (e.g. "rdp 0x904 extended 0x7 on 127.0.0.1"). "help" for examples, Ctrl-D to quit.',
+  );
+  const controller = new AbortController();
+  rl.on('SIGINT', () => {
+    controller.abort();
+    rl.close();
+  });
+  let counter = 0;
+  try {
+    while (true) {
+      let line: string;
+      try {
+        line = await rl.question(color ? '\u001b[1myou>\u001b[0m ' : 'you> ');
+      } catch {
+        break; // input closed (Ctrl-D / end of piped input)
+      }
+      if (line.trim() === 'quit' || line.trim() === 'exit') break;
+      counter += 1;
+      await conversation.handle(
+        { platform: 'console', id: String(counter), user, channel: 'console', text: line },
+        createConsoleSurface(write, color),
+        controller.signal,
+      );
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+function createConsoleSurface(write: (text: string) => void, color: boolean): Surface {
+  let printedFindings = 0;
+  const show = (reply: Reply) => {
+    if (reply.kind === 'progress') {
+      // A terminal cannot edit what scrolled away: print the headline once, then each new finding.
+      const lines = renderText(
+        { ...reply, findings: reply.findings.slice(printedFindings) },
+        { color },
+      ).split('\n');
+      write((printedFindings === 0 ? lines : lines.slice(2)).join('\n'));
+      printedFindings = reply.findings.length;
+      return;
+    }
+    write(renderText(reply, { color }));
+  };
+  return {
+    minUpdateIntervalMs: 0,
+    post: async (reply) => show(reply),
+    update: async (reply) => show(reply),
+  };
+}

@@ -1,0 +1,150 @@
+import { describeError } from '../errors.js';
+import type { Understanding } from '../intents/understanding.js';
+import type { Finding } from '../probes/finding.js';
+import type { Report } from '../triage/report.js';
+import { EMPTY_TEXT, FEEDBACK_TEXT, HELP_TEXT, outOfScopeText } from './replies.js';
+
+/** One chat message, whatever surface it came from. */
+export interface Incoming {
+  platform: 'console' | 'cli' | 'slack' | 'teams';
+  /** Platform id of the message (used to recognise retried deliveries). */
+  id: string;
+  user: string;
+  channel: string;
+  thread?: string;
+  text: string;
+}
+
+/** What the bot shows; each surface renders it in its own format. */
+export type Reply =
+  | { kind: 'text'; text: string; understanding?: Understanding }
+  | { kind: 'progress'; understanding: Understanding; findings: Finding[]; targets: string[] }
+  | { kind: 'report'; report: Report };
+
+/**
+ * The port every chat surface implements: post one message, then edit that same message.
+ * `minUpdateIntervalMs` is the platform's edit budget; the core coalesces edits to it.
+ */
+export interface Surface {
+  readonly minUpdateIntervalMs: number;
+  post(reply: Reply): Promise<void>;
+  update(reply: Reply): Promise<void>;
+}
+
+export interface ConversationDeps {
+  understand: (text: string) => Understanding;
+  triage: (
+    understanding: Understanding,
+    options: { signal: AbortSignal; onFinding: (finding: Finding) => void },
+  ) => Promise<Report>;
+  /** Names of the targets that will be probed, for the "Probing …" line. */
+  describeTargets?: (understanding: Understanding) => string[];
+  now?: () => number;
+}
+
+export interface Conversation {
+  /** Answers one message on `surface`. Never throws: failures become a text reply. */
+  handle(incoming: Incoming, surface: Surface, signal: AbortSignal): Promise<Report | null>;
+}
+
+const MAX_MESSAGE_CHARS = 40_000;
+
+export function createConversation({
+  understand,
+  triage,
+  describeTargets = () => [],
+  now = Date.now,
+}: ConversationDeps): Conversation {
+  return {
+    async handle(incoming, surface, signal) {
+      const text = sanitise(incoming.text);
+      if (text.trim() === '') {
+        await surface.post({ kind: 'text', text: EMPTY_TEXT });
+        return null;
+      }
+      const understanding = understand(text);
+      if (understanding.intent === 'help') {
+        await surface.post({ kind: 'text', text: HELP_TEXT, understanding });
+        return null;
+      }
+      if (understanding.intent === 'feedback') {
+        await surface.post({ kind: 'text', text: FEEDBACK_TEXT, understanding });
+        return null;
+      }
+      if (understanding.intent === 'out_of_scope') {
+        await surface.post({ kind: 'text', text: outOfScopeText(text), understanding });
+        return null;
+      }
+      const findings: Finding[] = [];
+      const progress = (): Reply => ({
+        kind: 'progress',
+        understanding,
+        findings: [...findings],
+        targets: describeTargets(understanding),
+      });
+      const edits = createEditQueue(surface, now);
+      try {
+        await surface.post(progress());
+        const report = await triage(understanding, {
+          signal,
+          onFinding: (finding) => {
+            findings.push(finding);
+            edits.schedule(progress);
+          },
+        });
+        await edits.finish({ kind: 'report', report });
+        return report;
+      } catch (error) {
+        await edits.finish({
+          kind: 'text',
+          text: `Sorry, this triage failed: ${describeError(error)}. Please try again.`,
+          understanding,
+        });
+        return null;
+      }
+    },
+  };
+}
+
+/**
+ * Serialises edits of one message and coalesces them to the surface's budget: at most one edit
+ * per `minUpdateIntervalMs`, the latest state wins, and the final edit is always sent.
+ */
+function createEditQueue(surface: Surface, now: () => number) {
+  let chain: Promise<void> = Promise.resolve();
+  let lastEdit = Number.NEGATIVE_INFINITY;
+  let pending: (() => Reply) | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const send = (reply: Reply) => {
+    lastEdit = now();
+    chain = chain.then(() => surface.update(reply)).catch(() => {});
+    return chain;
+  };
+  const flush = () => {
+    timer = undefined;
+    if (pending) send(pending());
+    pending = null;
+  };
+  return {
+    schedule(build: () => Reply) {
+      pending = build;
+      if (timer) return;
+      const wait = lastEdit + surface.minUpdateIntervalMs - now();
+      if (wait <= 0) flush();
+      else timer = setTimeout(flush, wait);
+    },
+    async finish(reply: Reply) {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      pending = null;
+      await chain;
+      await surface.update(reply);
+    },
+  };
+}
+
+/** Control characters and NULs out, length bounded: chat text is untrusted. */
+function sanitise(text: string): string {
+  const bounded = text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) : text;
+  return bounded.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/g, ' ');
+}

@@ -1,0 +1,151 @@
+import { createInterface } from 'node:readline';
+import { Command, CommanderError, Option } from 'commander';
+import { assembleBot } from './bot/assemble.js';
+import { runConsoleChat } from './bot/console.js';
+import type { Reply, Surface } from './bot/conversation.js';
+import { headline, renderText } from './bot/render/text.js';
+import { loadConfig } from './config/load-config.js';
+import { describeError } from './errors.js';
+import { understand } from './intents/understand.js';
+import type { Report } from './triage/report.js';
+
+// The only entry point (bin `rdp-triage`). Usage errors exit 2, handled triages exit 0, a failure
+// the user can act on (bad config, unreadable file) exits 1 with one sentence, never a stack trace.
+
+const program = new Command('rdp-triage')
+  .description('Triage Remote Desktop failures: understand the message, probe the host, rank fixes.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program
+  .command('classify')
+  .description('Print what the bot understands from a message (intent, codes, hosts, gateway, symptoms).')
+  .argument('[text...]', 'the message; omit with --jsonl')
+  .option('--json', 'print the Understanding as JSON')
+  .option(
+    '--jsonl',
+    'read one message per line from stdin (plain text or {"id","text"}), print one JSON object per line',
+  )
+  .action(async (words: string[], options: { json?: boolean; jsonl?: boolean }) => {
+    if (options.jsonl) return classifyLines();
+    const text = requireText(words, 'classify');
+    const understanding = understand(text);
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(understanding)}\n`
+        : `${headline(understanding)}\nintent: ${understanding.intent} (confidence ${understanding.confidence.toFixed(2)})\n`,
+    );
+  });
+
+program
+  .command('triage')
+  .description('Run the whole triage for one message and print the report.')
+  .argument('<text...>', 'the message, e.g. "rdp 0x904 on 127.0.0.1"')
+  .option('--json', 'print the Report as JSON')
+  .option('--config <file>', 'YAML configuration file (default: no jump, loopback targets only)')
+  .action(async (words: string[], options: { json?: boolean; config?: string }) => {
+    const text = requireText(words, 'triage');
+    const bot = assembleBot({ config: await loadConfig(options.config) });
+    try {
+      let report: Report | null = null;
+      let answer: Reply | null = null;
+      const surface: Surface = {
+        minUpdateIntervalMs: Number.POSITIVE_INFINITY,
+        post: async (reply) => {
+          answer = reply;
+        },
+        update: async (reply) => {
+          answer = reply;
+        },
+      };
+      report = await bot.conversation.handle(
+        { platform: 'cli', id: 'cli', user: 'cli', channel: 'cli', text },
+        surface,
+        new AbortController().signal,
+      );
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(report ?? replyAsJson(answer, text))}\n`);
+      } else if (answer) {
+        process.stdout.write(
+          `${renderText(answer, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`,
+        );
+      }
+    } finally {
+      await bot.close();
+    }
+  });
+
+program
+  .command('chat')
+  .description('Interactive console chat (the same conversation core as Slack and Teams).')
+  .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
+  .action(async (options: { config?: string }) => {
+    const bot = assembleBot({ config: await loadConfig(options.config) });
+    try {
+      await runConsoleChat(bot.conversation, { input: process.stdin, output: process.stdout });
+    } finally {
+      await bot.close();
+    }
+  });
+
+/** A triage that ended without probing (help, out of scope, empty) still prints one JSON object. */
+function replyAsJson(reply: Reply | null, text: string): unknown {
+  const understanding = reply && 'understanding' in reply ? reply.understanding : understand(text);
+  return {
+    understanding,
+    findings: [],
+    fixes: [],
+    refusals: [],
+    reply: reply?.kind === 'text' ? reply.text : null,
+  };
+}
+
+function requireText(words: string[], command: string): string {
+  const text = words.join(' ');
+  if (text.trim() === '')
+    throw new CommanderError(
+      2,
+      'rdp-triage.missingText',
+      `error: ${command} needs a message, e.g. rdp-triage ${command} "rdp 0x904 on 127.0.0.1"`,
+    );
+  return text;
+}
+
+async function classifyLines(): Promise<void> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    const { id, text } = parseJsonlLine(line, lineNumber);
+    const output = `${JSON.stringify({ ...(id !== undefined && { id }), ...understand(text) })}\n`;
+    if (!process.stdout.write(output)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+}
+
+function parseJsonlLine(line: string, lineNumber: number): { id?: unknown; text: string } {
+  if (line.trimStart().startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (parsed && typeof parsed === 'object' && 'text' in parsed && typeof parsed.text === 'string') {
+        return { id: 'id' in parsed ? parsed.id : lineNumber, text: parsed.text };
+      }
+    } catch {
+      // Not JSON after all: a message that starts with "{" is classified as plain text.
+    }
+  }
+  return { id: lineNumber, text: line };
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    if (error.code === 'rdp-triage.missingText') process.stderr.write(`${error.message}\n`);
+    // Help and version exit 0; every usage error (unknown flag, missing argument) exits 2.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`rdp-triage: ${describeError(error)}\n`);
+    process.exitCode = 1;
+  }
+}

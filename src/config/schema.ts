@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/**
+ * The configuration file (YAML). Every setting is documented here, next to the check that
+ * enforces it. With no file at all the bot runs in the embedded default: no jump (probes run
+ * directly from this machine) and only loopback targets allowed.
+ */
+
+const hostName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address (letters, digits, dot, colon, dash, underscore)');
+
+const cidr = z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'a CIDR such as 10.0.0.0/8 or fd00::/8');
+
+const port = z.number().int().min(1).max(65535);
+
+export const jumpSchema = z.object({
+  /** Name used in messages ("Probing srv-fin-02 through jump-eu…") and in routes. */
+  name: z.string().min(1),
+  host: hostName,
+  port: port.default(22),
+  username: z.string().min(1),
+  /** Path to a private key file; or `agent: true` to use SSH_AUTH_SOCK. */
+  privateKeyPath: z.string().optional(),
+  agent: z.boolean().default(false),
+  /** Name of the environment variable that holds the key's passphrase (never the passphrase). */
+  passphraseEnv: z.string().optional(),
+  /** Pinned host key: `SHA256:…` fingerprint(s) and/or a known_hosts file. One is required. */
+  hostKeyFingerprints: z.array(z.string().regex(/^SHA256:[A-Za-z0-9+/=]+$/)).default([]),
+  knownHostsPath: z.string().optional(),
+  /** Which targets go through this jump: domain suffixes and CIDRs. */
+  routes: z
+    .object({ suffixes: z.array(z.string()).default([]), cidrs: z.array(cidr).default([]) })
+    .default({ suffixes: [], cidrs: [] }),
+});
+
+export const inventoryHostSchema = z.object({
+  name: hostName,
+  aliases: z.array(z.string()).default([]),
+  /** Address to probe instead of resolving `name` (useful for lab and split-horizon DNS). */
+  address: hostName.optional(),
+  port: port.default(3389),
+  gateway: hostName.optional(),
+  group: z.string().optional(),
+  /** Jump to use for this host, overriding routes. `direct` forces no jump. */
+  jump: z.string().optional(),
+});
+
+export const configSchema = z.object({
+  jumps: z.array(jumpSchema).default([]),
+  inventory: z.array(inventoryHostSchema).default([]),
+  /** Targets that may be probed. Inventory hosts are always allowed. */
+  allow: z
+    .object({
+      suffixes: z.array(z.string()).default([]),
+      cidrs: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+    })
+    .default({ suffixes: [], cidrs: ['127.0.0.0/8', '::1/128'] }),
+  /** Targets never probed, even when allowed above. */
+  deny: z
+    .object({ suffixes: z.array(z.string()).default([]), cidrs: z.array(cidr).default([]) })
+    .default({ suffixes: [], cidrs: [] }),
+  probes: z
+    .object({
+      /** Deadline of each probe in milliseconds. */
+      timeoutMs: z.number().int().min(100).max(60_000).default(4000),
+      rdpPorts: z.array(port).default([3389]),
+      gatewayPorts: z.array(port).default([443]),
+      /** Most hosts probed for one message. */
+      maxHostsPerMessage: z.number().int().min(1).max(20).default(5),
+    })
+    .default({ timeoutMs: 4000, rdpPorts: [3389], gatewayPorts: [443], maxHostsPerMessage: 5 }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type JumpConfig = z.infer<typeof jumpSchema>;
+export type InventoryHost = z.infer<typeof inventoryHostSchema>;
+
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}

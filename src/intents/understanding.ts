@@ -1,0 +1,37 @@
+/** What the bot understood from one message. Pure data: the output of `understand()`. */
+
+export const INTENTS = ['rdp_failure', 'rdp_slow_or_quality', 'help', 'feedback', 'out_of_scope'] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export const CODE_ROLES = ['disconnect', 'extended', 'error_info', 'gateway', 'unknown'] as const;
+export type CodeRole = (typeof CODE_ROLES)[number];
+
+export interface UnderstoodCode {
+  /** Normalised lower-case hex without leading zeros: `"0x904"`. */
+  value: string;
+  role: CodeRole;
+  /** Name from the knowledge base when known (`exDiscReasonServerDeniedConnection`). */
+  name?: string;
+}
+
+export const HOST_KINDS = ['fqdn', 'short', 'ipv4', 'ipv6'] as const;
+export type HostKind = (typeof HOST_KINDS)[number];
+
+export interface UnderstoodHost {
+  name: string;
+  kind: HostKind;
+  /** Port when the message said `host:port` or an .rdp file set `server port`. */
+  port?: number;
+  /** Inventory name this host was matched to when it was not an exact hit ("did you mean"). */
+  suggestion?: string;
+}
+
+export interface Understanding {
+  intent: Intent;
+  /** 0..1, how sure the classifier is of `intent`. */
+  confidence: number;
+  codes: UnderstoodCode[];
+  hosts: UnderstoodHost[];
+  gateway: string | null;
+  symptoms: string[];
+}

@@ -1,0 +1,21 @@
+import type { RankedFix } from '../fixes/ranked-fix.js';
+import type { Understanding } from '../intents/understanding.js';
+import type { Finding } from '../probes/finding.js';
+
+/** A target that was named but not probed, and why (not allowed, did not parse, over a limit). */
+export interface Refusal {
+  target: string;
+  reason: string;
+}
+
+/** Everything one triage produced. Plain, serialisable data: this is the `--json` output. */
+export interface Report {
+  understanding: Understanding;
+  findings: Finding[];
+  fixes: RankedFix[];
+  refusals: Refusal[];
+  /** ISO 8601 time the triage started. */
+  startedAt: string;
+  /** Wall time of the whole triage in milliseconds. */
+  ms: number;
+}

@@ -1,0 +1,97 @@
+import { isIP } from 'node:net';
+import type { Config } from '../config/schema.js';
+import { rank } from '../fixes/rank.js';
+import type { FeedbackStats } from '../fixes/ranked-fix.js';
+import type { Understanding } from '../intents/understanding.js';
+import type { Connector } from '../probes/connector.js';
+import { probeDns, type Resolve, resolveWithSystem } from '../probes/dns.js';
+import type { Finding } from '../probes/finding.js';
+import type { ProbeTarget } from '../probes/probe-target.js';
+import { probeRdp } from '../probes/rdp-negotiate.js';
+import { probeTcp } from '../probes/tcp.js';
+import type { Allowlist } from './allowlist.js';
+import { type PlannedTarget, plan } from './plan.js';
+import type { Refusal, Report } from './report.js';
+
+export interface TriageDeps {
+  config: Config;
+  allowlist: Allowlist;
+  /** Connector for a jump name, or for `null` (direct). */
+  connectorFor: (jump: string | null) => Connector;
+  resolve?: Resolve;
+  stats?: FeedbackStats;
+  now?: () => number;
+  clock?: () => Date;
+}
+
+/**
+ * understand → plan → probe → rank → Report. Every target's probes run in parallel; each probe has
+ * its own deadline; `onFinding` streams results as they complete.
+ */
+export async function runTriage(
+  understanding: Understanding,
+  deps: TriageDeps,
+  { signal, onFinding = () => {} }: { signal: AbortSignal; onFinding?: (finding: Finding) => void },
+): Promise<Report> {
+  const { config, stats = {}, now = performance.now.bind(performance), clock = () => new Date() } = deps;
+  const startedAt = clock().toISOString();
+  const started = now();
+  const triagePlan = plan(understanding, config, deps.allowlist);
+  const findings: Finding[] = [];
+  const refusals: Refusal[] = [...triagePlan.refusals];
+  const emit = (finding: Finding) => {
+    findings.push(finding);
+    onFinding(finding);
+  };
+  await Promise.all(
+    triagePlan.targets.map((target) =>
+      probeTarget(target, triagePlan.timeoutMs, deps, { signal, emit, refuse: (r) => refusals.push(r) }),
+    ),
+  );
+  return {
+    understanding,
+    findings,
+    fixes: rank(understanding, findings, stats),
+    refusals,
+    startedAt,
+    ms: Math.round(now() - started),
+  };
+}
+
+async function probeTarget(
+  target: PlannedTarget,
+  timeoutMs: number,
+  deps: TriageDeps,
+  { signal, emit, refuse }: { signal: AbortSignal; emit: (f: Finding) => void; refuse: (r: Refusal) => void },
+): Promise<void> {
+  const deadline = () => AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  let address = target.address ?? target.name;
+  if (isIP(address) === 0) {
+    const { finding, addresses } = await probeDns(address, {
+      resolve: deps.resolve ?? resolveWithSystem,
+      signal: deadline(),
+    });
+    emit(finding);
+    const first = addresses[0];
+    if (first === undefined) return;
+    const forbidden = addresses.map((a) => deps.allowlist.checkAddress(a)).find((v) => !v.allowed);
+    if (target.mustResolveIntoAllowed && forbidden) {
+      refuse({ target: target.name, reason: `not allowed to probe: it resolves to ${forbidden.reason}` });
+      return;
+    }
+    address = first;
+  } else if (!deps.allowlist.checkAddress(address).allowed && target.mustResolveIntoAllowed) {
+    refuse({ target: target.name, reason: deps.allowlist.checkAddress(address).reason });
+    return;
+  }
+  const probeTargetSpec: ProbeTarget = {
+    host: address,
+    port: target.port,
+    ...(address !== target.name && { displayName: target.name }),
+  };
+  const connector = deps.connectorFor(target.jump);
+  const runs: Promise<Finding>[] = [];
+  if (target.probes.includes('tcp')) runs.push(probeTcp(probeTargetSpec, { connector, signal: deadline() }));
+  if (target.probes.includes('rdp')) runs.push(probeRdp(probeTargetSpec, { connector, signal: deadline() }));
+  await Promise.all(runs.map((run) => run.then(emit)));
+}
