@@ -146,5 +146,11 @@ function createEditQueue(surface: Surface, now: () => number) {
 /** Control characters and NULs out, length bounded: chat text is untrusted. */
 function sanitise(text: string): string {
   const bounded = text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) : text;
-  return bounded.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/g, ' ');
+  // Keep tab, LF and CR; everything else below 0x20 (and DEL) becomes a space.
+  let clean = '';
+  for (const char of bounded) {
+    const code = char.charCodeAt(0);
+    clean += (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f ? ' ' : char;
+  }
+  return clean;
 }
