@@ -139,6 +139,9 @@ function parseJsonlLine(line: string, lineNumber: number): { id?: unknown; text:
 
 try {
   await program.parseAsync(process.argv);
+  // A name lookup that outlived its probe deadline still holds a libuv thread; the answer is
+  // printed (stdout is synchronous for files and pipes on Linux), so do not wait for it.
+  if (program.args[0] === 'triage') process.exit(process.exitCode ?? 0);
 } catch (error) {
   if (error instanceof CommanderError) {
     if (error.code === 'rdp-triage.missingText') process.stderr.write(`${error.message}\n`);
