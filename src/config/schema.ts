@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { accessSchema, checkAccessReferences, rateLimitsSchema } from './access-schema.js';
+import { storeSchema } from './store-schema.js';
 
 /**
  * The configuration file (YAML). Every setting is documented here, next to the check that
@@ -48,31 +50,39 @@ export const inventoryHostSchema = z.object({
   jump: z.string().optional(),
 });
 
-export const configSchema = z.object({
-  jumps: z.array(jumpSchema).default([]),
-  inventory: z.array(inventoryHostSchema).default([]),
-  /** Targets that may be probed. Inventory hosts are always allowed. */
-  allow: z
-    .object({
-      suffixes: z.array(z.string()).default([]),
-      cidrs: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
-    })
-    .default({ suffixes: [], cidrs: ['127.0.0.0/8', '::1/128'] }),
-  /** Targets never probed, even when allowed above. */
-  deny: z
-    .object({ suffixes: z.array(z.string()).default([]), cidrs: z.array(cidr).default([]) })
-    .default({ suffixes: [], cidrs: [] }),
-  probes: z
-    .object({
-      /** Deadline of each probe in milliseconds. */
-      timeoutMs: z.number().int().min(100).max(60_000).default(4000),
-      rdpPorts: z.array(port).default([3389]),
-      gatewayPorts: z.array(port).default([443]),
-      /** Most hosts probed for one message. */
-      maxHostsPerMessage: z.number().int().min(1).max(20).default(5),
-    })
-    .default({ timeoutMs: 4000, rdpPorts: [3389], gatewayPorts: [443], maxHostsPerMessage: 5 }),
-});
+export const configSchema = z
+  .object({
+    jumps: z.array(jumpSchema).default([]),
+    inventory: z.array(inventoryHostSchema).default([]),
+    /** Targets that may be probed. Inventory hosts are always allowed. */
+    allow: z
+      .object({
+        suffixes: z.array(z.string()).default([]),
+        cidrs: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+      })
+      .default({ suffixes: [], cidrs: ['127.0.0.0/8', '::1/128'] }),
+    /** Targets never probed, even when allowed above. */
+    deny: z
+      .object({ suffixes: z.array(z.string()).default([]), cidrs: z.array(cidr).default([]) })
+      .default({ suffixes: [], cidrs: [] }),
+    probes: z
+      .object({
+        /** Deadline of each probe in milliseconds. */
+        timeoutMs: z.number().int().min(100).max(60_000).default(4000),
+        rdpPorts: z.array(port).default([3389]),
+        gatewayPorts: z.array(port).default([443]),
+        /** Most hosts probed for one message. */
+        maxHostsPerMessage: z.number().int().min(1).max(20).default(5),
+      })
+      .default({ timeoutMs: 4000, rdpPorts: [3389], gatewayPorts: [443], maxHostsPerMessage: 5 }),
+    /** Who may trigger probes on which host groups (see access-schema.ts). */
+    access: accessSchema,
+    /** Probes per minute and concurrent triages, per user and per channel. */
+    rateLimits: rateLimitsSchema,
+    /** Audit log and feedback votes (SQLite). */
+    store: storeSchema,
+  })
+  .superRefine(checkAccessReferences);
 
 export type Config = z.infer<typeof configSchema>;
 export type JumpConfig = z.infer<typeof jumpSchema>;

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** The SQLite store: audit log and feedback votes. */
+export const storeSchema = z
+  .object({
+    /**
+     * SQLite file (created if missing, WAL mode). Unset: no audit log, feedback kept in memory.
+     * Relative paths are relative to the working directory.
+     */
+    path: z.string().min(1).optional(),
+    /** Audit rows (requests, probes, refusals) older than this are deleted. */
+    retentionDays: z.number().int().min(1).max(3650).default(90),
+    /** Feedback votes older than this are deleted (they feed the ranking, so keep them longer). */
+    feedbackRetentionDays: z.number().int().min(1).max(3650).default(365),
+  })
+  .prefault({});
+
+export type StoreConfig = z.infer<typeof storeSchema>;
