@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { Conversation, Reply, Surface } from './conversation.js';
 import { renderText } from './render/text.js';
 
@@ -28,14 +28,11 @@ export async function runConsoleChat(
     rl.close();
   });
   let counter = 0;
+  rl.setPrompt(color ? '\u001b[1myou>\u001b[0m ' : 'you> ');
+  rl.prompt();
   try {
-    while (true) {
-      let line: string;
-      try {
-        line = await rl.question(color ? '\u001b[1myou>\u001b[0m ' : 'you> ');
-      } catch {
-        break; // input closed (Ctrl-D / end of piped input)
-      }
+    // The async iterator buffers lines typed (or piped) while a triage is still running.
+    for await (const line of rl) {
       if (line.trim() === 'quit' || line.trim() === 'exit') break;
       counter += 1;
       await conversation.handle(
@@ -43,6 +40,7 @@ export async function runConsoleChat(
         createConsoleSurface(write, color),
         controller.signal,
       );
+      rl.prompt();
     }
   } finally {
     rl.close();

@@ -48,6 +48,8 @@ export interface Conversation {
 }
 
 const MAX_MESSAGE_CHARS = 40_000;
+/** Typed on their own, these always mean "show me what you can do", whatever the classifier says. */
+const HELP_COMMANDS = new Set(['help', '?', '/help', 'usage']);
 
 export function createConversation({
   understand,
@@ -63,7 +65,7 @@ export function createConversation({
         return null;
       }
       const understanding = understand(text);
-      if (understanding.intent === 'help') {
+      if (understanding.intent === 'help' || HELP_COMMANDS.has(text.trim().toLowerCase())) {
         await surface.post({ kind: 'text', text: HELP_TEXT, understanding });
         return null;
       }
