@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { accessSchema, checkAccessReferences, rateLimitsSchema } from './access-schema.js';
 import { storeSchema } from './store-schema.js';
@@ -14,7 +15,14 @@ const hostName = z
   .max(253)
   .regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address (letters, digits, dot, colon, dash, underscore)');
 
-const cidr = z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'a CIDR such as 10.0.0.0/8 or fd00::/8');
+const cidr = z.string().refine(isCidr, 'a CIDR such as 10.0.0.0/8 or fd00::/8');
+
+/** An IPv4 or IPv6 network with a prefix length that fits the family (node:net decides). */
+function isCidr(value: string): boolean {
+  const match = /^([0-9a-fA-F.:]+)\/(\d{1,3})$/.exec(value);
+  const family = isIP(match?.[1] ?? '');
+  return family !== 0 && Number(match?.[2]) <= (family === 4 ? 32 : 128);
+}
 
 const port = z.number().int().min(1).max(65535);
 
