@@ -66,6 +66,7 @@ async function probeTarget(
 ): Promise<void> {
   const deadline = () => AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
   let address = target.address ?? target.name;
+  const how = target.mustResolveIntoAllowed ? 'range' : 'name';
   if (isIP(address) === 0) {
     const { finding, addresses } = await probeDns(address, {
       resolve: deps.resolve ?? resolveWithSystem,
@@ -74,15 +75,21 @@ async function probeTarget(
     emit(finding);
     const first = addresses[0];
     if (first === undefined) return;
-    const forbidden = addresses.map((a) => deps.allowlist.checkAddress(a)).find((v) => !v.allowed);
-    if (target.mustResolveIntoAllowed && forbidden) {
+    // Every resolved address is checked, also for names allowed by inventory or suffix: such a name
+    // that resolves into deny.cidrs, loopback or cloud metadata is refused (no DNS-rebinding way in).
+    // The probes then connect to the checked address, never to the name again.
+    const forbidden = addresses.map((a) => deps.allowlist.checkAddress(a, how)).find((v) => !v.allowed);
+    if (forbidden) {
       refuse({ target: target.name, reason: `not allowed to probe: it resolves to ${forbidden.reason}` });
       return;
     }
     address = first;
-  } else if (!deps.allowlist.checkAddress(address).allowed && target.mustResolveIntoAllowed) {
-    refuse({ target: target.name, reason: deps.allowlist.checkAddress(address).reason });
-    return;
+  } else {
+    const verdict = deps.allowlist.checkAddress(address, how);
+    if (!verdict.allowed) {
+      refuse({ target: target.name, reason: `not allowed to probe: ${verdict.reason}` });
+      return;
+    }
   }
   const probeTargetSpec: ProbeTarget = {
     host: address,
