@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'JUMP_AUTH_FAILED',
   'INPUT_INVALID',
   'STARTUP_INVALID',
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
