@@ -22,6 +22,18 @@ export interface TriageDeps {
   stats?: FeedbackStats;
   now?: () => number;
   clock?: () => Date;
+  /**
+   * Probes a target somewhere else (a zone worker, src/ops/worker.ts) and returns its promise,
+   * or returns null to probe it here. Findings and refusals arrive through `io` either way.
+   */
+  routeTarget?: (target: PlannedTarget, timeoutMs: number, io: TargetIo) => Promise<void> | null;
+}
+
+/** How one target's probing reports back to its triage. */
+export interface TargetIo {
+  signal: AbortSignal;
+  emit: (finding: Finding) => void;
+  refuse: (refusal: Refusal) => void;
 }
 
 /**
@@ -44,9 +56,13 @@ export async function runTriage(
     onFinding(finding);
   };
   await Promise.all(
-    triagePlan.targets.map((target) =>
-      probeTarget(target, triagePlan.timeoutMs, deps, { signal, emit, refuse: (r) => refusals.push(r) }),
-    ),
+    triagePlan.targets.map((target) => {
+      const io: TargetIo = { signal, emit, refuse: (r) => refusals.push(r) };
+      return (
+        deps.routeTarget?.(target, triagePlan.timeoutMs, io) ??
+        probeTarget(target, triagePlan.timeoutMs, deps, io)
+      );
+    }),
   );
   return {
     understanding,
@@ -58,11 +74,12 @@ export async function runTriage(
   };
 }
 
-async function probeTarget(
+/** Probes one planned target from this process (also what a zone worker runs for its jobs). */
+export async function probeTarget(
   target: PlannedTarget,
   timeoutMs: number,
   deps: TriageDeps,
-  { signal, emit, refuse }: { signal: AbortSignal; emit: (f: Finding) => void; refuse: (r: Refusal) => void },
+  { signal, emit, refuse }: TargetIo,
 ): Promise<void> {
   const deadline = () => AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
   let address = target.address ?? target.name;
