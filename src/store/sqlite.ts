@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { TriageError } from '../errors.js';
+
+export type SqliteDatabase = Database.Database;
+
+// Each entry migrates from user_version = index to index + 1, in one transaction.
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    platform TEXT NOT NULL,
+    user TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    thread TEXT,
+    message_id TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    text_redacted TEXT NOT NULL,
+    intent TEXT NOT NULL,
+    codes TEXT NOT NULL,
+    hosts TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT 'received',
+    error TEXT
+  );
+  CREATE INDEX requests_at ON requests (at_ms);
+  CREATE INDEX requests_user ON requests (user, at_ms);
+  CREATE TABLE probes (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    at_ms INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    target TEXT NOT NULL,
+    probe TEXT NOT NULL,
+    jump TEXT,
+    status TEXT NOT NULL,
+    code TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    ms INTEGER NOT NULL
+  );
+  CREATE INDEX probes_request ON probes (request_id);
+  CREATE INDEX probes_host ON probes (host);
+  CREATE TABLE refusals (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    at_ms INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT NOT NULL
+  );
+  CREATE INDEX refusals_request ON refusals (request_id);
+  CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    platform TEXT NOT NULL,
+    user TEXT NOT NULL,
+    triage_id TEXT NOT NULL,
+    fix_id TEXT NOT NULL,
+    codes TEXT NOT NULL,
+    helped INTEGER NOT NULL,
+    UNIQUE (platform, user, triage_id, fix_id)
+  );
+  CREATE INDEX feedback_at ON feedback (at_ms);
+  `,
+];
+
+/**
+ * Opens (creating if needed) the SQLite file in WAL mode with synchronous=FULL: a committed
+ * transaction survives `kill -9` and power loss; a torn write is rolled back on the next open.
+ */
+export function openDatabase(
+  path: string,
+  { readonly = false }: { readonly?: boolean } = {},
+): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    if (!readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { readonly, fileMustExist: readonly });
+  } catch (error) {
+    throw new TriageError('STORE_UNAVAILABLE', `Cannot open the store ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  db.pragma('busy_timeout = 5000');
+  if (readonly) return db;
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDatabase): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length)
+    throw new TriageError(
+      'STORE_UNAVAILABLE',
+      `The store was written by a newer rdp-triage (schema ${version}, this one knows ${MIGRATIONS.length})`,
+    );
+  for (let next = version; next < MIGRATIONS.length; next += 1) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next] ?? '');
+      db.pragma(`user_version = ${next + 1}`);
+    }).immediate();
+  }
+}
