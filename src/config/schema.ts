@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { accessSchema, checkAccessReferences, rateLimitsSchema } from './access-schema.js';
+import { opsSchema } from './ops-schema.js';
 import { storeSchema } from './store-schema.js';
 
 /**
@@ -89,6 +90,8 @@ export const configSchema = z
     rateLimits: rateLimitsSchema,
     /** Audit log and feedback votes (SQLite). */
     store: storeSchema,
+    /** Logs, health, shutdown, Redis for replicas, zone workers (see ops-schema.ts). */
+    ops: opsSchema,
   })
   .superRefine(checkAccessReferences);
 
