@@ -1,0 +1,243 @@
+import { type Activity, ActivityTypes, type ConversationReference, TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { FeedbackStore } from '../store/feedback-store.js';
+import type { Report } from '../triage/report.js';
+import type { Conversation, Incoming, Reply, Surface } from './conversation.js';
+import {
+  type AdaptiveCard,
+  RERUN_TEXT_MAX,
+  renderTeamsCard,
+  TEAMS_CARD_CONTENT_TYPE,
+  TEAMS_VERBS,
+  type TeamsVote,
+} from './render/teams.js';
+
+export interface TeamsBotDeps {
+  conversation: Conversation;
+  feedback: FeedbackStore;
+  /** Runs `logic` in a new turn of an existing conversation: edits after the user's turn has ended. */
+  continueConversation: (
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ) => Promise<void>;
+  minUpdateIntervalMs: number;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+export interface TeamsBot {
+  /** The bot's turn logic for `CloudAdapter`. */
+  onTurn(context: TurnContext): Promise<void>;
+  /** Aborts running triages and waits for them to post their last edit. */
+  stop(): Promise<void>;
+}
+
+/** What a card button sends back (`Action.Execute` data, or the `Action.Submit` fallback's `value`). */
+const actionSchema = z.discriminatedUnion('verb', [
+  z.object({
+    verb: z.literal(TEAMS_VERBS.feedback),
+    triageId: z.string().min(1).max(512),
+    fixId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+    helped: z.boolean(),
+  }),
+  z.object({ verb: z.literal(TEAMS_VERBS.rerun), text: z.string().min(1).max(RERUN_TEXT_MAX) }),
+]);
+type CardAction = z.infer<typeof actionSchema>;
+
+/** A posted report card, kept so a vote can redraw it. */
+interface CardState {
+  report: Report;
+  rerunText: string;
+  votes: Record<string, TeamsVote>;
+}
+
+const MAX_REMEMBERED = 500;
+
+// Universal Actions answer types (adaptiveCard/action invoke response).
+const INVOKE_CARD = TEAMS_CARD_CONTENT_TYPE;
+const INVOKE_MESSAGE = 'application/vnd.microsoft.activity.message';
+const INVOKE_ERROR = 'application/vnd.microsoft.error';
+
+/**
+ * The Teams side of the conversation core: turns activities into `Incoming`, implements `Surface`
+ * (post the card in the user's turn, then edit it proactively), and handles the card's buttons.
+ */
+export function createTeamsBot({
+  conversation,
+  feedback,
+  continueConversation,
+  minUpdateIntervalMs,
+  logger,
+  clock = () => new Date(),
+}: TeamsBotDeps): TeamsBot {
+  const cards = new Map<string, CardState>();
+  const seen = new Set<string>();
+  const running = new Set<Promise<unknown>>();
+  const stopping = new AbortController();
+
+  const remember = <T>(map: Map<string, T> | Set<string>, key: string, value?: T) => {
+    if (map instanceof Set) map.add(key);
+    else map.set(key, value as T);
+    // Maps iterate in insertion order: the first key is the oldest.
+    if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as string);
+  };
+
+  /** Runs one triage: typing, the card at once, edits as findings arrive. Resolves once the card is posted. */
+  async function startTriage(context: TurnContext, incoming: Incoming): Promise<void> {
+    const log = logger.child({ platform: 'teams', triageId: incoming.id });
+    const reference = TurnContext.getConversationReference(context.activity);
+    // A typing indicator keeps spinning after updateActivity unless a message follows
+    // (botframework-sdk#6354): send it once, before the card, which stops it.
+    await context
+      .sendActivity({ type: ActivityTypes.Typing })
+      .catch((error) => log.warn({ err: error }, 'typing failed'));
+    let cardId: string | undefined;
+    let posted: () => void = () => {};
+    const firstPost = new Promise<void>((resolve) => {
+      posted = resolve;
+    });
+    const render = (reply: Reply): Partial<Activity> => {
+      if (reply.kind !== 'report' || cardId === undefined) return cardMessage(renderTeamsCard(reply));
+      const state: CardState = { report: reply.report, rerunText: incoming.text, votes: {} };
+      remember(cards, cardId, state);
+      return cardMessage(renderTeamsCard(reply, { triageId: cardId, rerunText: state.rerunText }));
+    };
+    const surface: Surface = {
+      minUpdateIntervalMs,
+      async post(reply) {
+        try {
+          cardId = (await context.sendActivity(render(reply)))?.id;
+        } catch (error) {
+          log.error({ err: error }, 'posting the Teams card failed');
+          throw error;
+        } finally {
+          posted();
+        }
+      },
+      async update(reply) {
+        const id = cardId;
+        if (id === undefined) return;
+        await continueConversation(reference, async (turn) => {
+          await turn.updateActivity({ ...render(reply), id });
+        }).catch((error) => log.warn({ err: error }, 'updating the Teams card failed'));
+      },
+    };
+    const task = conversation
+      .handle(incoming, surface, stopping.signal)
+      .catch((error) => log.error({ err: error }, 'Teams triage failed'))
+      .finally(() => running.delete(task));
+    running.add(task);
+    // The turn must end within 10–15 s (platform-limits.md): return once the card is up.
+    await Promise.race([firstPost, task]);
+  }
+
+  async function onMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const type = activity.conversation.conversationType;
+    const mentioned = TurnContext.getMentions(activity).some(
+      (m) => m.mentioned?.id === activity.recipient.id,
+    );
+    // In channels and group chats the bot only answers when @mentioned; in a 1:1 chat, always.
+    if ((type === 'channel' || type === 'groupChat') && !mentioned) return;
+    const text = (mentioned ? TurnContext.removeRecipientMention(activity) : activity.text) ?? '';
+    if (activity.id) {
+      // A retried delivery never starts a second triage.
+      const key = `${activity.conversation.id}\u0000${activity.id}`;
+      if (seen.has(key)) return;
+      remember(seen, key);
+    }
+    await startTriage(context, toIncoming(activity, text.replace(/&nbsp;/g, ' ').trim()));
+  }
+
+  /** A card button: record a vote and redraw the card, or run the probes again. */
+  async function onAction(context: TurnContext, raw: unknown): Promise<InvokeBody> {
+    const parsed = actionSchema.safeParse(raw);
+    if (!parsed.success)
+      return {
+        statusCode: 400,
+        type: INVOKE_ERROR,
+        value: { code: 'BadRequest', message: 'unknown card action' },
+      };
+    const action: CardAction = parsed.data;
+    const activity = context.activity;
+    if (action.verb === TEAMS_VERBS.rerun) {
+      await startTriage(context, toIncoming(activity, action.text));
+      return { statusCode: 200, type: INVOKE_MESSAGE, value: 'Running the probes again…' };
+    }
+    const state = cards.get(action.triageId);
+    if (state && !state.report.fixes.some((fix) => fix.id === action.fixId))
+      return { statusCode: 400, type: INVOKE_ERROR, value: { code: 'BadRequest', message: 'unknown fix' } };
+    await feedback.record({
+      triageId: action.triageId,
+      fixId: action.fixId,
+      codes: state?.report.understanding.codes.map((code) => code.value) ?? [],
+      helped: action.helped,
+      user: activity.from.aadObjectId ?? activity.from.id,
+      platform: 'teams',
+      at: clock().toISOString(),
+    });
+    if (!state) return { statusCode: 200, type: INVOKE_MESSAGE, value: 'Thanks, your vote is recorded.' };
+    state.votes[action.fixId] = { helped: action.helped, by: activity.from.name ?? 'someone' };
+    const card = renderTeamsCard(
+      { kind: 'report', report: state.report },
+      { triageId: action.triageId, rerunText: state.rerunText, votes: state.votes },
+    );
+    return { statusCode: 200, type: INVOKE_CARD, value: card };
+  }
+
+  return {
+    async onTurn(context) {
+      const activity = context.activity;
+      if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
+        const body = await onAction(
+          context,
+          (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data,
+        );
+        await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
+        return;
+      }
+      if (activity.type !== ActivityTypes.Message) return; // conversationUpdate, typing, reactions: nothing to say
+      if (activity.value !== undefined && activity.value !== null && !activity.text) {
+        // Action.Submit (clients without Action.Execute): the card's data arrives as a message value.
+        const body = await onAction(context, activity.value);
+        if (body.type === INVOKE_CARD && activity.replyToId)
+          await context.updateActivity({
+            ...cardMessage(body.value as AdaptiveCard),
+            id: activity.replyToId,
+          });
+        return;
+      }
+      await onMessage(context);
+    },
+    async stop() {
+      stopping.abort();
+      await Promise.allSettled([...running]);
+    },
+  };
+}
+
+interface InvokeBody {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+function toIncoming(activity: Activity, text: string): Incoming {
+  const thread = activity.conversation.id.match(/;messageid=(\d+)/)?.[1] ?? activity.replyToId;
+  return {
+    platform: 'teams',
+    id: activity.id ?? `${activity.conversation.id}:${Date.now()}`,
+    user: activity.from.aadObjectId ?? activity.from.id,
+    channel: activity.conversation.id,
+    ...(thread !== undefined && { thread }),
+    text,
+  };
+}
+
+function cardMessage(card: AdaptiveCard): Partial<Activity> {
+  return {
+    type: ActivityTypes.Message,
+    attachments: [{ contentType: TEAMS_CARD_CONTENT_TYPE, content: card }],
+  };
+}

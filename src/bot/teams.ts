@@ -1,0 +1,226 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type Activity,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
+import { type Logger, pino } from 'pino';
+import { z } from 'zod';
+import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback-store.js';
+import type { Conversation } from './conversation.js';
+import { createTeamsBot } from './teams-bot.js';
+import type { TeamsSettings } from './teams-settings.js';
+
+export interface TeamsOptions {
+  conversation: Conversation;
+  settings: TeamsSettings;
+  feedback?: FeedbackStore;
+  logger?: Logger;
+  /** Edit budget per card. Teams allows 7 sends / s and 60 / 30 s per conversation (platform-limits.md). */
+  minUpdateIntervalMs?: number;
+  /**
+   * OpenID metadata of the Bot Connector's signing keys (default login.botframework.com). Set it for
+   * a sovereign cloud, or to a local document in tests.
+   */
+  openIdMetadataUrl?: string;
+}
+
+export interface TeamsServer {
+  /** `http://host:port/api/messages` */
+  url: string;
+  port: number;
+  /** false in Emulator mode (no app id): requests are not authenticated. */
+  authenticated: boolean;
+  stop(): Promise<void>;
+}
+
+export const TEAMS_PATH = '/api/messages';
+const MAX_BODY_BYTES = 512 * 1024;
+
+/** Public-cloud Bot Framework endpoints; spelled out because overriding one means passing all. */
+const PUBLIC_CLOUD = {
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromEmulatorOpenIdMetadataUrl:
+    'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azure',
+};
+
+/** `CloudAdapter` whose turn entry is called with an activity this module already validated. */
+class ValidatingCloudAdapter extends CloudAdapter {
+  run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+const account = z.looseObject({ id: z.string().min(1).max(512), name: z.string().max(512).optional() });
+/** What must be true of an activity before botbuilder sees it (it throws on a missing `type`). */
+const activitySchema = z.looseObject({
+  type: z.string().min(1).max(64),
+  id: z.string().max(512).optional(),
+  channelId: z.string().min(1).max(64),
+  serviceUrl: z.url({ protocol: /^https?$/ }).max(2048),
+  from: account,
+  recipient: account,
+  conversation: z.looseObject({
+    id: z.string().min(1).max(1024),
+    conversationType: z.string().max(64).optional(),
+  }),
+  text: z.string().max(100_000).optional(),
+  replyToId: z.string().max(512).optional(),
+  entities: z
+    .array(z.looseObject({ type: z.string() }))
+    .max(100)
+    .optional(),
+});
+
+/**
+ * Serves the Teams bot: `POST /api/messages` through botbuilder's `CloudAdapter`. Requests are
+ * JWT-checked whenever an app id is set; without one (Bot Framework Emulator) nothing is checked,
+ * which is logged loudly, the listener defaults to loopback and replies go to loopback only.
+ */
+export async function startTeams({
+  conversation,
+  settings,
+  feedback = createMemoryFeedbackStore(),
+  logger = pino({ name: 'rdp-triage' }),
+  minUpdateIntervalMs = 1000,
+  openIdMetadataUrl,
+}: TeamsOptions): Promise<TeamsServer> {
+  const log = logger.child({ platform: 'teams' });
+  const authenticated = settings.appId !== '';
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    ...settings.botFrameworkAuth,
+    ...(openIdMetadataUrl !== undefined && {
+      ...PUBLIC_CLOUD,
+      ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+      ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${settings.botFrameworkAuth.MicrosoftAppTenantId ?? 'botframework.com'}`,
+    }),
+  });
+  const adapter = new ValidatingCloudAdapter(auth);
+  const bot = createTeamsBot({
+    conversation,
+    feedback,
+    minUpdateIntervalMs,
+    logger: log,
+    continueConversation: (reference, logic) =>
+      adapter.continueConversationAsync(settings.appId, reference, logic),
+  });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      log.error({ err: error }, 'Teams request failed');
+      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+    });
+  });
+  // Bound slow clients: the Bot Connector sends small bodies and waits at most 15 s for an answer.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== TEAMS_PATH)
+      return send(res, 404, { error: `not found; the bot listens on POST ${TEAMS_PATH}` });
+    if (req.method !== 'POST') return send(res, 405, { error: 'use POST' });
+    const header = req.headers.authorization ?? '';
+    if (authenticated && header === '') return send(res, 401, { error: 'unauthorized' });
+    const body = await readJson(req);
+    if (!body.ok) return send(res, body.status, { error: body.error });
+    const parsed = activitySchema.safeParse(body.value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return send(res, 400, {
+        error: `invalid activity: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : ''}`,
+      });
+    }
+    if (!authenticated && !isLoopbackUrl(parsed.data.serviceUrl))
+      return send(res, 400, {
+        error: 'without MICROSOFT_APP_ID only a local serviceUrl (Bot Framework Emulator) is accepted',
+      });
+    let invoke: InvokeResponse | undefined;
+    try {
+      invoke = await adapter.run(header, parsed.data as unknown as Activity, (context) =>
+        bot.onTurn(context),
+      );
+    } catch (error) {
+      const status = authFailureStatus(error);
+      if (status === undefined) throw error;
+      log.warn({ status, reason: (error as Error).message }, 'Teams request rejected');
+      return send(res, status, { error: status === 401 ? 'unauthorized' : 'authentication unavailable' });
+    }
+    if (invoke) return send(res, invoke.status, invoke.body);
+    return send(res, 200, undefined);
+  }
+
+  server.listen(settings.port, settings.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${TEAMS_PATH}`;
+  if (authenticated)
+    log.info({ url, appId: settings.appId }, 'Teams bot listening; requests are JWT-verified');
+  else
+    log.warn(
+      { url },
+      'TEAMS AUTHENTICATION IS OFF: no MICROSOFT_APP_ID, so requests are NOT verified. Use this only with the local Bot Framework Emulator.',
+    );
+
+  return {
+    url,
+    port,
+    authenticated,
+    async stop() {
+      server.close();
+      server.closeAllConnections();
+      await bot.stop();
+    },
+  };
+}
+
+/** 401 for any token problem; botbuilder only maps its own `AuthenticationError` (platform-limits.md). */
+function authFailureStatus(error: unknown): number | undefined {
+  if (!(error instanceof Error)) return undefined;
+  // botframework-connector's AuthenticationError carries the status it wants.
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (error.name === 'AuthenticationError' || typeof status === 'number')
+    return typeof status === 'number' && status >= 400 && status < 600 ? status : 401;
+  // jsonwebtoken's errors (bad signature, alg none, expired, not yet valid) escape as-is.
+  if (['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError'].includes(error.name)) return 401;
+  return undefined;
+}
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+type JsonBody = { ok: true; value: unknown } | { ok: false; status: number; error: string };
+
+async function readJson(req: IncomingMessage): Promise<JsonBody> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, error: 'body too large' };
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { ok: false, status: 400, error: 'body is not JSON' };
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(text);
+}
