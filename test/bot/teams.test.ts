@@ -221,7 +221,7 @@ describe('Teams: card actions', () => {
       }),
     );
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as { value: unknown };
     expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
     expect(cardTexts(body.value)).toContain('👍 Helped — Ada Lovelace');
     expect(await feedback.stats()).toEqual({ '0x904': { [helped.data.fixId]: { helped: 1, notHelped: 0 } } });
@@ -309,7 +309,7 @@ describe('Teams: malformed requests', () => {
           : body;
     const response = await post(payload);
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatch(/invalid activity|not JSON/);
+    expect(((await response.json()) as { error: string }).error).toMatch(/invalid activity|not JSON/);
     expect(connector.calls).toEqual([]);
     expect((await post(activity({ text: 'help' }))).status).toBe(200);
   });
