@@ -41,10 +41,37 @@ export const jumpSchema = z.object({
   /** Pinned host key: `SHA256:…` fingerprint(s) and/or a known_hosts file. One is required. */
   hostKeyFingerprints: z.array(z.string().regex(/^SHA256:[A-Za-z0-9+/=]+$/)).default([]),
   knownHostsPath: z.string().optional(),
-  /** Which targets go through this jump: domain suffixes and CIDRs. */
+  /**
+   * Which targets go through this jump: domain suffixes and CIDRs (of literal or inventory
+   * addresses). Inventory `jump:` overrides routes; the first jump whose route matches wins.
+   */
   routes: z
     .object({ suffixes: z.array(z.string()).default([]), cidrs: z.array(cidr).default([]) })
     .default({ suffixes: [], cidrs: [] }),
+  /**
+   * The site resolver as seen from the jump. Names are resolved by DNS over a tunnel to these
+   * servers (never by sshd, whose blocking lookup stalls every channel when DNS is slow). Empty:
+   * read once from the jump's /etc/resolv.conf over SFTP. `search` completes short names.
+   */
+  dns: z
+    .object({
+      servers: z
+        .array(hostName.refine((v) => isIP(v) !== 0, 'an IP address'))
+        .max(3)
+        .default([]),
+      search: z
+        .array(z.string().regex(/^[A-Za-z0-9.-]+$/))
+        .max(6)
+        .default([]),
+      timeoutMs: z.number().int().min(100).max(60_000).optional(),
+    })
+    .prefault({}),
+  /** SSH handshake budget in ms (default: probes.timeoutMs, so it fits inside a probe's deadline). */
+  readyTimeoutMs: z.number().int().min(100).max(60_000).optional(),
+  /** Keep-alive interval in ms on the pooled connection (3 missed answers close it). */
+  keepaliveIntervalMs: z.number().int().min(1000).max(600_000).default(15_000),
+  /** Channel opens in flight at once on this jump (sshd opens a socket for each). */
+  maxPendingChannels: z.number().int().min(1).max(512).default(64),
 });
 
 export const inventoryHostSchema = z.object({
@@ -59,9 +86,27 @@ export const inventoryHostSchema = z.object({
   jump: z.string().optional(),
 });
 
+/** A jump must pin its host key and have a way to authenticate. */
+const checkedJumpSchema = jumpSchema.superRefine((jump, ctx) => {
+  if (jump.hostKeyFingerprints.length === 0 && !jump.knownHostsPath)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hostKeyFingerprints'],
+      message: 'pin the host key: set hostKeyFingerprints (SHA256:…) or knownHostsPath',
+    });
+  if (!jump.privateKeyPath && !jump.agent)
+    ctx.addIssue({ code: 'custom', path: ['privateKeyPath'], message: 'set privateKeyPath or agent: true' });
+});
+
 export const configSchema = z
   .object({
-    jumps: z.array(jumpSchema).default([]),
+    jumps: z
+      .array(checkedJumpSchema)
+      .default([])
+      .refine(
+        (jumps) => new Set(jumps.map((j) => j.name)).size === jumps.length,
+        'jump names must be unique',
+      ),
     inventory: z.array(inventoryHostSchema).default([]),
     /** Targets that may be probed. Inventory hosts are always allowed. */
     allow: z
@@ -82,6 +127,23 @@ export const configSchema = z
         gatewayPorts: z.array(port).default([443]),
         /** Most hosts probed for one message. */
         maxHostsPerMessage: z.number().int().min(1).max(20).default(5),
+        /** Per-probe deadlines in ms, overriding timeoutMs (dns, tcp, rdp, tls, gateway). */
+        timeouts: z
+          .object({
+            dns: z.number().int().min(100).max(60_000).optional(),
+            tcp: z.number().int().min(100).max(60_000).optional(),
+            rdp: z.number().int().min(100).max(60_000).optional(),
+            tls: z.number().int().min(100).max(60_000).optional(),
+            gateway: z.number().int().min(100).max(60_000).optional(),
+          })
+          .optional(),
+        /** Certificate checks: extra trusted CA file (PEM) and the "expiring soon" threshold. */
+        tls: z
+          .object({
+            caFile: z.string().optional(),
+            expiringSoonDays: z.number().int().min(0).max(365).default(30),
+          })
+          .optional(),
       })
       .default({ timeoutMs: 4000, rdpPorts: [3389], gatewayPorts: [443], maxHostsPerMessage: 5 }),
     /** Who may trigger probes on which host groups (see access-schema.ts). */

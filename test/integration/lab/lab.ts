@@ -1,0 +1,363 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dnsmasqArgs, makeCertificates, makeSshKeys, sshdConfig, xrdpIni } from './lab-files.js';
+import {
+  LAB_HOSTS,
+  type LabInfo,
+  type LabMode,
+  LOOPBACK_DNS_OCTET,
+  labAddress,
+  labAddresses,
+  NS_JUMP,
+  NS_SITE,
+} from './lab-plan.js';
+import { isAlive, readPid, run, startDaemon, stopDaemon, tryRun, waitListening } from './lab-process.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Debian 12 packages behind each binary (lab-notes "Packages and timings"). */
+const NEEDED: Record<string, string> = {
+  sshd: 'openssh-server',
+  'ssh-keygen': 'openssh-client',
+  xrdp: 'xrdp',
+  'freerdp-shadow-cli': 'freerdp2-shadow-x11',
+  'winpr-hash': 'winpr-utils',
+  Xvfb: 'xvfb',
+  nft: 'nftables',
+  dnsmasq: 'dnsmasq-base',
+  openssl: 'openssl',
+  ip: 'iproute2',
+  ss: 'iproute2',
+};
+const SBIN = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+const which = (bin: string) => SBIN.map((d) => join(d, bin)).find((p) => existsSync(p)) ?? null;
+
+export const DAEMONS = [
+  'sshd',
+  'dnsmasq',
+  'xrdp-ok',
+  'xrdp-tlsonly',
+  'xrdp-rdponly',
+  'xrdp-hung',
+  'xvfb',
+  'shadow-nla',
+  'tls-ok',
+  'tls-expired',
+  'tls-mismatch',
+  'rdg',
+  'proxy',
+] as const;
+
+/** Why the lab cannot run here, or null. Installs missing packages with apt-get when root. */
+export async function prepareHost(log: (line: string) => void): Promise<string | null> {
+  if (process.platform !== 'linux') return 'the lab needs Linux (network namespaces, sshd, xrdp)';
+  const missing = [...new Set(Object.entries(NEEDED).flatMap(([bin, pkg]) => (which(bin) ? [] : [pkg])))];
+  if (missing.length === 0) return null;
+  if (process.getuid?.() !== 0)
+    return `not root, so cannot apt-get install the missing packages: ${missing.join(' ')}`;
+  log(`lab: installing ${missing.join(' ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update', '-qq'], { timeoutMs: 300_000, env });
+  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    timeoutMs: 600_000,
+    env,
+  });
+  const still = Object.keys(NEEDED).filter((bin) => !which(bin));
+  return still.length > 0 ? `apt-get did not provide: ${still.join(' ')}` : null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+async function createNamespaces(): Promise<boolean> {
+  await deleteNamespaces();
+  if (!(await tryRun('ip', ['netns', 'add', NS_JUMP]))) return false;
+  const steps: string[][] = [
+    ['netns', 'add', NS_SITE],
+    ['link', 'add', 'rdpt-j0', 'type', 'veth', 'peer', 'name', 'rdpt-jr', 'netns', NS_JUMP],
+    ['addr', 'add', '10.77.255.1/30', 'dev', 'rdpt-j0'],
+    ['link', 'set', 'rdpt-j0', 'up'],
+    // Safety: nothing of the lab range may leave the root namespace through eth0.
+    ['route', 'replace', 'unreachable', '10.77.0.0/16'],
+    ['-n', NS_JUMP, 'link', 'add', 'rdpt-js', 'type', 'veth', 'peer', 'name', 'rdpt-sj', 'netns', NS_SITE],
+    ['-n', NS_JUMP, 'addr', 'add', '10.77.255.2/30', 'dev', 'rdpt-jr'],
+    ['-n', NS_JUMP, 'addr', 'add', '10.77.0.1/24', 'dev', 'rdpt-js'],
+    ['-n', NS_JUMP, 'link', 'set', 'lo', 'up'],
+    ['-n', NS_JUMP, 'link', 'set', 'rdpt-jr', 'up'],
+    ['-n', NS_JUMP, 'link', 'set', 'rdpt-js', 'up'],
+    ['-n', NS_SITE, 'link', 'set', 'lo', 'up'],
+    ['-n', NS_SITE, 'link', 'set', 'rdpt-sj', 'up'],
+    ...Object.entries(LAB_HOSTS)
+      .filter(([name]) => name !== 'absent') // in DNS, but no host answers ARP
+      .map(([, octet]) => [
+        '-n',
+        NS_SITE,
+        'addr',
+        'add',
+        `${labAddress('netns', octet)}/24`,
+        'dev',
+        'rdpt-sj',
+      ]),
+    ['-n', NS_SITE, 'addr', 'add', '10.77.0.53/24', 'dev', 'rdpt-sj'],
+  ];
+  for (const step of steps) await run('ip', step);
+  // A dropped SYN would keep sshd's connect pending ~134 s (gotcha 9); 2 retries end it in ~7 s.
+  await run('ip', ['netns', 'exec', NS_JUMP, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=2']);
+  await run('ip', ['netns', 'exec', NS_JUMP, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+  // The jump's resolver is the site DNS (lab-notes §2: `ip netns exec` bind-mounts these files).
+  mkdirSync(`/etc/netns/${NS_JUMP}`, { recursive: true });
+  writeFileSync(
+    `/etc/netns/${NS_JUMP}/resolv.conf`,
+    'nameserver 10.77.0.53\nsearch lab\noptions timeout:2 attempts:1\n',
+  );
+  writeFileSync(`/etc/netns/${NS_JUMP}/hosts`, '127.0.0.1 localhost\n');
+  const dropRule =
+    'table inet rdpt_drop {\n chain input {\n  type filter hook input priority 0;\n  ip daddr 10.77.0.13 drop\n }\n}\n';
+  await run('ip', ['netns', 'exec', NS_SITE, 'nft', '-f', '-'], { input: dropRule });
+  return true;
+}
+
+async function deleteNamespaces(): Promise<void> {
+  for (const ns of [NS_SITE, NS_JUMP]) await tryRun('ip', ['netns', 'delete', ns]);
+  await tryRun('ip', ['link', 'delete', 'rdpt-j0']);
+  await tryRun('ip', ['route', 'delete', 'unreachable', '10.77.0.0/16']);
+  rmSync(`/etc/netns/${NS_JUMP}`, { recursive: true, force: true });
+}
+
+function freeDisplay(): number {
+  for (let n = 77; n < 120; n++)
+    if (!existsSync(`/tmp/.X${n}-lock`) && !existsSync(`/tmp/.X11-unix/X${n}`)) return n;
+  throw new Error('no free X display between :77 and :119');
+}
+
+/** Builds the lab: keys, namespaces (or loopback), every daemon. Returns what tests need. */
+export async function startLab(log: (line: string) => void = () => {}): Promise<LabInfo> {
+  const dir = mkdtempSync(join(tmpdir(), 'rdpt-lab-'));
+  const skipped: LabInfo['skipped'] = {};
+  let mode: LabMode = process.env.LAB_MODE === 'loopback' ? 'loopback' : 'netns';
+  if (mode === 'netns' && !(await createNamespaces())) {
+    log('lab: `ip netns add` failed, using the loopback fallback');
+    mode = 'loopback';
+  }
+  const site = mode === 'netns' ? NS_SITE : null;
+  const jumpNs = mode === 'netns' ? NS_JUMP : null;
+  const jump =
+    mode === 'netns' ? { host: '10.77.255.2', port: 22 } : { host: '127.0.0.1', port: await freePort() };
+  const addresses = labAddresses(mode);
+  const dnsServer = mode === 'netns' ? '10.77.0.53' : labAddress('loopback', LOOPBACK_DNS_OCTET);
+  if (mode === 'loopback') {
+    skipped.absent = 'loopback mode has no absent host (all of 127/8 is local)';
+    await tryRun('nft', ['delete', 'table', 'inet', 'rdpt_lo']);
+    const rule = `table inet rdpt_lo {\n chain output {\n  type filter hook output priority 0;\n  ip daddr ${addresses.filtered} tcp dport 3389 drop\n }\n}\n`;
+    if (
+      !(await run('nft', ['-f', '-'], { input: rule }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      skipped.filtered = 'nft could not install the drop rule on loopback';
+  }
+
+  const keys = await makeSshKeys(dir, jump.host, jump.port);
+  const { caPem } = await makeCertificates(dir, mode);
+  mkdirSync('/run/sshd', { recursive: true });
+  const sshdConfigPath = join(dir, 'sshd_config');
+  writeFileSync(sshdConfigPath, sshdConfig(dir, { address: jump.host, port: jump.port }));
+  startDaemon(dir, 'sshd', jumpNs, '/usr/sbin/sshd', [
+    '-D',
+    '-f',
+    sshdConfigPath,
+    '-E',
+    join(dir, 'sshd.auth.log'),
+  ]);
+  startDaemon(dir, 'dnsmasq', site, which('dnsmasq') ?? 'dnsmasq', dnsmasqArgs(dir, mode, dnsServer));
+
+  const xrdps = [
+    ['xrdp-ok', addresses['rdp-ok'], 'negotiate'],
+    ['xrdp-tlsonly', addresses['rdp-tlsonly'], 'tls'],
+    ['xrdp-rdponly', addresses['rdp-rdponly'], 'rdp'],
+    ['xrdp-hung', addresses['rdp-hung'], 'negotiate'],
+  ] as const;
+  mkdirSync('/run/xrdp/sockdir', { recursive: true });
+  for (const [name, address, layer] of xrdps) {
+    writeFileSync(join(dir, `${name}.ini`), xrdpIni(dir, name, address, layer));
+    startDaemon(dir, name, site, '/usr/sbin/xrdp', ['--nodaemon', '--config', join(dir, `${name}.ini`)]);
+  }
+
+  for (const name of ['tls-ok', 'tls-expired', 'tls-mismatch'] as const) {
+    startDaemon(dir, name, site, 'openssl', [
+      's_server',
+      '-quiet',
+      '-www',
+      '-accept',
+      `${addresses[name]}:443`,
+      '-cert',
+      join(dir, `${name}.pem`),
+      '-key',
+      join(dir, `${name}.key`),
+      '-cert_chain',
+      caPem,
+    ]);
+  }
+  for (const name of ['rdg', 'proxy'] as const) {
+    startDaemon(dir, name, site, process.execPath, [
+      join(HERE, 'fake-gateway.mjs'),
+      name,
+      addresses[name],
+      '443',
+      join(dir, `${name}.chain.pem`),
+      join(dir, `${name}.key`),
+    ]);
+  }
+
+  // FreeRDP's shadow server with NLA required needs an X display (lab-notes §4) and a SAM file.
+  const display = freeDisplay();
+  startDaemon(dir, 'xvfb', null, 'Xvfb', [`:${display}`, '-nolisten', 'tcp', '-screen', '0', '800x600x24']);
+  const sam = await run('winpr-hash', ['-u', 'alice', '-p', 'Lab-Passw0rd!', '-f', 'sam']);
+  const samDomain = await run('winpr-hash', ['-u', 'alice', '-p', 'Lab-Passw0rd!', '-d', 'LAB', '-f', 'sam']);
+  writeFileSync(join(dir, 'shadow.sam'), `${sam.trim()}\n${samDomain.trim()}\n`);
+  mkdirSync(join(dir, 'shadow-home'), { recursive: true });
+  for (let i = 0; i < 100 && !existsSync(`/tmp/.X11-unix/X${display}`); i++) await sleepMs(50);
+  // Xvfb creates its socket file a moment before it accepts; the shadow server gives up at once
+  // ("failed to open display"), so it gets a few bounded attempts.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await sleepMs(300);
+    startDaemon(
+      dir,
+      'shadow-nla',
+      site,
+      'freerdp-shadow-cli',
+      [
+        `/bind-address:${addresses['rdp-nla']}`,
+        '/port:3389',
+        '/sec:nla',
+        `/sam-file:${join(dir, 'shadow.sam')}`,
+      ],
+      { ...process.env, DISPLAY: `:${display}`, HOME: join(dir, 'shadow-home') },
+    );
+    await sleepMs(500);
+    if (isAlive(readPid(dir, 'shadow-nla') ?? -1)) break;
+  }
+
+  const waits: [string, number][] = [
+    [addresses['rdp-ok'], 3389],
+    [addresses['rdp-tlsonly'], 3389],
+    [addresses['rdp-rdponly'], 3389],
+    [addresses['rdp-hung'], 3389],
+    [addresses['tls-ok'], 443],
+    [addresses['tls-expired'], 443],
+    [addresses['tls-mismatch'], 443],
+    [addresses.rdg, 443],
+    [addresses.proxy, 443],
+    [dnsServer, 53],
+  ];
+  await Promise.all(waits.map(([address, port]) => waitListening(site, address, port)));
+  await waitListening(jumpNs, jump.host, jump.port);
+  try {
+    await waitListening(site, addresses['rdp-nla'], 3389);
+  } catch {
+    skipped.nla = `freerdp-shadow-cli did not start (see ${join(dir, 'shadow-nla.log')})`;
+  }
+  await freezeHung(dir);
+
+  const pids = Object.fromEntries(
+    DAEMONS.flatMap((name) => {
+      const pid = readPid(dir, name);
+      return pid ? [[name, pid]] : [];
+    }),
+  );
+  const info: LabInfo = {
+    mode,
+    dir,
+    jump: {
+      ...jump,
+      username: 'root',
+      privateKeyPath: join(dir, 'client_ed25519'),
+      knownHostsPath: join(dir, 'known_hosts'),
+    },
+    hostKeyFingerprint: keys.fingerprint,
+    dnsServer,
+    caFile: caPem,
+    addresses,
+    skipped,
+    pids,
+    createdNamespaces: mode === 'netns',
+    sshdConfigPath,
+  };
+  writeFileSync(join(dir, 'lab.json'), JSON.stringify(info, null, 2));
+  return info;
+}
+
+/** Tears down everything startLab started (recorded PIDs only), then the namespaces. */
+export async function stopLab(lab: Pick<LabInfo, 'dir' | 'mode' | 'createdNamespaces'>): Promise<void> {
+  await Promise.all(DAEMONS.map((name) => stopDaemon(lab.dir, name)));
+  if (lab.createdNamespaces) await deleteNamespaces();
+  if (lab.mode === 'loopback') await tryRun('nft', ['delete', 'table', 'inet', 'rdpt_lo']);
+  if (!process.env.LAB_KEEP) rmSync(lab.dir, { recursive: true, force: true });
+}
+
+/** Freezes the hung xrdp (SIGSTOP). Its backlog of 2 accepts 3 handshakes, then drops SYNs (gotcha 4). */
+export async function freezeHung(dir: string): Promise<void> {
+  const pid = readPid(dir, 'xrdp-hung');
+  if (pid) process.kill(pid, 'SIGSTOP');
+}
+
+/** Restarts the hung xrdp with an empty accept queue (what `scenario.sh hung-reset` did). */
+export async function resetHung(lab: LabInfo): Promise<void> {
+  await stopDaemon(lab.dir, 'xrdp-hung');
+  const site = lab.mode === 'netns' ? NS_SITE : null;
+  startDaemon(lab.dir, 'xrdp-hung', site, '/usr/sbin/xrdp', [
+    '--nodaemon',
+    '--config',
+    join(lab.dir, 'xrdp-hung.ini'),
+  ]);
+  await waitListening(site, lab.addresses['rdp-hung'], 3389);
+  await freezeHung(lab.dir);
+}
+
+/** Kills the jump's sshd and every session it serves (the "jump goes down" fault). */
+export async function stopJump(lab: LabInfo): Promise<void> {
+  await stopDaemon(lab.dir, 'sshd');
+}
+
+export async function startJump(lab: LabInfo): Promise<void> {
+  const ns = lab.mode === 'netns' ? NS_JUMP : null;
+  startDaemon(lab.dir, 'sshd', ns, '/usr/sbin/sshd', [
+    '-D',
+    '-f',
+    lab.sshdConfigPath,
+    '-E',
+    join(lab.dir, 'sshd.auth.log'),
+  ]);
+  await waitListening(ns, lab.jump.host, lab.jump.port);
+}
+
+/** Established TCP connections to the jump's sshd port, counted inside the jump's namespace. */
+export async function countJumpConnections(lab: LabInfo): Promise<number> {
+  const args = ['-Htn', 'state', 'established', `( sport = :${lab.jump.port} )`];
+  const out =
+    lab.mode === 'netns' ? await run('ip', ['netns', 'exec', NS_JUMP, 'ss', ...args]) : await run('ss', args);
+  return out.split('\n').filter((line) => line.includes(`${lab.jump.host}:${lab.jump.port}`)).length;
+}
+
+export function sshdLog(lab: LabInfo): string {
+  try {
+    return readFileSync(join(lab.dir, 'sshd.auth.log'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function sleepMs(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
