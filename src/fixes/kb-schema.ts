@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { SNIPPET_LANGS } from './ranked-fix.js';
+
+/**
+ * The shapes of the knowledge-base data files (src/fixes/data and an organisation's extension
+ * directory). Parsed once at load; types come from here.
+ */
+
+export const CODE_KINDS = ['disconnect', 'extended', 'error_info', 'gateway', 'avd', 'negotiation'] as const;
+export type CodeKind = (typeof CODE_KINDS)[number];
+
+export const AUDIENCES = ['user', 'helpdesk', 'server_admin', 'network'] as const;
+export const RISKS = ['low', 'medium', 'high'] as const;
+export const CONFIDENCES = ['MS', 'SPEC', 'CODE', 'MS+CODE', '3P', 'UNCONFIRMED', 'ORG'] as const;
+
+const MAX_CODE = 0xffff_ffff;
+
+/** `0x904`, `0X00000904`, `2308` or a YAML integer → `0x904`. */
+export const codeValue = z.union([z.string(), z.number()]).transform((raw, ctx) => {
+  const text = String(raw).trim();
+  const value = /^0x[0-9a-f]{1,8}$/i.test(text)
+    ? Number.parseInt(text.slice(2), 16)
+    : /^\d{1,10}$/.test(text)
+      ? Number(text)
+      : Number.NaN;
+  if (!Number.isSafeInteger(value) || value > MAX_CODE) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a code (use 0x… hex or decimal)` });
+    return z.NEVER;
+  }
+  return `0x${value.toString(16)}`;
+});
+
+const causeId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'a cause id in snake_case');
+const fixId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a fix id in kebab-case');
+
+export const codeEntrySchema = z
+  .object({
+    value: codeValue.optional(),
+    name: z.string().min(1).optional(),
+    aliases: z.array(z.string().min(1)).default([]),
+    meaning: z.string().min(1),
+    causes: z.array(causeId).min(1),
+    source: z.string().min(1).optional(),
+    confidence: z.enum(CONFIDENCES).optional(),
+  })
+  .strict()
+  .refine((entry) => entry.value !== undefined || entry.name !== undefined, {
+    message: 'a code needs a value, a name, or both',
+  });
+
+export const codeFileSchema = z
+  .object({
+    role: z.enum(CODE_KINDS),
+    source: z.string().min(1),
+    confidence: z.enum(CONFIDENCES),
+    codes: z.array(codeEntrySchema),
+  })
+  .strict();
+export type CodeFile = z.infer<typeof codeFileSchema>;
+
+export const causesFileSchema = z.record(causeId, z.string().min(1));
+
+const snippetSchema = z.object({ lang: z.enum(SNIPPET_LANGS), code: z.string().min(1) }).strict();
+const stepSchema = z.object({ text: z.string().min(1), snippet: snippetSchema.optional() }).strict();
+
+export const fixSchema = z
+  .object({
+    id: fixId,
+    /** The F-number of the reference catalogue this fix comes from, when it does. */
+    ref: z.string().optional(),
+    title: z.string().min(1),
+    audience: z.enum(AUDIENCES),
+    risk: z.enum(RISKS),
+    /** Cause id → how directly this fix addresses it (1 = the fix for it). */
+    causes: z.record(causeId, z.number().min(0).max(2)),
+    /** Codes this fix is always listed for, whatever the causes say. */
+    codes: z.array(codeValue).default([]),
+    /** Part of the generic first steps given when nothing points anywhere. */
+    generic: z.boolean().default(false),
+    /** Documented by the community only (no vendor document found). */
+    community: z.boolean().default(false),
+    source: z.array(z.string()).default([]),
+    steps: z.array(stepSchema).min(1),
+    verify: stepSchema,
+  })
+  .strict();
+export type FixData = z.infer<typeof fixSchema>;
+
+export const fixesFileSchema = z.array(fixSchema);
+
+const adjustments = z.record(z.string(), z.number());
+
+export const evidenceRuleSchema = z
+  .object({
+    note: z.string().min(1),
+    causes: adjustments.default({}),
+    fixes: adjustments.default({}),
+  })
+  .strict();
+export type EvidenceRule = z.infer<typeof evidenceRuleSchema>;
+
+export const symptomRuleSchema = z
+  .object({
+    id: z.string().min(1),
+    /** Case-insensitive regular expression over the symptom text (underscores read as spaces). */
+    match: z.string().min(1),
+    note: z.string().min(1),
+    causes: adjustments.default({}),
+    fixes: adjustments.default({}),
+  })
+  .strict();
+export type SymptomRule = z.infer<typeof symptomRuleSchema>;
+
+export const combinationSchema = z
+  .object({
+    id: z.string().min(1),
+    /** Any one of these finding codes … */
+    findings: z.array(z.string().min(1)).min(1),
+    /** … together with any one of these symptom rule ids. */
+    symptoms: z.array(z.string().min(1)).min(1),
+    note: z.string().min(1),
+    causes: adjustments.default({}),
+    fixes: adjustments.default({}),
+  })
+  .strict();
+export type Combination = z.infer<typeof combinationSchema>;
+
+export const familySchema = z
+  .object({
+    id: z.string().min(1),
+    meaning: z.string().min(1),
+    min: codeValue.optional(),
+    max: codeValue.optional(),
+    /** Matches when (value & mask) === equals. */
+    mask: codeValue.optional(),
+    equals: codeValue.optional(),
+    roles: z.array(z.enum([...CODE_KINDS, 'unknown'])).optional(),
+    causes: z.array(causeId).min(1),
+  })
+  .strict();
+export type Family = z.infer<typeof familySchema>;
+
+export const rulesFileSchema = z
+  .object({
+    weights: z
+      .object({
+        codePrior: z.record(z.enum(CODE_KINDS), z.number()),
+        causeDecay: z.number().min(0).max(1),
+        directCode: z.number(),
+        assumedCodeFactor: z.number().min(0).max(1),
+        familyFactor: z.number().min(0).max(1),
+        genericScore: z.number().min(0),
+        minScore: z.number().min(0),
+        maxFixes: z.number().int().min(1),
+        maxReasons: z.number().int().min(1),
+      })
+      .strict(),
+    feedback: z
+      .object({
+        priorHelped: z.number().min(0),
+        priorNotHelped: z.number().min(0),
+        floor: z.number().min(0),
+        ceiling: z.number().min(1),
+      })
+      .strict(),
+    evidence: z.record(z.string(), evidenceRuleSchema),
+    healthy: evidenceRuleSchema,
+    symptoms: z.array(symptomRuleSchema),
+    combinations: z.array(combinationSchema).default([]),
+    families: z.array(familySchema),
+  })
+  .strict();
+export type Rules = z.infer<typeof rulesFileSchema>;
+
+/** An organisation's overrides: change a shipped code's meaning/causes or a fix's title, risk, causes. */
+export const overridesFileSchema = z
+  .object({
+    codes: z
+      .array(
+        z
+          .object({
+            value: codeValue,
+            role: z.enum(CODE_KINDS),
+            meaning: z.string().min(1).optional(),
+            causes: z.array(causeId).min(1).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    fixes: z
+      .array(
+        z
+          .object({
+            id: fixId,
+            title: z.string().min(1).optional(),
+            risk: z.enum(RISKS).optional(),
+            causes: z.record(causeId, z.number().min(0).max(2)).optional(),
+            disabled: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+export type Overrides = z.infer<typeof overridesFileSchema>;
