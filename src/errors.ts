@@ -1,3 +1,5 @@
+import { redact } from './access/redact.js';
+
 /**
  * The one family of unexpected failures. Expected network outcomes are `Finding`s, not errors.
  * Each error carries a stable `code` that the edge (CLI, chat adapters) maps to a sentence a
@@ -34,7 +36,8 @@ export function isTriageError(error: unknown): error is TriageError {
 
 /** One sentence for a person, whatever was thrown. Never a stack trace. */
 export function describeError(error: unknown): string {
-  if (isTriageError(error)) return `${error.message} [${error.code}]`;
-  if (error instanceof Error) return `Unexpected error: ${error.message}`;
-  return `Unexpected error: ${String(error)}`;
+  // Messages can quote user text or a config value: a pasted secret must not come back out here.
+  if (isTriageError(error)) return redact(`${error.message} [${error.code}]`);
+  if (error instanceof Error) return redact(`Unexpected error: ${error.message}`);
+  return redact(`Unexpected error: ${String(error)}`);
 }

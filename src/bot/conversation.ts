@@ -1,6 +1,8 @@
+import type { AccessGate } from '../access/access-gate.js';
 import { describeError } from '../errors.js';
 import type { Understanding } from '../intents/understanding.js';
 import type { Finding } from '../probes/finding.js';
+import type { AuditResult, ConversationAudit } from '../store/conversation-audit.js';
 import type { Report } from '../triage/report.js';
 import { EMPTY_TEXT, FEEDBACK_TEXT, HELP_TEXT, outOfScopeText } from './replies.js';
 
@@ -39,6 +41,10 @@ export interface ConversationDeps {
   ) => Promise<Report>;
   /** Names of the targets that will be probed, for the "Probing …" line. */
   describeTargets?: (understanding: Understanding) => string[];
+  /** Consulted before probing (roles, rate limits); may hold hosts back as refusals. Absent: no limits. */
+  access?: AccessGate;
+  /** Records every request and its outcome (the audit log). Absent: nothing is recorded. */
+  audit?: ConversationAudit;
   now?: () => number;
 }
 
@@ -55,6 +61,8 @@ export function createConversation({
   understand,
   triage,
   describeTargets = () => [],
+  access,
+  audit,
   now = Date.now,
 }: ConversationDeps): Conversation {
   return {
@@ -65,47 +73,70 @@ export function createConversation({
         return null;
       }
       const understanding = understand(text);
+      const requestId = audit?.request(incoming, text, understanding);
+      const record = (result: AuditResult) => {
+        if (requestId !== undefined) audit?.outcome(requestId, result);
+      };
       if (understanding.intent === 'help' || HELP_COMMANDS.has(text.trim().toLowerCase())) {
+        record({ outcome: 'answered' });
         await surface.post({ kind: 'text', text: HELP_TEXT, understanding });
         return null;
       }
       if (understanding.intent === 'feedback') {
+        record({ outcome: 'answered' });
         await surface.post({ kind: 'text', text: FEEDBACK_TEXT, understanding });
         return null;
       }
       if (understanding.intent === 'out_of_scope') {
+        record({ outcome: 'answered' });
         await surface.post({ kind: 'text', text: outOfScopeText(text), understanding });
         return null;
       }
+      // Held-back hosts are not probed but still answered: knowledge-base fixes plus a refusal line.
+      const decision = access ? await access.admit(incoming, understanding) : undefined;
+      const probeWith = decision?.understanding ?? understanding;
       const findings: Finding[] = [];
       const progress = (): Reply => ({
         kind: 'progress',
         understanding,
         findings: [...findings],
-        targets: describeTargets(understanding),
+        targets: describeTargets(probeWith),
       });
       const edits = createEditQueue(surface, now);
       try {
         await surface.post(progress());
-        const report = await triage(understanding, {
+        const probed = await triage(probeWith, {
           signal,
           onFinding: (finding) => {
             findings.push(finding);
             edits.schedule(progress);
           },
         });
+        const report = decision
+          ? { ...probed, understanding, refusals: [...decision.refusals, ...probed.refusals] }
+          : probed;
+        record({ outcome: outcomeOf(report, decision?.limited ?? false), report });
         await edits.finish({ kind: 'report', report });
         return report;
       } catch (error) {
+        record({ outcome: 'failed', error: describeError(error) });
         await edits.finish({
           kind: 'text',
           text: `Sorry, this triage failed: ${describeError(error)}. Please try again.`,
           understanding,
         });
         return null;
+      } finally {
+        decision?.release();
       }
     },
   };
+}
+
+function outcomeOf(report: Report, limited: boolean): AuditResult['outcome'] {
+  if (limited) return 'rate-limited';
+  if (report.findings.length > 0) return 'probed';
+  return report.refusals.length > 0 ? 'refused' : 'answered';
 }
 
 /**
