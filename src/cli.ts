@@ -4,6 +4,7 @@ import { assembleBot } from './bot/assemble.js';
 import { runConsoleChat } from './bot/console.js';
 import type { Reply, Surface } from './bot/conversation.js';
 import { headline, renderText } from './bot/render/text.js';
+import { workerCommand } from './cli/worker-command.js';
 import { loadConfig } from './config/load-config.js';
 import { describeError } from './errors.js';
 import { understand } from './intents/understand.js';
@@ -87,6 +88,9 @@ program
       await bot.close();
     }
   });
+
+// Probe worker for one network zone (issue 10).
+program.addCommand(workerCommand().copyInheritedSettings(program));
 
 /** A triage that ended without probing (help, out of scope, empty) still prints one JSON object. */
 function replyAsJson(reply: Reply | null, text: string): unknown {

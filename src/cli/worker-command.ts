@@ -1,0 +1,92 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import { TriageError } from '../errors.js';
+import { startHealthServer } from '../ops/health-server.js';
+import { createInFlight } from '../ops/in-flight.js';
+import { createLogger } from '../ops/logger.js';
+import { resolveOpsSettings } from '../ops/ops-settings.js';
+import { flagCheck } from '../ops/readiness.js';
+import { createShutdown } from '../ops/shutdown.js';
+import { startZoneWorker } from '../ops/worker.js';
+import type { Connector } from '../probes/connector.js';
+import { createDirectConnector } from '../probes/direct-connector.js';
+
+/**
+ * `rdp-triage worker --zone eu`: a probe worker for one network zone. It needs the same Redis as
+ * the bot (`REDIS_URL`) and a config whose `ops.zones` names the zone; its own allow lists decide
+ * what it probes.
+ */
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('Probe worker for one network zone: takes probe jobs from Redis, streams findings back.')
+    .requiredOption('--zone <name>', 'zone to serve (config ops.zones[].name)')
+    .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
+    .option('--concurrency <n>', 'jobs at once (default: the zone setting)', parsePositive)
+    .action(async (options: { zone: string; config?: string; concurrency?: number }) => {
+      const config = await loadConfig(options.config);
+      const ops = resolveOpsSettings(config.ops);
+      const zone = config.ops.zones.find((z) => z.name === options.zone);
+      if (!zone) {
+        const known = config.ops.zones.map((z) => z.name).join(', ') || 'none configured';
+        throw new TriageError('CONFIG_INVALID', `zone ${options.zone} is not in ops.zones (known: ${known})`);
+      }
+      if (!ops.redisUrl)
+        throw new TriageError('CONFIG_INVALID', 'the worker needs REDIS_URL (or ops.redisUrl)');
+      const logger = createLogger({ level: ops.logLevel, base: { role: 'worker' } });
+      const direct = createDirectConnector();
+      const connectorFor = (jump: string | null): Connector => {
+        // A zone name that is not a configured jump stands for the worker's own network.
+        if (jump === null || !config.jumps.some((j) => j.name === jump)) return direct;
+        // TODO(#6): the jump pool's connector, once probes through SSH land.
+        throw new TriageError(
+          'STARTUP_INVALID',
+          `jump ${jump} is configured but jump support is not available`,
+        );
+      };
+      const worker = await startZoneWorker({
+        redisUrl: ops.redisUrl,
+        zone,
+        config,
+        connectorFor,
+        logger,
+        ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      });
+      const inFlight = createInFlight();
+      let closing = false;
+      const health =
+        ops.healthPort === undefined
+          ? null
+          : await startHealthServer({
+              port: ops.healthPort,
+              host: ops.healthHost,
+              checks: [flagCheck('accepting', () => !closing, 'shutting down')],
+            });
+      const shutdown = createShutdown({
+        logger,
+        inFlight,
+        graceMs: ops.shutdownGraceMs,
+        // BullMQ's close waits for running jobs, so their findings still reach the bot.
+        stopIntake: [
+          {
+            name: 'worker',
+            run: () => {
+              closing = true;
+              return worker.close();
+            },
+          },
+        ],
+        release: health ? [{ name: 'health', run: () => health.close() }] : [],
+        stepTimeoutMs: ops.shutdownGraceMs + 5000,
+      });
+      shutdown.installSignalHandlers();
+      // Stays up until SIGTERM / SIGINT.
+      await new Promise<never>(() => {});
+    });
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new TriageError('INPUT_INVALID', `--concurrency must be a positive integer`);
+  return n;
+}
