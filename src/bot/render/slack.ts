@@ -154,8 +154,7 @@ function renderReport(report: Report, options: SlackRenderOptions): SlackMessage
   const hidden = report.fixes.slice(shown);
   if (hidden.length > 0) {
     const titles = hidden.map((fix, i) => `${shown + i + 1}. ${escapeMrkdwn(fix.title)}`).join('\n');
-    const label =
-      shown < wanted ? `*${hidden.length} more fixes (not enough room to expand)*` : '*More fixes*';
+    const label = `*${hidden.length} more fixes${shown < wanted ? ' (no room to expand them here)' : ''}*`;
     tail.push(section(truncate(`${label}\n${titles}`, MORE_FIXES_CHARS)));
   }
   const buttons: SlackButton[] = [];

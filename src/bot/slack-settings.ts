@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { TriageError } from '../errors.js';
+
+/**
+ * Slack settings, read from the environment (the names Slack's own samples use).
+ *
+ * | variable | meaning |
+ * |---|---|
+ * | `SLACK_BOT_TOKEN` | bot token `xoxb-…` (OAuth & Permissions). Set → Slack is served |
+ * | `SLACK_APP_TOKEN` | app-level token `xapp-…` with `connections:write`. Set → Socket Mode (no public URL) |
+ * | `SLACK_SIGNING_SECRET` | 32 hex characters (Basic Information). Required without `SLACK_APP_TOKEN`: the HTTP receiver checks every request's signature with it |
+ * | `SLACK_PORT` | port of the HTTP receiver, `POST /slack/events` (default 3000) |
+ */
+export type SlackSettings =
+  | { mode: 'socket'; botToken: string; appToken: string }
+  | { mode: 'http'; botToken: string; signingSecret: string; port: number };
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a bot token starting with xoxb- (OAuth & Permissions page)')
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting with xapp- (Basic Information page)')
+    .optional(),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/i, 'must be the 32 hex characters of the signing secret (Basic Information page)')
+    .optional(),
+  SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+});
+
+/** The variables that switch Slack on; `serve` uses them to decide which surfaces to start. */
+export const SLACK_ENV_NAMES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+
+/**
+ * Slack settings from the environment, or `null` when no Slack variable is set. Missing or
+ * malformed values throw `STARTUP_INVALID` naming the variable (never its value).
+ */
+export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSettings | null {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  if (!SLACK_ENV_NAMES.some((name) => name in present)) return null;
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TriageError(
+      'STARTUP_INVALID',
+      `Slack: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'invalid environment'}`,
+    );
+  }
+  const values = parsed.data;
+  if (!values.SLACK_BOT_TOKEN)
+    throw new TriageError('STARTUP_INVALID', 'Slack: SLACK_BOT_TOKEN is required (the xoxb- bot token)');
+  if (values.SLACK_APP_TOKEN)
+    return { mode: 'socket', botToken: values.SLACK_BOT_TOKEN, appToken: values.SLACK_APP_TOKEN };
+  if (!values.SLACK_SIGNING_SECRET)
+    throw new TriageError(
+      'STARTUP_INVALID',
+      'Slack: set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET for the HTTP receiver (/slack/events)',
+    );
+  return {
+    mode: 'http',
+    botToken: values.SLACK_BOT_TOKEN,
+    signingSecret: values.SLACK_SIGNING_SECRET,
+    port: values.SLACK_PORT,
+  };
+}

@@ -1,0 +1,68 @@
+import type { webApi } from '@slack/bolt';
+import type { Report } from '../triage/report.js';
+import type { Reply, Surface } from './conversation.js';
+import { renderSlack, type SlackRenderOptions } from './render/slack.js';
+import type { SlackTarget } from './slack-incoming.js';
+
+/**
+ * `chat.update` is Tier 3 (50+ per minute per workspace) and the reference asks for at most one
+ * edit per second per message (platform-limits.md, Slack); 1.2 s leaves room for a few triages
+ * running at once. The conversation core coalesces edits to this and always sends the final one.
+ */
+export const SLACK_MIN_UPDATE_INTERVAL_MS = 1200;
+
+export interface SlackSurfaceOptions {
+  client: webApi.WebClient;
+  target: SlackTarget;
+  /** Edit this message instead of posting a new one ("Run probes again"). */
+  existingTs?: string;
+  render: SlackRenderOptions;
+  minUpdateIntervalMs?: number;
+  /** Called once the final report is in the message, with the message's ts. */
+  onReport?: (ts: string, report: Report) => void;
+}
+
+/** One triage's message in Slack: posted once, then edited in place. */
+export function createSlackSurface({
+  client,
+  target,
+  existingTs,
+  render,
+  minUpdateIntervalMs = SLACK_MIN_UPDATE_INTERVAL_MS,
+  onReport = () => {},
+}: SlackSurfaceOptions): Surface & { readonly ts: string | undefined } {
+  let ts = existingTs;
+  let postError: unknown;
+  const update = async (reply: Reply) => {
+    // The core sends its final edit even when the post failed; the post's error is the one to report.
+    if (ts === undefined) throw postError ?? new Error('chat.update before chat.postMessage');
+    await client.chat.update({ channel: target.channel, ts, ...renderSlack(reply, render) });
+    if (reply.kind === 'report') onReport(ts, reply.report);
+  };
+  return {
+    minUpdateIntervalMs,
+    get ts() {
+      return ts;
+    },
+    async post(reply) {
+      if (ts !== undefined) return update(reply);
+      const response = await client.chat
+        .postMessage({
+          channel: target.channel,
+          ...(target.thread && { thread_ts: target.thread }),
+          ...renderSlack(reply, render),
+          // A host name in the reply must not unfurl into a preview of an internal page.
+          unfurl_links: false,
+          unfurl_media: false,
+        })
+        .catch((error: unknown) => {
+          postError = error;
+          throw error;
+        });
+      if (typeof response.ts !== 'string') throw new Error('chat.postMessage answered without ts');
+      ts = response.ts;
+      if (reply.kind === 'report') onReport(ts, reply.report);
+    },
+    update,
+  };
+}

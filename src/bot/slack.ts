@@ -1,0 +1,376 @@
+import type { AddressInfo } from 'node:net';
+import {
+  App,
+  type BlockAction,
+  type Logger as BoltLogger,
+  type ButtonAction,
+  HTTPReceiver,
+  LogLevel,
+  type RespondFn,
+  SocketModeReceiver,
+  type webApi,
+} from '@slack/bolt';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { describeError, TriageError } from '../errors.js';
+import type { DedupeStore } from '../store/dedupe-store.js';
+import { createMemoryDedupeStore } from '../store/dedupe-store.js';
+import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
+import type { Report } from '../triage/report.js';
+import type { Conversation } from './conversation.js';
+import { ACTION_IDS, escapeMrkdwn, renderSlack, type SlackRenderOptions } from './render/slack.js';
+import {
+  fromDirectMessage,
+  fromMention,
+  fromShortcut,
+  plainText,
+  type Translated,
+} from './slack-incoming.js';
+import type { SlackSettings } from './slack-settings.js';
+import { createSlackSurface } from './slack-surface.js';
+
+export interface SlackAppDeps {
+  settings: SlackSettings;
+  conversation: Conversation;
+  feedback: FeedbackStore;
+  /** Called after each recorded vote (serve refreshes the ranking statistics from the store). */
+  onVote?: (vote: FeedbackVote) => Promise<void> | void;
+  dedupe?: DedupeStore;
+  logger: Logger;
+  /** Web API client options; tests point `slackApiUrl` at a local server. */
+  clientOptions?: webApi.WebClientOptions;
+  /** Address the HTTP receiver listens on (default all interfaces: Slack must reach it). */
+  host?: string;
+  minUpdateIntervalMs?: number;
+  now?: () => number;
+}
+
+export interface SlackService {
+  /** Checks the bot token (auth.test), then listens (HTTP) or connects (Socket Mode). */
+  start(): Promise<{ mode: SlackSettings['mode']; port?: number }>;
+  /** Stops receiving, cancels running triages and waits for them to post their last edit. */
+  stop(): Promise<void>;
+}
+
+/** Slack retries an event up to 3 times within about 5 minutes (platform-limits.md); keep keys for an hour. */
+const DEDUPE_TTL_MS = 60 * 60 * 1000;
+const SLASH_COMMAND = '/rdp';
+export const SHORTCUT_CALLBACK_ID = 'triage_message';
+/** Reports kept for "Show all fixes" and vote marks; older messages fall back to a short notice. */
+const REPORT_CACHE_SIZE = 1000;
+/**
+ * A 429 waits Retry-After inside the client, then retries (web-api honours the header); a chat
+ * reply is worthless after a few minutes, so fewer retries than the client's 30-minute default.
+ */
+const RETRY_CONFIG = { retries: 4, factor: 2, minTimeout: 1000, maxTimeout: 20_000, randomize: true };
+
+const voteValue = z.object({ fix: z.string().min(1).max(200), codes: z.array(z.string().max(40)).max(20) });
+
+interface CachedReport {
+  report: Report;
+  render: SlackRenderOptions;
+  votes: Record<string, { user: string; helped: boolean }>;
+}
+
+/** The Slack surface: Bolt events in, `Incoming` to the conversation core, Block Kit messages out. */
+export function createSlackApp({
+  settings,
+  conversation,
+  feedback,
+  onVote = () => {},
+  dedupe = createMemoryDedupeStore(),
+  logger,
+  clientOptions = {},
+  host,
+  minUpdateIntervalMs,
+  now = Date.now,
+}: SlackAppDeps): SlackService {
+  const log = logger.child({ platform: 'slack' });
+  const boltLogger = toBoltLogger(log);
+  const apiOptions: webApi.WebClientOptions = { retryConfig: RETRY_CONFIG, ...clientOptions };
+  const receiver =
+    settings.mode === 'socket'
+      ? new SocketModeReceiver({
+          appToken: settings.appToken,
+          logger: boltLogger,
+          installerOptions: { clientOptions: apiOptions },
+        })
+      : new HTTPReceiver({
+          signingSecret: settings.signingSecret,
+          endpoints: '/slack/events',
+          logger: boltLogger,
+        });
+  const app = new App({
+    token: settings.botToken,
+    receiver,
+    logger: boltLogger,
+    clientOptions: apiOptions,
+    deferInitialization: true,
+  });
+  const reports = new Map<string, CachedReport>();
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  const remember = (key: string, entry: CachedReport) => {
+    reports.delete(key);
+    reports.set(key, entry);
+    for (const oldest of reports.keys()) {
+      if (reports.size <= REPORT_CACHE_SIZE) break;
+      reports.delete(oldest);
+    }
+  };
+
+  /** Runs one triage detached from the listener: Slack got its ack already, the work may take seconds. */
+  const answer = (
+    { incoming, target }: Translated,
+    client: webApi.WebClient,
+    {
+      existingTs,
+      requestedBy,
+      respond,
+    }: { existingTs?: string; requestedBy?: string; respond?: RespondFn } = {},
+  ) => {
+    const key = existingTs ? `${target.channel}:${existingTs}` : `new:${incoming.id}:${now()}`;
+    const controller = new AbortController();
+    const render: SlackRenderOptions = { requestText: incoming.text, ...(requestedBy && { requestedBy }) };
+    const surface = createSlackSurface({
+      client,
+      target,
+      render,
+      ...(existingTs && { existingTs }),
+      ...(minUpdateIntervalMs !== undefined && { minUpdateIntervalMs }),
+      onReport: (ts, report) => remember(`${target.channel}:${ts}`, { report, render, votes: {} }),
+    });
+    const triageLog = log.child({ triageId: incoming.id });
+    triageLog.info({ user: incoming.user, chars: incoming.text.length }, 'triage started');
+    const done = conversation
+      .handle(incoming, surface, controller.signal)
+      .then((report) =>
+        triageLog.info({ fixes: report?.fixes.length ?? 0, ms: report?.ms }, 'triage answered'),
+      )
+      .catch(async (error: unknown) => {
+        triageLog.error({ err: error }, 'triage could not be posted');
+        await respond?.({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: postFailureText(error),
+        }).catch(() => {});
+      })
+      .finally(() => running.delete(key));
+    running.set(key, { controller, done });
+  };
+
+  app.event('message', async ({ event, body, context, client }) => {
+    const translated = fromDirectMessage(event as Parameters<typeof fromDirectMessage>[0], context.botUserId);
+    if (translated && (await firstDelivery(translated, body, context.retryNum))) answer(translated, client);
+  });
+
+  app.event('app_mention', async ({ event, body, context, client }) => {
+    const translated = fromMention(event, context.botUserId);
+    if (translated && (await firstDelivery(translated, body, context.retryNum))) answer(translated, client);
+  });
+
+  /** Slack re-sends an event it thinks was lost (x-slack-retry-num); each message is triaged once. */
+  async function firstDelivery(translated: Translated, body: { team_id?: string }, retryNum?: number) {
+    const fresh = await dedupe.claim(`slack:${body.team_id ?? ''}:${translated.incoming.id}`, DEDUPE_TTL_MS);
+    if (!fresh) log.info({ triageId: translated.incoming.id, retryNum }, 'duplicate delivery dropped');
+    return fresh;
+  }
+
+  app.command(SLASH_COMMAND, async ({ command, ack, client, respond }) => {
+    const text = plainText(command.text).trim();
+    if (text === '') {
+      await ack({
+        response_type: 'ephemeral',
+        text: `Tell me the error and the host, e.g. \`${SLASH_COMMAND} 0x904 on srv-fin-02\`.`,
+      });
+      return;
+    }
+    await ack({
+      response_type: 'ephemeral',
+      text: `Triaging _${escapeMrkdwn(text.slice(0, 200))}_ — the answer follows in this channel.`,
+    });
+    const incoming = {
+      platform: 'slack' as const,
+      id: `command:${command.trigger_id}`,
+      user: command.user_id,
+      channel: command.channel_id,
+      text,
+    };
+    answer({ incoming, target: { channel: command.channel_id } }, client, {
+      requestedBy: command.user_id,
+      respond,
+    });
+  });
+
+  app.shortcut(SHORTCUT_CALLBACK_ID, async ({ shortcut, ack, client, respond }) => {
+    await ack();
+    if (shortcut.type !== 'message_action') return;
+    const message = { ...shortcut.message, channel: shortcut.channel.id };
+    answer(fromShortcut(message, shortcut.user.id), client, { requestedBy: shortcut.user.id, respond });
+  });
+
+  for (const helped of [true, false]) {
+    app.action<BlockAction<ButtonAction>>(
+      { type: 'block_actions', action_id: helped ? ACTION_IDS.helped : ACTION_IDS.notHelped },
+      async ({ ack, body, action, client, respond }) => {
+        await ack();
+        const parsed = voteValue.safeParse(parseJson(action.value));
+        const channel = body.channel?.id;
+        const ts = body.message?.ts;
+        if (!parsed.success || !channel || !ts) return;
+        const vote: FeedbackVote = {
+          triageId: `slack:${channel}:${ts}`,
+          fixId: parsed.data.fix,
+          codes: parsed.data.codes,
+          helped,
+          user: body.user.id,
+          platform: 'slack',
+          at: new Date(now()).toISOString(),
+        };
+        await feedback.record(vote);
+        await onVote(vote);
+        log.info({ triageId: vote.triageId, fixId: vote.fixId, helped }, 'feedback recorded');
+        const cached = reports.get(`${channel}:${ts}`);
+        if (!cached) {
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: 'Thanks — your vote is recorded.',
+          });
+          return;
+        }
+        cached.votes[vote.fixId] = { user: vote.user, helped };
+        await client.chat.update({ channel, ts, ...renderCached(cached) });
+      },
+    );
+  }
+
+  app.action<BlockAction<ButtonAction>>(
+    { type: 'block_actions', action_id: ACTION_IDS.showAll },
+    async ({ ack, body, client, respond }) => {
+      await ack();
+      const channel = body.channel?.id;
+      const ts = body.message?.ts;
+      const cached = channel && ts ? reports.get(`${channel}:${ts}`) : undefined;
+      if (!channel || !ts || !cached) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: EXPIRED_TEXT });
+        return;
+      }
+      cached.render = { ...cached.render, expandAll: true };
+      await client.chat.update({ channel, ts, ...renderCached(cached) });
+    },
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    { type: 'block_actions', action_id: ACTION_IDS.rerun },
+    async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const channel = body.channel?.id;
+      const ts = body.message?.ts;
+      const text = action.value ?? '';
+      if (!channel || !ts || text.trim() === '') return;
+      if (running.has(`${channel}:${ts}`)) {
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: 'The probes are already running.',
+        });
+        return;
+      }
+      const thread = body.message?.thread_ts;
+      const incoming = {
+        platform: 'slack' as const,
+        id: `${channel}:${ts}:rerun:${now()}`,
+        user: body.user.id,
+        channel,
+        text,
+        ...(thread && { thread }),
+      };
+      answer({ incoming, target: { channel, ...(thread && { thread }) } }, client, {
+        existingTs: ts,
+        requestedBy: body.user.id,
+        respond,
+      });
+    },
+  );
+
+  app.error(async (error) => {
+    log.error({ err: error }, 'slack listener failed');
+  });
+
+  return {
+    async start() {
+      try {
+        await app.init();
+      } catch (error) {
+        throw new TriageError(
+          'STARTUP_INVALID',
+          `Slack rejected SLACK_BOT_TOKEN at auth.test (${slackErrorCode(error)})`,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (settings.mode === 'socket') {
+        await app.start();
+        log.info('slack connected (Socket Mode)');
+        return { mode: 'socket' };
+      }
+      const server = await (receiver as HTTPReceiver).start({ port: settings.port, ...(host && { host }) });
+      const port = (server.address() as AddressInfo).port;
+      log.info({ port }, 'slack listening on /slack/events');
+      return { mode: 'http', port };
+    },
+    async stop() {
+      for (const { controller } of running.values()) controller.abort();
+      await Promise.allSettled([...running.values()].map(({ done }) => done));
+      await app.stop();
+    },
+  };
+}
+
+const EXPIRED_TEXT =
+  'I no longer have this report in memory (the bot restarted or it is old). Press "Run probes again" for a fresh one.';
+
+function renderCached(cached: CachedReport) {
+  return renderSlack({ kind: 'report', report: cached.report }, { ...cached.render, votes: cached.votes });
+}
+
+function postFailureText(error: unknown): string {
+  const code = slackErrorCode(error);
+  if (code === 'not_in_channel' || code === 'channel_not_found')
+    return "I can't post in this channel. Invite me with `/invite @rdp-triage`, or send me a direct message.";
+  return `Sorry, I couldn't post the answer: ${escapeMrkdwn(describeError(error))}`;
+}
+
+/** The `error` field of a Web API answer (`invalid_auth`, `not_in_channel`), or the error's message. */
+function slackErrorCode(error: unknown): string {
+  if (error && typeof error === 'object' && 'data' in error) {
+    const data = (error as { data?: { error?: unknown } }).data;
+    if (typeof data?.error === 'string') return data.error;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function parseJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bolt logs through our pino logger; web-api redacts tokens before it logs a request. */
+function toBoltLogger(log: Logger): BoltLogger {
+  const join = (parts: unknown[]) =>
+    parts.map((part) => (typeof part === 'string' ? part : String(part))).join(' ');
+  return {
+    debug: (...parts) => log.debug(join(parts)),
+    info: (...parts) => log.info(join(parts)),
+    warn: (...parts) => log.warn(join(parts)),
+    error: (...parts) => log.error(join(parts)),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
