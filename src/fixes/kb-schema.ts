@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SNIPPET_LANGS } from './ranked-fix.js';
+import { FIX_AUDIENCES, FIX_RISKS, SNIPPET_LANGS } from './ranked-fix.js';
 
 /**
  * The shapes of the knowledge-base data files (src/fixes/data and an organisation's extension
@@ -9,8 +9,8 @@ import { SNIPPET_LANGS } from './ranked-fix.js';
 export const CODE_KINDS = ['disconnect', 'extended', 'error_info', 'gateway', 'avd', 'negotiation'] as const;
 export type CodeKind = (typeof CODE_KINDS)[number];
 
-export const AUDIENCES = ['user', 'helpdesk', 'server_admin', 'network'] as const;
-export const RISKS = ['low', 'medium', 'high'] as const;
+export const AUDIENCES = FIX_AUDIENCES;
+export const RISKS = FIX_RISKS;
 export const CONFIDENCES = ['MS', 'SPEC', 'CODE', 'MS+CODE', '3P', 'UNCONFIRMED', 'ORG'] as const;
 
 const MAX_CODE = 0xffff_ffff;
@@ -146,6 +146,7 @@ export const rulesFileSchema = z
       .object({
         codePrior: z.record(z.enum(CODE_KINDS), z.number()),
         causeDecay: z.number().min(0).max(1),
+        breadth: z.number().min(0).max(1),
         directCode: z.number(),
         assumedCodeFactor: z.number().min(0).max(1),
         familyFactor: z.number().min(0).max(1),

@@ -1,66 +1,169 @@
 import type { Understanding } from '../intents/understanding.js';
 import type { Finding } from '../probes/finding.js';
-import { type FixEntry, loadFixCatalog } from './catalog.js';
-import type { FeedbackStats, RankedFix } from './ranked-fix.js';
+import { type Contribution, type Evidence, gatherEvidence } from './gather-evidence.js';
+import type { Fix, KnowledgeBase } from './knowledge-base.js';
+import { loadBuiltinKnowledgeBase } from './load-kb.js';
+import type { FeedbackStats, FixStep, RankedFix } from './ranked-fix.js';
 import { fillPlaceholders, type SnippetValues } from './render-snippet.js';
 
-// First version: code priors plus a few probe rules. The knowledge-base issue (#5) deepens it.
-const CODE_PRIOR = 10;
-const EVIDENCE_WEIGHT = 20;
+const GENERIC_REASON =
+  'Nothing in the message or the probe results points at one cause: these are the first steps for any Remote Desktop failure';
 
-const EVIDENCE: Record<string, string[]> = {
-  TCP_REFUSED: ['open-firewall-rdp', 'test-rdp-port'],
-  TCP_TIMEOUT: ['test-rdp-port', 'open-firewall-rdp'],
-};
-
+/**
+ * Ranks the fix catalogue for one message: code priors + symptom matches + probe evidence, times
+ * a feedback factor. Pure and deterministic: the same input gives the same list, ties broken by
+ * catalogue order. Never empty for an RDP failure: at worst the generic first steps.
+ */
 export function rank(
   understanding: Understanding,
   findings: Finding[],
-  _stats: FeedbackStats = {},
-  catalog: FixEntry[] = loadFixCatalog(),
+  stats: FeedbackStats = {},
+  kb: KnowledgeBase = loadBuiltinKnowledgeBase(),
 ): RankedFix[] {
+  const { weights } = kb.rules;
+  const evidence = gatherEvidence(kb, understanding, findings);
+  const beliefs = new Map<string, number>();
+  for (const [cause, contributions] of evidence.causes) beliefs.set(cause, sum(contributions));
+
+  const candidates = new Set<Fix>();
+  for (const [cause, belief] of beliefs) {
+    if (belief > 0) for (const { fix } of kb.fixesByCause.get(cause) ?? []) candidates.add(fix);
+  }
+  for (const id of evidence.fixes.keys()) {
+    const fix = kb.fixById.get(id);
+    if (fix) candidates.add(fix);
+  }
+
+  const codes = feedbackKeys(understanding);
+  const scored: { fix: Fix; score: number; reasons: string[] }[] = [];
+  for (const fix of candidates) {
+    const { score, reasons } = scoreFix(fix, beliefs, evidence, weights);
+    if (score <= 0) continue;
+    const feedback = feedbackFactor(kb, stats, codes, fix.id);
+    if (feedback.reason) reasons.push(feedback.reason);
+    const final = score * feedback.factor;
+    if (final >= weights.minScore) scored.push({ fix, score: final, reasons });
+  }
+  if (scored.length === 0 && needsAnswer(understanding, findings)) {
+    for (const fix of kb.fixes) {
+      if (fix.generic) scored.push({ fix, score: weights.genericScore, reasons: [GENERIC_REASON] });
+    }
+  }
+  const order = (fix: Fix) => kb.fixOrder.get(fix.id) ?? Number.MAX_SAFE_INTEGER;
+  scored.sort((a, b) => b.score - a.score || order(a.fix) - order(b.fix));
   const values = snippetValues(understanding);
-  const codes = new Set(understanding.codes.map((code) => code.value));
-  const ranked = catalog.map((fix, order) => {
-    let score = 0;
-    const reasons: string[] = [];
-    for (const code of fix.codes) {
-      if (!codes.has(code)) continue;
-      score += CODE_PRIOR;
-      reasons.push(`Listed for error code ${code}`);
-    }
-    for (const finding of findings) {
-      if (!EVIDENCE[finding.code]?.includes(fix.id)) continue;
-      score += EVIDENCE_WEIGHT;
-      reasons.push(`${finding.summary} (probe ${finding.probe}, ${finding.ms} ms)`);
-    }
-    return { fix, score, reasons, order };
-  });
-  return ranked
-    .filter((entry) => entry.score > 0)
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .map(({ fix, score, reasons }) => ({
-      id: fix.id,
-      title: fillPlaceholders(fix.title, 'prose', values),
-      score,
-      reasons,
-      steps: fix.steps.map((step) => ({
-        text: fillPlaceholders(step.text, 'prose', values),
-        ...(step.snippet && {
-          snippet: {
-            lang: step.snippet.lang,
-            code: fillPlaceholders(step.snippet.code, step.snippet.lang, values),
-          },
-        }),
-      })),
-    }));
+  return scored
+    .slice(0, weights.maxFixes)
+    .map(({ fix, score, reasons }) => toRankedFix(fix, score, reasons, values));
 }
 
-function snippetValues(understanding: Understanding): SnippetValues {
+function scoreFix(
+  fix: Fix,
+  beliefs: Map<string, number>,
+  evidence: Evidence,
+  { maxReasons, breadth }: { maxReasons: number; breadth: number },
+): { score: number; reasons: string[] } {
+  // The fix's best-matching cause counts fully, the others by `breadth`: a diagnostic step that
+  // covers many weak suspects wins until the evidence singles one cause out.
+  const parts: number[] = [];
+  const weighted: Contribution[] = [];
+  for (const [cause, weight] of Object.entries(fix.causes)) {
+    const belief = beliefs.get(cause) ?? 0;
+    if (belief <= 0 || weight <= 0) continue;
+    parts.push(belief * weight);
+    for (const c of evidence.causes.get(cause) ?? []) {
+      if (c.amount > 0) weighted.push({ amount: c.amount * weight, reason: c.reason });
+    }
+  }
+  const best = parts.length > 0 ? Math.max(...parts) : 0;
+  let score = best + breadth * (parts.reduce((total, part) => total + part, 0) - best);
+  for (const c of evidence.fixes.get(fix.id) ?? []) {
+    score += c.amount;
+    if (c.amount > 0) weighted.push(c);
+  }
+  // Strongest evidence first; the same sentence once even when it raised several causes.
+  const totals = new Map<string, number>();
+  for (const c of weighted) totals.set(c.reason, (totals.get(c.reason) ?? 0) + c.amount);
+  const reasons = [...totals.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, maxReasons)
+    .map(([reason]) => reason);
+  return { score, reasons };
+}
+
+/** Feedback counts for the message's codes (or `*` without codes), smoothed so one vote cannot bury a fix. */
+function feedbackFactor(
+  kb: KnowledgeBase,
+  stats: FeedbackStats,
+  codes: string[],
+  fixId: string,
+): { factor: number; reason?: string } {
+  let helped = 0;
+  let notHelped = 0;
+  for (const code of codes) {
+    const counts = stats[code]?.[fixId];
+    if (!counts) continue;
+    helped += Math.max(0, counts.helped);
+    notHelped += Math.max(0, counts.notHelped);
+  }
+  if (helped + notHelped === 0) return { factor: 1 };
+  const { priorHelped, priorNotHelped, floor, ceiling } = kb.rules.feedback;
+  const rate = (helped + priorHelped) / (helped + notHelped + priorHelped + priorNotHelped);
+  const factor = Math.min(ceiling, Math.max(floor, 2 * rate));
+  const where = codes[0] === '*' ? 'messages without a code' : codes.join(' / ');
+  return { factor, reason: `Feedback for ${where}: helped ${helped} of ${helped + notHelped} times` };
+}
+
+function feedbackKeys(understanding: Understanding): string[] {
+  const codes = [...new Set(understanding.codes.map((code) => code.value.toLowerCase()))];
+  return codes.length > 0 ? codes : ['*'];
+}
+
+function needsAnswer(understanding: Understanding, findings: Finding[]): boolean {
+  return (
+    understanding.intent === 'rdp_failure' ||
+    understanding.intent === 'rdp_slow_or_quality' ||
+    understanding.codes.length > 0 ||
+    findings.length > 0
+  );
+}
+
+function toRankedFix(fix: Fix, score: number, reasons: string[], values: SnippetValues): RankedFix {
+  const step = (s: Fix['verify']): FixStep => ({
+    text: fillPlaceholders(s.text, 'prose', values),
+    ...(s.snippet && {
+      snippet: { lang: s.snippet.lang, code: fillPlaceholders(s.snippet.code, s.snippet.lang, values) },
+    }),
+  });
+  const verify = step(fix.verify);
+  return {
+    id: fix.id,
+    title: fillPlaceholders(fix.title, 'prose', values),
+    score: Math.round(score * 100) / 100,
+    reasons,
+    steps: [...fix.steps.map(step), { ...verify, text: `Verify: ${verify.text}` }],
+    audience: fix.audience,
+    risk: fix.risk,
+  };
+}
+
+export function snippetValues(understanding: Understanding): SnippetValues {
   const host = understanding.hosts[0];
+  const main = understanding.codes.find((code) => code.role !== 'extended');
+  const extended = understanding.codes.find((code) => code.role === 'extended');
+  const decimal = (value: string | undefined) =>
+    value !== undefined && /^0x[0-9a-f]{1,8}$/i.test(value) ? Number.parseInt(value.slice(2), 16) : null;
   return {
     host: host?.name ?? '<host>',
     port: host?.port ?? 3389,
     gateway: understanding.gateway ?? '<gateway>',
+    codeDec: decimal(main?.value),
+    extDec: decimal(extended?.value),
   };
+}
+
+function sum(contributions: Contribution[]): number {
+  let total = 0;
+  for (const c of contributions) total += c.amount;
+  return total;
 }

@@ -1,0 +1,150 @@
+import type { Understanding } from '../intents/understanding.js';
+import type { Finding } from '../probes/finding.js';
+import type { KnowledgeBase } from './knowledge-base.js';
+import { type ResolvedCode, ROLE_LABELS, resolveCode } from './resolve-code.js';
+
+/** One piece of evidence for a cause or a fix: how much, and the sentence a person reads. */
+export interface Contribution {
+  amount: number;
+  reason: string;
+}
+
+/** Everything ranking knows before scoring fixes: beliefs per cause, direct adjustments per fix. */
+export interface Evidence {
+  causes: Map<string, Contribution[]>;
+  fixes: Map<string, Contribution[]>;
+  resolved: ResolvedCode[];
+  unknownCodes: boolean;
+}
+
+const HEALTHY_STATUSES = new Set(['ok', 'warn', 'skipped']);
+
+export function gatherEvidence(
+  kb: KnowledgeBase,
+  understanding: Understanding,
+  findings: Finding[],
+): Evidence {
+  const evidence: Evidence = { causes: new Map(), fixes: new Map(), resolved: [], unknownCodes: false };
+  const { weights } = kb.rules;
+  const addCause = (cause: string, amount: number, reason: string) =>
+    push(evidence.causes, cause, { amount, reason });
+  const addFix = (fix: string, amount: number, reason: string) =>
+    push(evidence.fixes, fix, { amount, reason });
+
+  for (const code of understanding.codes) {
+    const resolved = resolveCode(kb, code);
+    evidence.resolved.push(resolved);
+    const label = ROLE_LABELS[resolved.entry?.kind ?? code.role];
+    if (resolved.entry) {
+      const entry = resolved.entry;
+      const prior = weights.codePrior[entry.kind];
+      const what = `${label} ${resolved.value}${entry.name ? ` (${entry.name})` : ''}`;
+      entry.causes.forEach((cause, index) => {
+        addCause(cause, prior * weights.causeDecay ** index, `${what} points at: ${describe(kb, cause)}`);
+      });
+      for (const fix of kb.fixesByCode.get(resolved.value) ?? []) {
+        addFix(fix.id, weights.directCode, `Listed for ${what}`);
+      }
+      continue;
+    }
+    evidence.unknownCodes = true;
+    const unknown = `${label} ${resolved.value} is not in the knowledge base`;
+    if (resolved.assumed) {
+      const twin = resolved.assumed.entry;
+      const prior = weights.codePrior[twin.kind] * weights.assumedCodeFactor;
+      const reading = `${unknown}; read as decimal ${resolved.assumed.decimal} it is ${twin.value}${twin.name ? ` (${twin.name})` : ''}`;
+      twin.causes.forEach((cause, index) => {
+        addCause(
+          cause,
+          prior * weights.causeDecay ** index,
+          `${reading}, which points at: ${describe(kb, cause)}`,
+        );
+      });
+    }
+    for (const family of resolved.families) {
+      const prior = weights.codePrior.disconnect * weights.familyFactor;
+      family.causes.forEach((cause, index) => {
+        addCause(cause, prior * weights.causeDecay ** index, `${unknown}; it is in the ${family.meaning}`);
+      });
+    }
+    addCause(
+      'unknown',
+      weights.codePrior.disconnect * weights.familyFactor,
+      `${unknown}: decode it and read the logs`,
+    );
+  }
+
+  const symptomHits = new Map<string, string>();
+  for (const symptom of understanding.symptoms) {
+    const text = symptom.toLowerCase().replace(/[_-]+/g, ' ');
+    for (const { rule, pattern } of kb.symptomPatterns) {
+      if (symptomHits.has(rule.id) || !pattern.test(text)) continue;
+      symptomHits.set(rule.id, symptom);
+      const reason = `You reported "${clip(symptom)}": ${rule.note}`;
+      for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount, reason);
+      for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount, reason);
+    }
+  }
+
+  const applied = new Set<string>();
+  for (const finding of findings) {
+    const key = ruleKey(kb, finding, understanding.gateway);
+    const rule = key === undefined ? undefined : kb.rules.evidence[key];
+    if (key === undefined || rule === undefined || applied.has(key)) continue;
+    applied.add(key);
+    const reason = `${clip(finding.summary)} (probe ${finding.probe}, ${Math.round(finding.ms)} ms): ${rule.note}`;
+    for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount, reason);
+    for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount, reason);
+  }
+
+  if (isHealthy(findings)) {
+    const { healthy } = kb.rules;
+    const reason = `All ${findings.length} probe results are healthy: ${healthy.note}`;
+    for (const [cause, amount] of Object.entries(healthy.causes)) addCause(cause, amount, reason);
+    for (const [fix, amount] of Object.entries(healthy.fixes)) addFix(fix, amount, reason);
+  }
+
+  for (const combination of kb.rules.combinations) {
+    const finding = findings.find((f) => combination.findings.includes(f.code));
+    const symptom = combination.symptoms.map((id) => symptomHits.get(id)).find((s) => s !== undefined);
+    if (finding === undefined || symptom === undefined) continue;
+    const reason = `${clip(finding.summary)} and you reported "${clip(symptom)}": ${combination.note}`;
+    for (const [cause, amount] of Object.entries(combination.causes)) addCause(cause, amount, reason);
+    for (const [fix, amount] of Object.entries(combination.fixes)) addFix(fix, amount, reason);
+  }
+  return evidence;
+}
+
+/** Findings about the gateway use the `gateway/` rules when there is one (a gateway's expired certificate is not the host's). */
+function ruleKey(kb: KnowledgeBase, finding: Finding, gateway: string | null): string | undefined {
+  const host = finding.target
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
+  const aboutGateway = finding.probe === 'gateway' || (gateway !== null && host === gateway.toLowerCase());
+  if (aboutGateway && kb.rules.evidence[`gateway/${finding.code}`]) return `gateway/${finding.code}`;
+  return kb.rules.evidence[finding.code] ? finding.code : undefined;
+}
+
+function isHealthy(findings: Finding[]): boolean {
+  return (
+    findings.some((f) => f.status === 'ok' && (f.probe === 'tcp' || f.probe === 'rdp')) &&
+    findings.every((f) => HEALTHY_STATUSES.has(f.status))
+  );
+}
+
+function describe(kb: KnowledgeBase, cause: string): string {
+  const text = kb.causes.get(cause) ?? cause;
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+function push<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
