@@ -1,13 +1,15 @@
 import { createInterface } from 'node:readline';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { assembleBot } from './bot/assemble.js';
 import { runConsoleChat } from './bot/console.js';
 import type { Reply, Surface } from './bot/conversation.js';
 import { headline, renderText } from './bot/render/text.js';
+import { serveCommand } from './bot/serve.js';
 import { workerCommand } from './cli/worker-command.js';
 import { loadConfig } from './config/load-config.js';
 import { describeError } from './errors.js';
 import { understand } from './intents/understand.js';
+import { withProbeTimeout } from './triage/plan.js';
 import type { Report } from './triage/report.js';
 
 // The only entry point (bin `rdp-triage`). Usage errors exit 2, handled triages exit 0, a failure
@@ -44,9 +46,12 @@ program
   .argument('<text...>', 'the message, e.g. "rdp 0x904 on 127.0.0.1"')
   .option('--json', 'print the Report as JSON')
   .option('--config <file>', 'YAML configuration file (default: no jump, loopback targets only)')
-  .action(async (words: string[], options: { json?: boolean; config?: string }) => {
+  .addOption(probeTimeoutOption())
+  .action(async (words: string[], options: { json?: boolean; config?: string; probeTimeout?: number }) => {
     const text = requireText(words, 'triage');
-    const bot = assembleBot({ config: await loadConfig(options.config) });
+    const bot = assembleBot({
+      config: withProbeTimeout(await loadConfig(options.config), options.probeTimeout),
+    });
     try {
       let report: Report | null = null;
       let answer: Reply | null = null;
@@ -80,8 +85,11 @@ program
   .command('chat')
   .description('Interactive console chat (the same conversation core as Slack and Teams).')
   .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
-  .action(async (options: { config?: string }) => {
-    const bot = assembleBot({ config: await loadConfig(options.config) });
+  .addOption(probeTimeoutOption())
+  .action(async (options: { config?: string; probeTimeout?: number }) => {
+    const bot = assembleBot({
+      config: withProbeTimeout(await loadConfig(options.config), options.probeTimeout),
+    });
     try {
       await runConsoleChat(bot.conversation, { input: process.stdin, output: process.stdout });
     } finally {
@@ -91,6 +99,20 @@ program
 
 // Probe worker for one network zone (issue 10).
 program.addCommand(workerCommand().copyInheritedSettings(program));
+// The chat bot: Slack (issue 7); Teams joins through SURFACES in src/bot/serve.ts.
+program.addCommand(serveCommand().copyInheritedSettings(program));
+
+/** `--probe-timeout <ms>`: one deadline for every probe, overriding probes.timeoutMs / timeouts. */
+function probeTimeoutOption(): Option {
+  return new Option('--probe-timeout <ms>', 'deadline of each probe in milliseconds (100-60000)').argParser(
+    (value: string) => {
+      const ms = Number(value);
+      if (!Number.isInteger(ms) || ms < 100 || ms > 60_000)
+        throw new InvalidArgumentError('a whole number of milliseconds between 100 and 60000');
+      return ms;
+    },
+  );
+}
 
 /** A triage that ended without probing (help, out of scope, empty) still prints one JSON object. */
 function replyAsJson(reply: Reply | null, text: string): unknown {

@@ -22,11 +22,11 @@ const envSchema = z.object({
     .optional(),
   SLACK_APP_TOKEN: z
     .string()
-    .regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting with xapp- (Basic Information page)')
+    .regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting with xapp- (App-Level Tokens section of the app settings)')
     .optional(),
   SLACK_SIGNING_SECRET: z
     .string()
-    .regex(/^[0-9a-f]{32}$/i, 'must be the 32 hex characters of the signing secret (Basic Information page)')
+    .regex(/^[0-9a-f]{32}$/i, 'must be 32 hex characters (App Credentials section of the app settings)')
     .optional(),
   SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 });

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   App,
   type BlockAction,
@@ -48,7 +49,7 @@ export interface SlackAppDeps {
 export interface SlackService {
   /** Checks the bot token (auth.test), then listens (HTTP) or connects (Socket Mode). */
   start(): Promise<{ mode: SlackSettings['mode']; port?: number }>;
-  /** Stops receiving, cancels running triages and waits for them to post their last edit. */
+  /** Stops receiving; running triages finish (cancelled after a grace period) and post their last edit. */
   stop(): Promise<void>;
 }
 
@@ -58,6 +59,7 @@ const SLASH_COMMAND = '/rdp';
 export const SHORTCUT_CALLBACK_ID = 'triage_message';
 /** Reports kept for "Show all fixes" and vote marks; older messages fall back to a short notice. */
 const REPORT_CACHE_SIZE = 1000;
+const STOP_GRACE_MS = 30_000;
 /**
  * A 429 waits Retry-After inside the client, then retries (web-api honours the header); a chat
  * reply is worthless after a few minutes, so fewer retries than the client's 30-minute default.
@@ -322,9 +324,19 @@ export function createSlackApp({
       return { mode: 'http', port };
     },
     async stop() {
-      for (const { controller } of running.values()) controller.abort();
-      await Promise.allSettled([...running.values()].map(({ done }) => done));
       await app.stop();
+      // Running triages end at their probe deadlines; past the grace they are cancelled.
+      const finished = Promise.allSettled([...running.values()].map(({ done }) => done));
+      const grace = new AbortController();
+      const timedOut = await Promise.race([
+        finished.then(() => false),
+        delay(STOP_GRACE_MS, true, { signal: grace.signal }).catch(() => false),
+      ]);
+      grace.abort();
+      if (timedOut) {
+        for (const { controller } of running.values()) controller.abort();
+        await finished;
+      }
     },
   };
 }

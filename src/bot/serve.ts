@@ -1,0 +1,171 @@
+import { Command, Option } from 'commander';
+import type { Logger } from 'pino';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { TriageError } from '../errors.js';
+import type { FeedbackStats } from '../fixes/ranked-fix.js';
+import { startHealthServer } from '../ops/health-server.js';
+import { createInFlight } from '../ops/in-flight.js';
+import { createLogger } from '../ops/logger.js';
+import { resolveOpsSettings } from '../ops/ops-settings.js';
+import { acceptingCheck } from '../ops/readiness.js';
+import { createShutdown } from '../ops/shutdown.js';
+import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
+import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
+import { assembleBot } from './assemble.js';
+import type { Conversation } from './conversation.js';
+import { createSlackApp } from './slack.js';
+import { readSlackSettings } from './slack-settings.js';
+
+/** What every surface gets from `serve`: one conversation core, one feedback store, one logger. */
+export interface ServeContext {
+  conversation: Conversation;
+  feedback: FeedbackStore;
+  /** Surfaces call this after recording a vote, so the next triage ranks with it. */
+  onVote: (vote: FeedbackVote) => Promise<void>;
+  dedupe: DedupeStore;
+  logger: Logger;
+}
+
+/** A surface that is running. */
+export interface RunningSurface {
+  name: string;
+  /** Stops taking messages; running triages finish. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A chat platform `serve` can run. `detect` reads its environment variables: null when the
+ * platform is not configured, a start function when it is; malformed values throw (naming the
+ * variable) before any platform starts. Adding Teams is one more entry in `SURFACES`.
+ */
+export interface SurfaceStarter {
+  name: string;
+  /** The variables that switch it on, for the "nothing to serve" message. */
+  enabledBy: string;
+  detect(env: NodeJS.ProcessEnv): ((context: ServeContext) => Promise<RunningSurface>) | null;
+}
+
+export const SLACK_STARTER: SurfaceStarter = {
+  name: 'slack',
+  enabledBy: 'SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)',
+  detect(env) {
+    const settings = readSlackSettings(env);
+    if (!settings) return null;
+    return async (context) => {
+      const slack = createSlackApp({ settings, ...context });
+      await slack.start();
+      return { name: 'slack', stop: () => slack.stop() };
+    };
+  },
+};
+
+export const SURFACES: SurfaceStarter[] = [SLACK_STARTER];
+
+export interface ServeOptions {
+  config: Config;
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  surfaces?: SurfaceStarter[];
+  feedback?: FeedbackStore;
+  dedupe?: DedupeStore;
+  /** Wraps the conversation (in-flight tracking for graceful shutdown). */
+  wrap?: (conversation: Conversation) => Conversation;
+}
+
+export interface Served {
+  surfaces: RunningSurface[];
+  close(): Promise<void>;
+}
+
+/** Starts every configured surface over one bot. Throws STARTUP_INVALID when none is configured. */
+export async function startServe({
+  config,
+  env = process.env,
+  logger,
+  surfaces = SURFACES,
+  feedback = createMemoryFeedbackStore(),
+  dedupe = createMemoryDedupeStore(),
+  wrap = (conversation) => conversation,
+}: ServeOptions): Promise<Served> {
+  // Every surface's settings are checked before anything connects.
+  const starters = surfaces.flatMap((surface) => {
+    const start = surface.detect(env);
+    return start ? [{ name: surface.name, start }] : [];
+  });
+  if (starters.length === 0)
+    throw new TriageError(
+      'STARTUP_INVALID',
+      `nothing to serve: set ${surfaces.map((s) => `${s.enabledBy} for ${s.name}`).join(', or ')}`,
+    );
+  // Ranking reads `stats` on every triage; votes refresh it in place.
+  const stats: FeedbackStats = await feedback.stats();
+  const refresh = async () => {
+    const fresh = await feedback.stats();
+    for (const code of Object.keys(stats)) delete stats[code];
+    Object.assign(stats, fresh);
+  };
+  const bot = assembleBot({ config, stats });
+  const context: ServeContext = {
+    conversation: wrap(bot.conversation),
+    feedback,
+    onVote: refresh,
+    dedupe,
+    logger,
+  };
+  const running: RunningSurface[] = [];
+  try {
+    for (const { start } of starters) running.push(await start(context));
+  } catch (error) {
+    await Promise.allSettled(running.map((surface) => surface.stop()));
+    await bot.close();
+    throw error;
+  }
+  return {
+    surfaces: running,
+    close: () => bot.close(),
+  };
+}
+
+/** `rdp-triage serve`: the chat bot, until SIGTERM / SIGINT. */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description(
+      'Run the chat bot: Slack when SLACK_BOT_TOKEN is set (Socket Mode with SLACK_APP_TOKEN, else HTTP on SLACK_PORT with SLACK_SIGNING_SECRET).',
+    )
+    .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
+    .action(async (options: { config?: string }) => {
+      const config = await loadConfig(options.config);
+      const ops = resolveOpsSettings(config.ops);
+      const logger = createLogger({ level: ops.logLevel, base: { role: 'bot' } });
+      const inFlight = createInFlight();
+      const served = await startServe({
+        config,
+        logger,
+        wrap: (conversation) => inFlight.wrap(conversation),
+      });
+      const health =
+        ops.healthPort === undefined
+          ? null
+          : await startHealthServer({
+              port: ops.healthPort,
+              host: ops.healthHost,
+              checks: [acceptingCheck(inFlight)],
+            });
+      const shutdown = createShutdown({
+        logger,
+        inFlight,
+        graceMs: ops.shutdownGraceMs,
+        stopIntake: served.surfaces.map((surface) => ({ name: surface.name, run: () => surface.stop() })),
+        release: [
+          { name: 'bot', run: () => served.close() },
+          ...(health ? [{ name: 'health', run: () => health.close() }] : []),
+        ],
+        stepTimeoutMs: ops.shutdownGraceMs + 5000,
+      });
+      shutdown.installSignalHandlers();
+      logger.info({ surfaces: served.surfaces.map((s) => s.name) }, 'serving');
+      // Stays up until SIGTERM / SIGINT.
+      await new Promise<never>(() => {});
+    });
+}
