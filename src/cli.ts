@@ -4,7 +4,6 @@ import { assembleBot } from './bot/assemble.js';
 import { runConsoleChat } from './bot/console.js';
 import type { Reply, Surface } from './bot/conversation.js';
 import { headline, renderText } from './bot/render/text.js';
-import { serveCommand } from './bot/serve.js';
 import { workerCommand } from './cli/worker-command.js';
 import { loadConfig } from './config/load-config.js';
 import { describeError } from './errors.js';
@@ -99,8 +98,6 @@ program
 
 // Probe worker for one network zone (issue 10).
 program.addCommand(workerCommand().copyInheritedSettings(program));
-// The chat bot: Slack (issue 7); Teams joins through SURFACES in src/bot/serve.ts.
-program.addCommand(serveCommand().copyInheritedSettings(program));
 
 /** `--probe-timeout <ms>`: one deadline for every probe, overriding probes.timeoutMs / timeouts. */
 function probeTimeoutOption(): Option {

@@ -1,9 +1,9 @@
 import type { Config } from '../config/schema.js';
-import { TriageError } from '../errors.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import { understand } from '../intents/understand.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
+import { createJumpPool } from '../probes/jump-pool.js';
 import { createAllowlist } from '../triage/allowlist.js';
 import { plan } from '../triage/plan.js';
 import { runTriage } from '../triage/run.js';
@@ -19,11 +19,9 @@ export interface Bot {
 export function assembleBot({ config, stats = {} }: { config: Config; stats?: FeedbackStats }): Bot {
   const allowlist = createAllowlist(config);
   const direct = createDirectConnector();
-  const connectorFor = (jump: string | null): Connector => {
-    if (jump === null) return direct;
-    // TODO(#6): jump connectors over node-ssh replace this refusal.
-    throw new TriageError('STARTUP_INVALID', `jump ${jump} is configured but jump support is not available`);
-  };
+  // One pooled SSH connection per configured jump, shared by every triage (opened lazily).
+  const jumps = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
+  const connectorFor = (jump: string | null): Connector => (jump === null ? direct : jumps.connector(jump));
   const conversation = createConversation({
     understand,
     triage: (understanding, options) =>
@@ -33,5 +31,10 @@ export function assembleBot({ config, stats = {} }: { config: Config; stats?: Fe
         (target) => `${target.name}:${target.port}${target.jump ? ` through ${target.jump}` : ''}`,
       ),
   });
-  return { conversation, close: async () => {} };
+  return {
+    conversation,
+    close: async () => {
+      await jumps.close();
+    },
+  };
 }

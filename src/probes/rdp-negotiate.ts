@@ -115,7 +115,7 @@ export async function probeRdp(
 }
 
 /** Writes the request and collects exactly one TPKT packet, or rejects on close / abort. */
-function exchange(stream: Duplex, request: Buffer, signal: AbortSignal): Promise<Buffer> {
+export function exchange(stream: Duplex, request: Buffer, signal: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
     const cleanup = () => {

@@ -16,7 +16,7 @@ const OUTCOMES: Record<ConnectFailureKind, { status: FindingStatus; code: string
   },
   dns: { status: 'fail', code: 'TCP_DNS_FAILED', say: 'name did not resolve' },
   reset: { status: 'fail', code: 'TCP_RESET', say: 'connection reset' },
-  jump: { status: 'fail', code: 'JUMP_UNREACHABLE', say: 'jump server unreachable' },
+  jump: { status: 'skipped', code: 'TCP_ERROR', say: 'not checked: the jump connection failed' },
   other: { status: 'fail', code: 'TCP_ERROR', say: 'connection failed' },
 };
 

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
 import type { Understanding } from '../intents/understanding.js';
 import type { ProbeKind } from '../probes/finding.js';
@@ -82,30 +82,77 @@ export function plan(understanding: Understanding, config: Config, allowlist: Al
       refusals.push({ target: entry.name, reason: `not allowed to probe: ${verdict.reason}` });
       continue;
     }
+    // A host gets the RDP battery (TLS after negotiation); a gateway gets TLS and the RD Gateway
+    // HTTP check on its HTTPS port. dns only when there is a name to resolve.
     const probes: ProbeKind[] = [
       ...(isIP(inventory?.address ?? entry.name) === 0 ? (['dns'] as const) : []),
       'tcp',
-      ...(entry.role === 'gateway' ? (['tls'] as const) : (['rdp'] as const)),
+      ...(entry.role === 'gateway' ? (['tls', 'gateway'] as const) : (['rdp', 'tls'] as const)),
     ];
     targets.push({
       name: inventory?.name ?? entry.name,
       ...(inventory?.address && { address: inventory.address }),
       port,
       role: entry.role,
-      jump: chooseJump(inventory?.name ?? entry.name, inventory?.jump, config),
+      jump: chooseJump(inventory?.name ?? entry.name, inventory?.address, inventory?.jump, config),
       mustResolveIntoAllowed: verdict.verdict === 'resolve',
       probes,
     });
   }
-  return { targets, refusals, timeoutMs: config.probes.timeoutMs };
+  return { targets, refusals, timeoutMs: Math.max(...Object.values(probeTimeouts(config))) };
 }
 
-function chooseJump(name: string, pinned: string | undefined, config: Config): string | null {
+/**
+ * Which jump serves a target: the inventory's `jump:` (or `direct`), else the first jump whose
+ * route matches — a domain suffix of the name, or a CIDR containing the literal / inventory
+ * address — else none (direct from this machine).
+ */
+export function chooseJump(
+  name: string,
+  address: string | undefined,
+  pinned: string | undefined,
+  config: Pick<Config, 'jumps'>,
+): string | null {
   if (pinned === 'direct') return null;
   if (pinned) return pinned;
-  const lower = name.toLowerCase();
-  const jump = config.jumps.find((j) =>
-    j.routes.suffixes.some((s) => lower.endsWith(s.replace(/^\.?/, '.')) || lower === s.replace(/^\./, '')),
+  const lower = name.toLowerCase().replace(/\.$/, '');
+  const literal = isIP(address ?? '') !== 0 ? address : isIP(lower) !== 0 ? lower : undefined;
+  const jump = config.jumps.find(
+    (j) =>
+      j.routes.suffixes.some((suffix) => {
+        const bare = suffix.replace(/^\./, '').toLowerCase();
+        return lower === bare || lower.endsWith(`.${bare}`);
+      }) ||
+      (literal !== undefined && j.routes.cidrs.some((cidr) => inCidr(literal, cidr))),
   );
   return jump?.name ?? null;
+}
+
+function inCidr(address: string, cidr: string): boolean {
+  const [network = '', prefix = ''] = cidr.split('/');
+  const family = isIP(network) === 6 ? 'ipv6' : 'ipv4';
+  if ((isIP(address) === 6 ? 'ipv6' : 'ipv4') !== family) return false;
+  const list = new BlockList();
+  list.addSubnet(network, Number(prefix), family);
+  return list.check(address, family);
+}
+
+/** Deadline of each probe kind: per-probe config, else probes.timeoutMs. */
+export function probeTimeouts(config: Pick<Config, 'probes'>): Record<Exclude<ProbeKind, 'jump'>, number> {
+  const base = config.probes.timeoutMs;
+  const own = config.probes.timeouts ?? {};
+  return {
+    dns: own.dns ?? base,
+    tcp: own.tcp ?? base,
+    rdp: own.rdp ?? base,
+    tls: own.tls ?? base,
+    gateway: own.gateway ?? base,
+  };
+}
+
+/** The config with one deadline for every probe (the CLI's `--probe-timeout`). Pure. */
+export function withProbeTimeout<C extends Pick<Config, 'probes'>>(config: C, ms: number | undefined): C {
+  if (ms === undefined) return config;
+  const { timeouts: _replaced, ...probes } = config.probes;
+  return { ...config, probes: { ...probes, timeoutMs: ms } };
 }

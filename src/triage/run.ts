@@ -1,16 +1,17 @@
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
+import { TriageError } from '../errors.js';
 import { rank } from '../fixes/rank.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import type { Understanding } from '../intents/understanding.js';
-import type { Connector } from '../probes/connector.js';
+import { type NetworkProbe, runBattery } from '../probes/battery.js';
+import { ConnectFailure, type Connector } from '../probes/connector.js';
 import { probeDns, type Resolve, resolveWithSystem } from '../probes/dns.js';
 import type { Finding } from '../probes/finding.js';
 import type { ProbeTarget } from '../probes/probe-target.js';
-import { probeRdp } from '../probes/rdp-negotiate.js';
-import { probeTcp } from '../probes/tcp.js';
 import type { Allowlist } from './allowlist.js';
-import { type PlannedTarget, plan } from './plan.js';
+import { type PlannedTarget, plan, probeTimeouts } from './plan.js';
 import type { Refusal, Report } from './report.js';
 
 export interface TriageDeps {
@@ -51,7 +52,14 @@ export async function runTriage(
   const triagePlan = plan(understanding, config, deps.allowlist);
   const findings: Finding[] = [];
   const refusals: Refusal[] = [...triagePlan.refusals];
+  const jumpFailures = new Set<string>();
   const emit = (finding: Finding) => {
+    // One jump failure is one finding per triage, however many probes ran into it.
+    if (finding.probe === 'jump') {
+      const key = `${finding.target} ${finding.code}`;
+      if (jumpFailures.has(key)) return;
+      jumpFailures.add(key);
+    }
     findings.push(finding);
     onFinding(finding);
   };
@@ -81,13 +89,37 @@ export async function probeTarget(
   deps: TriageDeps,
   { signal, emit, refuse }: TargetIo,
 ): Promise<void> {
-  const deadline = () => AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const now = deps.now ?? performance.now.bind(performance);
+  const startedAt = now();
+  const timeouts = probeTimeouts(deps.config);
+  const budget = (ms: number) => Math.min(ms, timeoutMs);
+  const deadline = (ms: number) =>
+    AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, budget(ms) - (now() - startedAt)))]);
+  const connector = deps.connectorFor(target.jump);
+  const jumpFailed = (failure: ConnectFailure) =>
+    emit(jumpFinding(connector.label, failure, Math.round(now() - startedAt)));
+
+  // Through a jump: connect (and verify its host key) before anything is sent for this target.
+  if (connector.ready) {
+    try {
+      await connector.ready(deadline(timeouts.tcp));
+    } catch (error) {
+      const failure =
+        error instanceof ConnectFailure
+          ? error
+          : new ConnectFailure('jump', error instanceof Error ? error.message : String(error));
+      jumpFailed(failure);
+      return;
+    }
+  }
+
   let address = target.address ?? target.name;
   const how = target.mustResolveIntoAllowed ? 'range' : 'name';
   if (isIP(address) === 0) {
+    // Through a jump, names are resolved at the site (DNS over a tunnel), never by sshd.
     const { finding, addresses } = await probeDns(address, {
-      resolve: deps.resolve ?? resolveWithSystem,
-      signal: deadline(),
+      resolve: connector.resolve ?? deps.resolve ?? resolveWithSystem,
+      signal: deadline(timeouts.dns),
     });
     emit(finding);
     const first = addresses[0];
@@ -108,14 +140,61 @@ export async function probeTarget(
       return;
     }
   }
-  const probeTargetSpec: ProbeTarget = {
+  const spec: ProbeTarget = {
     host: address,
     port: target.port,
     ...(address !== target.name && { displayName: target.name }),
   };
-  const connector = deps.connectorFor(target.jump);
-  const runs: Promise<Finding>[] = [];
-  if (target.probes.includes('tcp')) runs.push(probeTcp(probeTargetSpec, { connector, signal: deadline() }));
-  if (target.probes.includes('rdp')) runs.push(probeRdp(probeTargetSpec, { connector, signal: deadline() }));
-  await Promise.all(runs.map((run) => run.then(emit)));
+  const tls = deps.config.probes.tls;
+  await runBattery(
+    spec,
+    target.probes.filter((kind): kind is NetworkProbe => kind !== 'dns' && kind !== 'jump'),
+    {
+      connector,
+      timeouts: {
+        tcp: budget(timeouts.tcp),
+        rdp: budget(timeouts.rdp),
+        tls: budget(timeouts.tls),
+        gateway: budget(timeouts.gateway),
+      },
+      startedAt,
+      signal,
+      emit,
+      onJumpFailure: jumpFailed,
+      ...(tls?.caFile && { extraCa: await readCaFile(tls.caFile) }),
+      ...(tls && { expiringSoonDays: tls.expiringSoonDays }),
+      now,
+    },
+  );
+}
+
+/** A jump-level failure as one Finding (`probe: 'jump'`, target = the jump's name). */
+export function jumpFinding(jump: string, failure: ConnectFailure, ms: number): Finding {
+  return {
+    probe: 'jump',
+    target: jump,
+    status: 'fail',
+    code: failure.jumpCode ?? 'JUMP_UNREACHABLE',
+    summary: failure.message,
+    detail: { jump },
+    ms,
+  };
+}
+
+const caFiles = new Map<string, Promise<string[]>>();
+
+/** The configured extra CA bundle, read once per path. A missing file is a config error. */
+function readCaFile(path: string): Promise<string[]> {
+  let pems = caFiles.get(path);
+  if (!pems) {
+    pems = readFile(path, 'utf8').then(
+      (text) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [],
+      (error: unknown) => {
+        caFiles.delete(path);
+        throw new TriageError('CONFIG_INVALID', `probes.tls.caFile: cannot read ${path}`, { cause: error });
+      },
+    );
+    caFiles.set(path, pems);
+  }
+  return pems;
 }

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { describePeer } from './certificate.js';
+import { ConnectFailure, type Connector } from './connector.js';
+import type { Finding } from './finding.js';
+import { describeTarget, type ProbeTarget } from './probe-target.js';
+import { startTls } from './start-tls.js';
+
+const MAX_HEAD_BYTES = 16 * 1024;
+
+/**
+ * The first request of RD Gateway's HTTP transport (MS-TSGU 2.2.3.2 / FreeRDP rdg.c): the OUT
+ * channel. Unauthenticated, a real gateway answers 401 with its auth schemes; nothing secret is sent.
+ */
+export function rdgOutDataRequest(host: string, connectionId = randomUUID()): string {
+  return [
+    'RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1',
+    `Host: ${host}`,
+    'Accept: */*',
+    'Cache-Control: no-cache',
+    'Pragma: no-cache',
+    'Connection: Keep-Alive',
+    'Content-Length: 0',
+    'User-Agent: MS-RDGateway/1.0',
+    `RDG-Connection-Id: {${connectionId}}`,
+    '',
+    '',
+  ].join('\r\n');
+}
+
+export interface HttpHead {
+  status: number;
+  reason: string;
+  headers: [string, string][];
+}
+
+export function parseHttpHead(text: string): HttpHead | null {
+  const [statusLine = '', ...lines] = text.split('\r\n');
+  const match = /^HTTP\/\d(?:\.\d)? (\d{3})(?: (.*))?$/.exec(statusLine);
+  if (!match) return null;
+  const headers: [string, string][] = [];
+  for (const line of lines) {
+    if (line === '') break;
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
+  }
+  return { status: Number(match[1]), reason: match[2] ?? '', headers };
+}
+
+export type GatewayVerdict = Pick<Finding, 'status' | 'code'> & { say: string };
+
+/** What answered on the gateway's HTTPS port. */
+export function classifyGatewayAnswer(head: HttpHead | null, gatewayHost: string): GatewayVerdict {
+  if (!head) return { status: 'fail', code: 'GATEWAY_NOT_RDG', say: 'answered TLS but not HTTP' };
+  const values = (name: string) => head.headers.filter(([key]) => key === name).map(([, value]) => value);
+  const challenges = values('www-authenticate').map((v) => v.split(/\s/)[0] ?? '');
+  const location = values('location')[0];
+  const proxyMarks = [
+    ...values('via').map((v) => `Via: ${v}`),
+    ...values('proxy-authenticate').map((v) => `Proxy-Authenticate: ${v}`),
+    ...(head.headers.some(
+      ([key]) => key.startsWith('x-squid') || key === 'x-bluecoat-via' || key === 'x-zscaler-via',
+    )
+      ? ['proxy vendor header']
+      : []),
+  ];
+  if (head.status === 407 || proxyMarks.length > 0)
+    return {
+      status: 'fail',
+      code: 'GATEWAY_INTERCEPTED',
+      say: `a proxy answered instead of the gateway (HTTP ${head.status}; ${proxyMarks.join(', ') || 'proxy authentication'})`,
+    };
+  if (head.status >= 300 && head.status < 400 && location && !sameHost(location, gatewayHost))
+    return {
+      status: 'fail',
+      code: 'GATEWAY_INTERCEPTED',
+      say: `redirected to ${location} (captive portal or web filter?)`,
+    };
+  if (head.status === 401 && challenges.some((c) => /^(negotiate|ntlm|basic|digest|bearer)$/i.test(c)))
+    return {
+      status: 'ok',
+      code: 'GATEWAY_OK',
+      say: `RD Gateway answered with an authentication challenge (${challenges.join(', ')})`,
+    };
+  if (head.status >= 500)
+    return {
+      status: 'fail',
+      code: 'GATEWAY_HTTP_ERROR',
+      say: `HTTP ${head.status} ${head.reason} (gateway service down or overloaded?)`,
+    };
+  const server = values('server')[0];
+  return {
+    status: 'fail',
+    code: 'GATEWAY_NOT_RDG',
+    say: `HTTP ${head.status} ${head.reason}${server ? ` from ${server}` : ''}: not an RD Gateway (no RDG auth challenge)`,
+  };
+}
+
+function sameHost(location: string, host: string): boolean {
+  try {
+    return new URL(location, `https://${host}/`).hostname.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** RD Gateway over HTTPS: TLS (certificate facts in detail), then the RDG OUT request. */
+export async function probeGateway(
+  target: ProbeTarget,
+  {
+    connector,
+    signal,
+    extraCa = [],
+    clock = () => new Date(),
+    now = performance.now.bind(performance),
+  }: {
+    connector: Connector;
+    signal: AbortSignal;
+    extraCa?: string[];
+    clock?: () => Date;
+    now?: () => number;
+  },
+): Promise<Finding> {
+  const started = now();
+  const where = describeTarget(target);
+  const name = target.displayName ?? target.host;
+  const finish = (
+    status: Finding['status'],
+    code: string,
+    summary: string,
+    detail: Record<string, unknown>,
+  ) =>
+    ({
+      probe: 'gateway',
+      target: where,
+      status,
+      code,
+      summary,
+      detail,
+      ms: Math.round(now() - started),
+    }) as Finding;
+  let stream: Duplex;
+  try {
+    stream = await connector.open(target.host, target.port, signal);
+  } catch (error) {
+    const kind = error instanceof ConnectFailure ? error.kind : 'other';
+    return finish(
+      kind === 'timeout' ? 'timeout' : 'skipped',
+      kind === 'timeout' ? 'GATEWAY_TIMEOUT' : 'GATEWAY_NOT_CONNECTED',
+      `Gateway ${where} not checked: TCP connect failed (${kind})`,
+      { stage: 'connect' },
+    );
+  }
+  let socket: TLSSocket | null = null;
+  let stage: 'tls' | 'http' = 'tls';
+  try {
+    socket = await startTls(stream, { name, extraCa, signal });
+    const cert = describePeer(socket, name, clock());
+    stage = 'http';
+    const head = await readHead(socket, rdgOutDataRequest(name), signal);
+    const verdict = classifyGatewayAnswer(parseHttpHead(head), name);
+    const parsed = parseHttpHead(head);
+    return finish(verdict.status, verdict.code, `Gateway ${where}: ${verdict.say}`, {
+      stage,
+      httpStatus: parsed?.status ?? null,
+      server: parsed?.headers.find(([key]) => key === 'server')?.[1] ?? null,
+      certificate: {
+        subject: cert.subject,
+        issuer: cert.issuer,
+        trusted: cert.trusted,
+        nameMatches: cert.nameMatches,
+      },
+    });
+  } catch (error) {
+    if (signal.aborted)
+      return finish(
+        'timeout',
+        'GATEWAY_TIMEOUT',
+        `Gateway ${where}: no answer before the deadline (stage: ${stage})`,
+        {
+          stage,
+        },
+      );
+    const message = error instanceof Error ? error.message : String(error);
+    if (stage === 'tls')
+      return finish('fail', 'GATEWAY_NOT_CONNECTED', `Gateway ${where}: TLS handshake failed (${message})`, {
+        stage,
+        error: message,
+      });
+    return finish('fail', 'GATEWAY_NOT_RDG', `Gateway ${where}: closed without an HTTP answer (${message})`, {
+      stage,
+      error: message,
+    });
+  } finally {
+    socket?.destroy();
+    stream.destroy();
+  }
+}
+
+/** Sends the request, collects the response head (up to the blank line, bounded). */
+function readHead(socket: TLSSocket, request: string, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const cleanup = () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (text.includes('\r\n\r\n') || text.length >= MAX_HEAD_BYTES) {
+        cleanup();
+        resolve(text.slice(0, MAX_HEAD_BYTES));
+      }
+    };
+    const onEnd = () => {
+      cleanup();
+      if (text.length > 0) resolve(text);
+      else reject(new Error('connection closed with no answer'));
+    };
+    const onAbort = () => {
+      cleanup();
+      reject(new Error('aborted'));
+    };
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.write(request);
+  });
+}

@@ -1,0 +1,110 @@
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { describePeer, judgeCertificate } from './certificate.js';
+import { ConnectFailure, type Connector } from './connector.js';
+import type { Finding } from './finding.js';
+import { describeTarget, type ProbeTarget } from './probe-target.js';
+import { exchange } from './rdp-negotiate.js';
+import { startTls } from './start-tls.js';
+import { decodeConnectionConfirm, encodeConnectionRequest, PROTOCOL } from './x224.js';
+
+export interface TlsProbeOptions {
+  connector: Connector;
+  signal: AbortSignal;
+  /** `rdp`: X.224 negotiation first, then TLS on the same connection; `https`: TLS at once (443). */
+  mode: 'rdp' | 'https';
+  /** Extra trusted CA certificates (PEM), e.g. the company's internal CA. */
+  extraCa?: string[];
+  expiringSoonDays?: number;
+  clock?: () => Date;
+  now?: () => number;
+}
+
+/**
+ * The certificate an RDP listener or a gateway presents: subject, SANs, issuer, validity,
+ * self-signed, name match, days to expiry, protocol and cipher. On RDP, TLS starts on the same
+ * connection after a negotiation that selected TLS or CredSSP (CredSSP runs inside TLS).
+ */
+export async function probeTls(target: ProbeTarget, options: TlsProbeOptions): Promise<Finding> {
+  const { connector, signal, mode, extraCa = [], expiringSoonDays = 30 } = options;
+  const { clock = () => new Date(), now = performance.now.bind(performance) } = options;
+  const started = now();
+  const where = describeTarget(target);
+  const name = target.displayName ?? target.host;
+  const finish = (
+    status: Finding['status'],
+    code: string,
+    summary: string,
+    detail: Record<string, unknown>,
+  ) =>
+    ({
+      probe: 'tls',
+      target: where,
+      status,
+      code,
+      summary,
+      detail,
+      ms: Math.round(now() - started),
+    }) as Finding;
+
+  let stream: Duplex;
+  try {
+    stream = await connector.open(target.host, target.port, signal);
+  } catch (error) {
+    const kind = error instanceof ConnectFailure ? error.kind : 'other';
+    return finish(
+      kind === 'timeout' ? 'timeout' : 'skipped',
+      kind === 'timeout' ? 'TLS_TIMEOUT' : 'TLS_NOT_CONNECTED',
+      `TLS on ${where} not checked: TCP connect failed (${kind})`,
+      { stage: 'connect' },
+    );
+  }
+  let socket: TLSSocket | null = null;
+  let stage: 'x224' | 'tls' = mode === 'rdp' ? 'x224' : 'tls';
+  try {
+    if (mode === 'rdp') {
+      const answer = decodeConnectionConfirm(
+        await exchange(stream, encodeConnectionRequest(PROTOCOL.SSL | PROTOCOL.HYBRID), signal),
+      );
+      if (answer.kind !== 'response' || answer.selectedProtocol === PROTOCOL.RDP) {
+        // xrdp with security_layer=rdp answers a TLS request with standard RDP (gotcha 13).
+        const why =
+          answer.kind === 'failure'
+            ? `negotiation failed (${answer.failureName})`
+            : answer.kind === 'response'
+              ? 'the server selected standard RDP security'
+              : 'the server does not negotiate';
+        return finish('skipped', 'TLS_NOT_OFFERED', `TLS on ${where} not offered: ${why}`, { stage: 'x224' });
+      }
+      stage = 'tls';
+    }
+    socket = await startTls(stream, { name, extraCa, signal });
+    const today = clock();
+    const facts = describePeer(socket, name, today);
+    const verdict = judgeCertificate(facts, { role: mode, expiringSoonDays, now: today });
+    const what = `${facts.protocol ?? 'TLS'} ${facts.cipher ?? ''}`.trim();
+    const summary =
+      verdict.code === 'TLS_OK'
+        ? `TLS on ${where}: certificate OK (${facts.subject}, expires in ${facts.daysToExpiry} days; ${what})`
+        : `TLS on ${where}: certificate ${verdict.problems.join('; ')}`;
+    return finish(verdict.status, verdict.code, summary, { stage, ...facts, problems: verdict.problems });
+  } catch (error) {
+    if (signal.aborted)
+      return finish(
+        'timeout',
+        'TLS_TIMEOUT',
+        `TLS on ${where}: no answer before the deadline (stage: ${stage})`,
+        {
+          stage,
+        },
+      );
+    const message = error instanceof Error ? error.message : String(error);
+    return finish('fail', 'TLS_HANDSHAKE_FAILED', `TLS on ${where}: ${stage} failed (${message})`, {
+      stage,
+      error: message,
+    });
+  } finally {
+    socket?.destroy();
+    stream.destroy();
+  }
+}
