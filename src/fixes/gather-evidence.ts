@@ -69,7 +69,8 @@ export function gatherEvidence(
     }
     addCause(
       'unknown',
-      weights.codePrior.disconnect * weights.familyFactor,
+      // A decimal reading is a guess: decoding the exact pair stays on the list, below the guess.
+      weights.codePrior.disconnect * (resolved.assumed ? weights.familyFactor : 1),
       `${unknown}: decode it and read the logs`,
     );
   }

@@ -152,6 +152,7 @@ export const rulesFileSchema = z
         familyFactor: z.number().min(0).max(1),
         genericScore: z.number().min(0),
         minScore: z.number().min(0),
+        riskFactor: z.record(z.enum(FIX_RISKS), z.number().min(0).max(1)),
         maxFixes: z.number().int().min(1),
         maxReasons: z.number().int().min(1),
       })

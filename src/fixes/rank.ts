@@ -41,7 +41,7 @@ export function rank(
     if (score <= 0) continue;
     const feedback = feedbackFactor(kb, stats, codes, fix.id);
     if (feedback.reason) reasons.push(feedback.reason);
-    const final = score * feedback.factor;
+    const final = score * feedback.factor * weights.riskFactor[fix.risk];
     if (final >= weights.minScore) scored.push({ fix, score: final, reasons });
   }
   if (scored.length === 0 && needsAnswer(understanding, findings)) {
