@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
-import type { Conversation, Reply, Surface } from './conversation.js';
+import type { Conversation, Incoming, Reply, Surface } from './conversation.js';
+import { fileAttachment } from './images.js';
 import { renderText } from './render/text.js';
 
 interface ConsoleOptions {
@@ -36,7 +37,7 @@ export async function runConsoleChat(
       if (line.trim() === 'quit' || line.trim() === 'exit') break;
       counter += 1;
       await conversation.handle(
-        { platform: 'console', id: String(counter), user, channel: 'console', text: line },
+        consoleIncoming(line, String(counter), user),
         createConsoleSurface(write, color),
         controller.signal,
       );
@@ -47,13 +48,29 @@ export async function runConsoleChat(
   }
 }
 
+/** `/image PATH [text]` attaches a local screenshot, read like a Slack or Teams attachment. */
+const IMAGE_COMMAND = /^\/image\s+(?:"([^"]+)"|(\S+))\s*(.*)$/s;
+
+function consoleIncoming(line: string, id: string, user: string): Incoming {
+  const base = { platform: 'console', id, user, channel: 'console' } as const;
+  const image = IMAGE_COMMAND.exec(line.trim());
+  if (!image) return { ...base, text: line };
+  return { ...base, text: image[3] ?? '', files: [fileAttachment(image[1] ?? image[2] ?? '')] };
+}
+
 function createConsoleSurface(write: (text: string) => void, color: boolean): Surface {
   let printedFindings = 0;
   const show = (reply: Reply) => {
     if (reply.kind === 'progress') {
       // A terminal cannot edit what scrolled away: print the headline once, then each new finding.
+      // The screenshot note prints once, with the headline.
+      const { note, ...rest } = reply;
       const lines = renderText(
-        { ...reply, findings: reply.findings.slice(printedFindings) },
+        {
+          ...rest,
+          ...(printedFindings === 0 && note !== undefined && { note }),
+          findings: reply.findings.slice(printedFindings),
+        },
         { color },
       ).split('\n');
       write((printedFindings === 0 ? lines : lines.slice(2)).join('\n'));

@@ -4,6 +4,7 @@ import type { Understanding } from '../intents/understanding.js';
 import type { Finding } from '../probes/finding.js';
 import type { AuditResult, ConversationAudit } from '../store/conversation-audit.js';
 import type { Report } from '../triage/report.js';
+import { type AttachedFile, describeScreenshot, type ScreenshotReading } from './images.js';
 import { EMPTY_TEXT, FEEDBACK_TEXT, HELP_TEXT, outOfScopeText } from './replies.js';
 
 /** One chat message, whatever surface it came from. */
@@ -15,13 +16,15 @@ export interface Incoming {
   channel: string;
   thread?: string;
   text: string;
+  /** Attached files (screenshots); the surface downloads them with its own credentials. */
+  files?: AttachedFile[];
 }
 
 /** What the bot shows; each surface renders it in its own format. */
 export type Reply =
   | { kind: 'text'; text: string; understanding?: Understanding }
-  | { kind: 'progress'; understanding: Understanding; findings: Finding[]; targets: string[] }
-  | { kind: 'report'; report: Report };
+  | { kind: 'progress'; understanding: Understanding; findings: Finding[]; targets: string[]; note?: string }
+  | { kind: 'report'; report: Report; note?: string };
 
 /**
  * The port every chat surface implements: post one message, then edit that same message.
@@ -45,6 +48,8 @@ export interface ConversationDeps {
   access?: AccessGate;
   /** Records every request and its outcome (the audit log). Absent: nothing is recorded. */
   audit?: ConversationAudit;
+  /** Reads attached screenshots (OCR). Absent: attachments are ignored. */
+  readImages?: (files: AttachedFile[], signal: AbortSignal) => Promise<ScreenshotReading>;
   now?: () => number;
 }
 
@@ -63,33 +68,51 @@ export function createConversation({
   describeTargets = () => [],
   access,
   audit,
+  readImages,
   now = Date.now,
 }: ConversationDeps): Conversation {
   return {
     async handle(incoming, surface, signal) {
-      const text = sanitise(incoming.text);
+      let text = sanitise(incoming.text);
+      // A screenshot's text is understood like typed text; the reply says what was read.
+      let note: string | undefined;
+      let screenshotText: string | null = null;
+      if (readImages && incoming.files && incoming.files.length > 0) {
+        const reading = await readImages(incoming.files, signal);
+        if ('problem' in reading && text.trim() === '') {
+          await surface.post({ kind: 'text', text: reading.problem });
+          return null;
+        }
+        if ('problem' in reading) note = reading.problem;
+        else {
+          screenshotText = sanitise(reading.text);
+          text = text.trim() === '' ? screenshotText : `${text}\n${screenshotText}`;
+        }
+      }
       if (text.trim() === '') {
         await surface.post({ kind: 'text', text: EMPTY_TEXT });
         return null;
       }
       const understanding = understand(text);
+      if (screenshotText !== null) note = describeScreenshot(understanding, screenshotText);
+      const withNote = (body: string) => (note ? `${note}\n\n${body}` : body);
       const requestId = audit?.request(incoming, text, understanding);
       const record = (result: AuditResult) => {
         if (requestId !== undefined) audit?.outcome(requestId, result);
       };
       if (understanding.intent === 'help' || HELP_COMMANDS.has(text.trim().toLowerCase())) {
         record({ outcome: 'answered' });
-        await surface.post({ kind: 'text', text: HELP_TEXT, understanding });
+        await surface.post({ kind: 'text', text: withNote(HELP_TEXT), understanding });
         return null;
       }
       if (understanding.intent === 'feedback') {
         record({ outcome: 'answered' });
-        await surface.post({ kind: 'text', text: FEEDBACK_TEXT, understanding });
+        await surface.post({ kind: 'text', text: withNote(FEEDBACK_TEXT), understanding });
         return null;
       }
       if (understanding.intent === 'out_of_scope') {
         record({ outcome: 'answered' });
-        await surface.post({ kind: 'text', text: outOfScopeText(text), understanding });
+        await surface.post({ kind: 'text', text: withNote(outOfScopeText(text)), understanding });
         return null;
       }
       // Held-back hosts are not probed but still answered: knowledge-base fixes plus a refusal line.
@@ -101,6 +124,7 @@ export function createConversation({
         understanding,
         findings: [...findings],
         targets: describeTargets(probeWith),
+        ...(note !== undefined && { note }),
       });
       const edits = createEditQueue(surface, now);
       try {
@@ -116,7 +140,7 @@ export function createConversation({
           ? { ...probed, understanding, refusals: [...decision.refusals, ...probed.refusals] }
           : probed;
         record({ outcome: outcomeOf(report, decision?.limited ?? false), report });
-        await edits.finish({ kind: 'report', report });
+        await edits.finish({ kind: 'report', report, ...(note !== undefined && { note }) });
         return report;
       } catch (error) {
         record({ outcome: 'failed', error: describeError(error) });

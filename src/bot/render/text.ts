@@ -30,6 +30,7 @@ export function renderText(reply: Reply, style: TextStyle): string {
       return reply.text;
     case 'progress': {
       const lines = [paint('bold', headline(reply.understanding))];
+      if (reply.note) lines.unshift(paint('dim', reply.note));
       lines.push(
         paint('dim', reply.targets.length > 0 ? `Probing ${reply.targets.join(', ')}…` : 'Looking up fixes…'),
       );
@@ -40,7 +41,7 @@ export function renderText(reply: Reply, style: TextStyle): string {
       return lines.join('\n');
     }
     case 'report':
-      return renderReport(reply.report, style, paint);
+      return `${reply.note ? `${paint('dim', reply.note)}\n` : ''}${renderReport(reply.report, style, paint)}`;
   }
 }
 
