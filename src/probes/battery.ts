@@ -35,7 +35,10 @@ export async function runBattery(
   const { timeouts, startedAt, signal, emit, now = performance.now.bind(performance) } = options;
   const connector = watchJump(options.connector, options.onJumpFailure);
   const deadline = (kind: NetworkProbe) =>
-    AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, timeouts[kind] - (now() - startedAt)))]);
+    AbortSignal.any([
+      signal,
+      AbortSignal.timeout(Math.max(1, Math.ceil(timeouts[kind] - (now() - startedAt)))),
+    ]);
   const tlsOptions = {
     ...(options.extraCa && { extraCa: options.extraCa }),
     ...(options.expiringSoonDays !== undefined && { expiringSoonDays: options.expiringSoonDays }),

@@ -94,7 +94,7 @@ export async function probeTarget(
   const timeouts = probeTimeouts(deps.config);
   const budget = (ms: number) => Math.min(ms, timeoutMs);
   const deadline = (ms: number) =>
-    AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, budget(ms) - (now() - startedAt)))]);
+    AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, Math.ceil(budget(ms) - (now() - startedAt))))]);
   const connector = deps.connectorFor(target.jump);
   const jumpFailed = (failure: ConnectFailure) =>
     emit(jumpFinding(connector.label, failure, Math.round(now() - startedAt)));
