@@ -88,6 +88,15 @@ export function createAccessGate({
           roles: roleNames,
         };
 
+      const exempt = config.rateLimits.exemptPlatforms.some((platform) => platform === requester.platform);
+      if (exempt)
+        return {
+          understanding: keep(understanding, admitted, candidates),
+          refusals,
+          roles: roleNames,
+          limited: false,
+          release: () => {},
+        };
       if (!userRunning.tryAcquire(userKey)) {
         return limitedDecision(
           understanding,

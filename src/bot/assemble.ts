@@ -1,9 +1,14 @@
+import { createAccessGate } from '../access/access-gate.js';
+import type { Requester } from '../access/roles.js';
 import type { Config } from '../config/schema.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import { understand } from '../intents/understand.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
 import { createJumpPool } from '../probes/jump-pool.js';
+import { createConversationAudit } from '../store/conversation-audit.js';
+import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback-store.js';
+import { openStore } from '../store/open-store.js';
 import { createAllowlist } from '../triage/allowlist.js';
 import { plan } from '../triage/plan.js';
 import { runTriage } from '../triage/run.js';
@@ -11,13 +16,28 @@ import { type Conversation, createConversation } from './conversation.js';
 
 export interface Bot {
   conversation: Conversation;
+  /** Where feedback votes go: SQLite when `store.path` is configured, else memory. */
+  feedback: FeedbackStore;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }
 
 /** Wires the pure core to the I/O shell for one config. Every surface (console, CLI, Slack, Teams) starts here. */
-export function assembleBot({ config, stats = {} }: { config: Config; stats?: FeedbackStats }): Bot {
+export function assembleBot({
+  config,
+  stats = {},
+  groupsOf,
+  now,
+}: {
+  config: Config;
+  stats?: FeedbackStats;
+  /** Slack user groups / Teams AAD groups of a requester, for roles granted by group. */
+  groupsOf?: (requester: Requester) => Promise<string[]>;
+  /** Clock of the rate limits (tests). */
+  now?: () => number;
+}): Bot {
   const allowlist = createAllowlist(config);
+  const store = config.store.path ? openStore({ ...config.store, path: config.store.path }) : null;
   const direct = createDirectConnector();
   // One pooled SSH connection per configured jump, shared by every triage (opened lazily).
   const jumps = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
@@ -30,11 +50,20 @@ export function assembleBot({ config, stats = {} }: { config: Config; stats?: Fe
       plan(understanding, config, allowlist).targets.map(
         (target) => `${target.name}:${target.port}${target.jump ? ` through ${target.jump}` : ''}`,
       ),
+    access: createAccessGate({ config, allowlist, ...(groupsOf && { groupsOf }), ...(now && { now }) }),
+    ...(store && {
+      audit: createConversationAudit(store.audit, {
+        jumpsOf: (understanding) =>
+          new Map(plan(understanding, config, allowlist).targets.map((target) => [target.name, target.jump])),
+      }),
+    }),
   });
   return {
     conversation,
+    feedback: store?.feedback ?? createMemoryFeedbackStore(),
     close: async () => {
       await jumps.close();
+      store?.close();
     },
   };
 }

@@ -56,6 +56,11 @@ export const rateLimitsSchema = z
   .object({
     perUser: limitSchema(20, 2),
     perChannel: limitSchema(60, 5),
+    /**
+     * Surfaces without limits: the CLI and console chat run as someone already on the bot's
+     * machine. Slack and Teams are always limited.
+     */
+    exemptPlatforms: z.array(z.enum(['cli', 'console'])).default(['cli', 'console']),
   })
   .prefault({});
 
