@@ -55,7 +55,7 @@ export interface SlackService {
 
 /** Slack retries an event up to 3 times within about 5 minutes (platform-limits.md); keep keys for an hour. */
 const DEDUPE_TTL_MS = 60 * 60 * 1000;
-const SLASH_COMMAND = '/rdp';
+export const SLASH_COMMAND = '/rdp';
 export const SHORTCUT_CALLBACK_ID = 'triage_message';
 /** Reports kept for "Show all fixes" and vote marks; older messages fall back to a short notice. */
 const REPORT_CACHE_SIZE = 1000;
