@@ -142,7 +142,9 @@ function freeDisplay(): number {
 
 /** Builds the lab: keys, namespaces (or loopback), every daemon. Returns what tests need. */
 export async function startLab(log: (line: string) => void = () => {}): Promise<LabInfo> {
-  const dir = mkdtempSync(join(tmpdir(), 'rdpt-lab-'));
+  // LAB_DIR pins the directory (examples/config.lab.yaml points at /tmp/rdp-triage-lab).
+  const dir = process.env.LAB_DIR ?? mkdtempSync(join(tmpdir(), 'rdpt-lab-'));
+  mkdirSync(dir, { recursive: true });
   const skipped: LabInfo['skipped'] = {};
   let mode: LabMode = process.env.LAB_MODE === 'loopback' ? 'loopback' : 'netns';
   if (mode === 'netns' && !(await createNamespaces())) {
@@ -168,6 +170,9 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
       skipped.filtered = 'nft could not install the drop rule on loopback';
   }
 
+  // Xvfb is slow to start on a busy machine: start it first, it is needed last (shadow server).
+  const display = freeDisplay();
+  startDaemon(dir, 'xvfb', null, 'Xvfb', [`:${display}`, '-nolisten', 'tcp', '-screen', '0', '800x600x24']);
   const keys = await makeSshKeys(dir, jump.host, jump.port);
   const { caPem } = await makeCertificates(dir, mode);
   mkdirSync('/run/sshd', { recursive: true });
@@ -221,8 +226,6 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
   }
 
   // FreeRDP's shadow server with NLA required needs an X display (lab-notes §4) and a SAM file.
-  const display = freeDisplay();
-  startDaemon(dir, 'xvfb', null, 'Xvfb', [`:${display}`, '-nolisten', 'tcp', '-screen', '0', '800x600x24']);
   const sam = await run('winpr-hash', ['-u', 'alice', '-p', 'Lab-Passw0rd!', '-f', 'sam']);
   const samDomain = await run('winpr-hash', ['-u', 'alice', '-p', 'Lab-Passw0rd!', '-d', 'LAB', '-f', 'sam']);
   writeFileSync(join(dir, 'shadow.sam'), `${sam.trim()}\n${samDomain.trim()}\n`);
@@ -230,8 +233,8 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
   for (let i = 0; i < 100 && !existsSync(`/tmp/.X11-unix/X${display}`); i++) await sleepMs(50);
   // Xvfb creates its socket file a moment before it accepts; the shadow server gives up at once
   // ("failed to open display"), so it gets a few bounded attempts.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    await sleepMs(300);
+  for (let attempt = 0; attempt < 15; attempt++) {
+    await sleepMs(attempt === 0 ? 0 : 400);
     startDaemon(
       dir,
       'shadow-nla',
@@ -245,7 +248,7 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
       ],
       { ...process.env, DISPLAY: `:${display}`, HOME: join(dir, 'shadow-home') },
     );
-    await sleepMs(500);
+    await sleepMs(400);
     if (isAlive(readPid(dir, 'shadow-nla') ?? -1)) break;
   }
 
