@@ -2,9 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   App,
-  type BlockAction,
   type Logger as BoltLogger,
-  type ButtonAction,
   HTTPReceiver,
   LogLevel,
   type RespondFn,
@@ -12,14 +10,13 @@ import {
   type webApi,
 } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { describeError, TriageError } from '../errors.js';
 import type { DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryDedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
-import type { Report } from '../triage/report.js';
 import type { Conversation } from './conversation.js';
-import { ACTION_IDS, escapeMrkdwn, renderSlack, type SlackRenderOptions } from './render/slack.js';
+import { escapeMrkdwn, type SlackRenderOptions } from './render/slack.js';
+import { createReportCache, registerReportActions } from './slack-actions.js';
 import {
   fromDirectMessage,
   fromMention,
@@ -66,14 +63,6 @@ const STOP_GRACE_MS = 30_000;
  */
 const RETRY_CONFIG = { retries: 4, factor: 2, minTimeout: 1000, maxTimeout: 20_000, randomize: true };
 
-const voteValue = z.object({ fix: z.string().min(1).max(200), codes: z.array(z.string().max(40)).max(20) });
-
-interface CachedReport {
-  report: Report;
-  render: SlackRenderOptions;
-  votes: Record<string, { user: string; helped: boolean }>;
-}
-
 /** The Slack surface: Bolt events in, `Incoming` to the conversation core, Block Kit messages out. */
 export function createSlackApp({
   settings,
@@ -109,17 +98,8 @@ export function createSlackApp({
     clientOptions: apiOptions,
     deferInitialization: true,
   });
-  const reports = new Map<string, CachedReport>();
+  const reports = createReportCache(REPORT_CACHE_SIZE);
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
-
-  const remember = (key: string, entry: CachedReport) => {
-    reports.delete(key);
-    reports.set(key, entry);
-    for (const oldest of reports.keys()) {
-      if (reports.size <= REPORT_CACHE_SIZE) break;
-      reports.delete(oldest);
-    }
-  };
 
   /** Runs one triage detached from the listener: Slack got its ack already, the work may take seconds. */
   const answer = (
@@ -140,7 +120,7 @@ export function createSlackApp({
       render,
       ...(existingTs && { existingTs }),
       ...(minUpdateIntervalMs !== undefined && { minUpdateIntervalMs }),
-      onReport: (ts, report) => remember(`${target.channel}:${ts}`, { report, render, votes: {} }),
+      onReport: (ts, report) => reports.set(target.channel, ts, { report, render, votes: {} }),
     });
     const triageLog = log.child({ triageId: incoming.id });
     triageLog.info({ user: incoming.user, chars: incoming.text.length }, 'triage started');
@@ -211,90 +191,15 @@ export function createSlackApp({
     answer(fromShortcut(message, shortcut.user.id), client, { requestedBy: shortcut.user.id, respond });
   });
 
-  for (const helped of [true, false]) {
-    app.action<BlockAction<ButtonAction>>(
-      { type: 'block_actions', action_id: helped ? ACTION_IDS.helped : ACTION_IDS.notHelped },
-      async ({ ack, body, action, client, respond }) => {
-        await ack();
-        const parsed = voteValue.safeParse(parseJson(action.value));
-        const channel = body.channel?.id;
-        const ts = body.message?.ts;
-        if (!parsed.success || !channel || !ts) return;
-        const vote: FeedbackVote = {
-          triageId: `slack:${channel}:${ts}`,
-          fixId: parsed.data.fix,
-          codes: parsed.data.codes,
-          helped,
-          user: body.user.id,
-          platform: 'slack',
-          at: new Date(now()).toISOString(),
-        };
-        await feedback.record(vote);
-        await onVote(vote);
-        log.info({ triageId: vote.triageId, fixId: vote.fixId, helped }, 'feedback recorded');
-        const cached = reports.get(`${channel}:${ts}`);
-        if (!cached) {
-          await respond({
-            response_type: 'ephemeral',
-            replace_original: false,
-            text: 'Thanks — your vote is recorded.',
-          });
-          return;
-        }
-        cached.votes[vote.fixId] = { user: vote.user, helped };
-        await client.chat.update({ channel, ts, ...renderCached(cached) });
-      },
-    );
-  }
-
-  app.action<BlockAction<ButtonAction>>(
-    { type: 'block_actions', action_id: ACTION_IDS.showAll },
-    async ({ ack, body, client, respond }) => {
-      await ack();
-      const channel = body.channel?.id;
-      const ts = body.message?.ts;
-      const cached = channel && ts ? reports.get(`${channel}:${ts}`) : undefined;
-      if (!channel || !ts || !cached) {
-        await respond({ response_type: 'ephemeral', replace_original: false, text: EXPIRED_TEXT });
-        return;
-      }
-      cached.render = { ...cached.render, expandAll: true };
-      await client.chat.update({ channel, ts, ...renderCached(cached) });
-    },
-  );
-
-  app.action<BlockAction<ButtonAction>>(
-    { type: 'block_actions', action_id: ACTION_IDS.rerun },
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const channel = body.channel?.id;
-      const ts = body.message?.ts;
-      const text = action.value ?? '';
-      if (!channel || !ts || text.trim() === '') return;
-      if (running.has(`${channel}:${ts}`)) {
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: 'The probes are already running.',
-        });
-        return;
-      }
-      const thread = body.message?.thread_ts;
-      const incoming = {
-        platform: 'slack' as const,
-        id: `${channel}:${ts}:rerun:${now()}`,
-        user: body.user.id,
-        channel,
-        text,
-        ...(thread && { thread }),
-      };
-      answer({ incoming, target: { channel, ...(thread && { thread }) } }, client, {
-        existingTs: ts,
-        requestedBy: body.user.id,
-        respond,
-      });
-    },
-  );
+  registerReportActions(app, {
+    reports,
+    feedback,
+    onVote,
+    rerun: answer,
+    isRunning: (channel, ts) => running.has(`${channel}:${ts}`),
+    log,
+    now,
+  });
 
   app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');
@@ -341,13 +246,6 @@ export function createSlackApp({
   };
 }
 
-const EXPIRED_TEXT =
-  'I no longer have this report in memory (the bot restarted or it is old). Press "Run probes again" for a fresh one.';
-
-function renderCached(cached: CachedReport) {
-  return renderSlack({ kind: 'report', report: cached.report }, { ...cached.render, votes: cached.votes });
-}
-
 function postFailureText(error: unknown): string {
   const code = slackErrorCode(error);
   if (code === 'not_in_channel' || code === 'channel_not_found')
@@ -362,14 +260,6 @@ function slackErrorCode(error: unknown): string {
     if (typeof data?.error === 'string') return data.error;
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-function parseJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Bolt logs through our pino logger; web-api redacts tokens before it logs a request. */
