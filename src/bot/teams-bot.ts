@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Activity, ActivityTypes, type ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { FeedbackStore } from '../store/feedback-store.js';
+import type { DedupeStore } from '../store/dedupe-store.js';
+import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { Report } from '../triage/report.js';
 import type { Conversation, Incoming, Reply, Surface } from './conversation.js';
 import {
@@ -16,6 +18,10 @@ import {
 export interface TeamsBotDeps {
   conversation: Conversation;
   feedback: FeedbackStore;
+  /** Called after a vote is stored, so the next triage ranks with it. */
+  onVote?: (vote: FeedbackVote) => Promise<void>;
+  /** Drops retried deliveries (shared across replicas when it is the Redis store). */
+  dedupe: DedupeStore;
   /** Runs `logic` in a new turn of an existing conversation: edits after the user's turn has ended. */
   continueConversation: (
     reference: Partial<ConversationReference>,
@@ -29,8 +35,11 @@ export interface TeamsBotDeps {
 export interface TeamsBot {
   /** The bot's turn logic for `CloudAdapter`. */
   onTurn(context: TurnContext): Promise<void>;
-  /** Aborts running triages and waits for them to post their last edit. */
-  stop(): Promise<void>;
+  /**
+   * Waits for running triages to post their final card; after `graceMs` the rest are aborted
+   * (their card then says the triage failed) and awaited.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** What a card button sends back (`Action.Execute` data, or the `Action.Submit` fallback's `value`). */
@@ -53,6 +62,8 @@ interface CardState {
 }
 
 const MAX_REMEMBERED = 500;
+/** Teams retries a delivery that got no answer within about 15 s; a few minutes covers every retry. */
+const DEDUPE_TTL_MS = 10 * 60_000;
 
 // Universal Actions answer types (adaptiveCard/action invoke response).
 const INVOKE_CARD = TEAMS_CARD_CONTENT_TYPE;
@@ -66,21 +77,21 @@ const INVOKE_ERROR = 'application/vnd.microsoft.error';
 export function createTeamsBot({
   conversation,
   feedback,
+  onVote = async () => {},
+  dedupe,
   continueConversation,
   minUpdateIntervalMs,
   logger,
   clock = () => new Date(),
 }: TeamsBotDeps): TeamsBot {
   const cards = new Map<string, CardState>();
-  const seen = new Set<string>();
   const running = new Set<Promise<unknown>>();
   const stopping = new AbortController();
 
-  const remember = <T>(map: Map<string, T> | Set<string>, key: string, value?: T) => {
-    if (map instanceof Set) map.add(key);
-    else map.set(key, value as T);
+  const remember = (cardId: string, state: CardState) => {
+    cards.set(cardId, state);
     // Maps iterate in insertion order: the first key is the oldest.
-    if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as string);
+    if (cards.size > MAX_REMEMBERED) cards.delete(cards.keys().next().value as string);
   };
 
   /** Runs one triage: typing, the card at once, edits as findings arrive. Resolves once the card is posted. */
@@ -100,7 +111,7 @@ export function createTeamsBot({
     const render = (reply: Reply): Partial<Activity> => {
       if (reply.kind !== 'report' || cardId === undefined) return cardMessage(renderTeamsCard(reply));
       const state: CardState = { report: reply.report, rerunText: incoming.text, votes: {} };
-      remember(cards, cardId, state);
+      remember(cardId, state);
       return cardMessage(renderTeamsCard(reply, { triageId: cardId, rerunText: state.rerunText }));
     };
     const surface: Surface = {
@@ -141,12 +152,12 @@ export function createTeamsBot({
     // In channels and group chats the bot only answers when @mentioned; in a 1:1 chat, always.
     if ((type === 'channel' || type === 'groupChat') && !mentioned) return;
     const text = (mentioned ? TurnContext.removeRecipientMention(activity) : activity.text) ?? '';
-    if (activity.id) {
-      // A retried delivery never starts a second triage.
-      const key = `${activity.conversation.id}\u0000${activity.id}`;
-      if (seen.has(key)) return;
-      remember(seen, key);
-    }
+    // A retried delivery never starts a second triage.
+    if (
+      activity.id &&
+      !(await dedupe.claim(`teams:${activity.conversation.id}:${activity.id}`, DEDUPE_TTL_MS))
+    )
+      return;
     await startTriage(context, toIncoming(activity, text.replace(/&nbsp;/g, ' ').trim()));
   }
 
@@ -168,7 +179,7 @@ export function createTeamsBot({
     const state = cards.get(action.triageId);
     if (state && !state.report.fixes.some((fix) => fix.id === action.fixId))
       return { statusCode: 400, type: INVOKE_ERROR, value: { code: 'BadRequest', message: 'unknown fix' } };
-    await feedback.record({
+    const vote: FeedbackVote = {
       triageId: action.triageId,
       fixId: action.fixId,
       codes: state?.report.understanding.codes.map((code) => code.value) ?? [],
@@ -176,7 +187,9 @@ export function createTeamsBot({
       user: activity.from.aadObjectId ?? activity.from.id,
       platform: 'teams',
       at: clock().toISOString(),
-    });
+    };
+    await feedback.record(vote);
+    await onVote(vote).catch((error) => logger.warn({ err: error }, 'refreshing feedback statistics failed'));
     if (!state) return { statusCode: 200, type: INVOKE_MESSAGE, value: 'Thanks, your vote is recorded.' };
     state.votes[action.fixId] = { helped: action.helped, by: activity.from.name ?? 'someone' };
     const card = renderTeamsCard(
@@ -210,9 +223,13 @@ export function createTeamsBot({
       }
       await onMessage(context);
     },
-    async stop() {
+    async stop(graceMs = 30_000) {
+      const all = Promise.allSettled([...running]);
+      const grace = new AbortController();
+      await Promise.race([all, delay(graceMs, undefined, { signal: grace.signal }).catch(() => {})]);
+      grace.abort();
       stopping.abort();
-      await Promise.allSettled([...running]);
+      await all;
     },
   };
 }

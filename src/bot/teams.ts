@@ -10,15 +10,19 @@ import {
 } from 'botbuilder';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback-store.js';
+import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
+import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
 import type { Conversation } from './conversation.js';
 import { createTeamsBot } from './teams-bot.js';
-import type { TeamsSettings } from './teams-settings.js';
+import { readTeamsSettings, type TeamsSettings } from './teams-settings.js';
 
 export interface TeamsOptions {
   conversation: Conversation;
   settings: TeamsSettings;
   feedback?: FeedbackStore;
+  /** Called after a vote is stored (serve refreshes the ranking statistics). */
+  onVote?: (vote: FeedbackVote) => Promise<void>;
+  dedupe?: DedupeStore;
   logger?: Logger;
   /** Edit budget per card. Teams allows 7 sends / s and 60 / 30 s per conversation (platform-limits.md). */
   minUpdateIntervalMs?: number;
@@ -35,7 +39,8 @@ export interface TeamsServer {
   port: number;
   /** false in Emulator mode (no app id): requests are not authenticated. */
   authenticated: boolean;
-  stop(): Promise<void>;
+  /** Stops taking requests; running triages finish (aborted after `graceMs`, default 30 s). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export const TEAMS_PATH = '/api/messages';
@@ -88,6 +93,8 @@ export async function startTeams({
   conversation,
   settings,
   feedback = createMemoryFeedbackStore(),
+  onVote,
+  dedupe = createMemoryDedupeStore(),
   logger = pino({ name: 'rdp-triage' }),
   minUpdateIntervalMs = 1000,
   openIdMetadataUrl,
@@ -106,6 +113,8 @@ export async function startTeams({
   const bot = createTeamsBot({
     conversation,
     feedback,
+    ...(onVote && { onVote }),
+    dedupe,
     minUpdateIntervalMs,
     logger: log,
     continueConversation: (reference, logic) =>
@@ -174,13 +183,33 @@ export async function startTeams({
     url,
     port,
     authenticated,
-    async stop() {
-      server.close();
+    async stop(graceMs) {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeIdleConnections();
+      await bot.stop(graceMs);
       server.closeAllConnections();
-      await bot.stop();
+      await closed;
     },
   };
 }
+
+/**
+ * `serve`'s entry for Teams (the `SurfaceStarter` shape of serve.ts): on when MICROSOFT_APP_ID is
+ * set, or TEAMS_ENABLED=true for the Emulator. Bad settings throw before anything starts.
+ */
+export const TEAMS_STARTER = {
+  name: 'teams',
+  enabledBy:
+    'MICROSOFT_APP_ID (+ MICROSOFT_APP_PASSWORD or a certificate), or TEAMS_ENABLED=true for the Bot Framework Emulator',
+  detect(env: NodeJS.ProcessEnv) {
+    const settings = readTeamsSettings(env);
+    if (!settings) return null;
+    return async (context: Omit<TeamsOptions, 'settings'>) => {
+      const teams = await startTeams({ ...context, settings });
+      return { name: 'teams', stop: () => teams.stop() };
+    };
+  },
+};
 
 /** 401 for any token problem; botbuilder only maps its own `AuthenticationError` (platform-limits.md). */
 function authFailureStatus(error: unknown): number | undefined {
