@@ -91,14 +91,20 @@ function redactStrings(object: Record<string, unknown>, depth: number): Record<s
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) {
     if (typeof value === 'string') out[key] = redact(value);
-    else if (depth > 0 && value !== null && typeof value === 'object' && !Array.isArray(value))
+    else if (depth > 0 && isPlainObject(value))
       out[key] = redactStrings(value as Record<string, unknown>, depth - 1);
     else out[key] = value;
   }
   return out;
 }
 
-/** Errors as `{ type, code, message }`; a stack only at debug (operators read these lines). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Errors as `{ type, code, message, cause }`, redacted; no stack: operators read these lines. */
 function serializeError(error: unknown): unknown {
   if (!(error instanceof Error)) return typeof error === 'string' ? redact(error) : error;
   const code = (error as { code?: unknown }).code;

@@ -15,7 +15,7 @@ export interface ShutdownOptions {
   graceMs: number;
   /** Run first: stop receiving events (receiver, socket, queue consumer). */
   stopIntake?: ShutdownStep[];
-  /** Run after the drain: close SSH pools, flush the store, close Redis. */
+  /** Run after the drain, one after the other: close SSH pools, flush the store, close Redis. */
   release?: ShutdownStep[];
   /** Deadline of each step. */
   stepTimeoutMs?: number;
@@ -57,7 +57,9 @@ export function createShutdown({
     const intakeOk = await runSteps(stopIntake);
     const { finished, interrupted } = await drain;
     logger.info({ finished, interrupted }, 'running triages finished or told to run again');
-    const releaseOk = await runSteps(release);
+    // In order: pools and store first, shared connections (Redis) last.
+    let releaseOk = true;
+    for (const step of release) releaseOk = (await runStep(step, stepTimeoutMs, logger)) && releaseOk;
     const code = intakeOk && releaseOk ? 0 : 1;
     logger.info({ ms: Date.now() - started, exitCode: code }, 'shutdown complete');
     return code;

@@ -2,16 +2,32 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { KEY_PREFIX } from './connect-redis.js';
 
-export interface RateDecision {
-  allowed: boolean;
-  /** When refused: how long until `cost` more would fit (the "try again in N s"). */
-  retryAfterMs: number;
+/** How many of the wanted probes fit both the user's and the channel's window. */
+export interface ProbeGrant {
+  granted: number;
+  /** Until each key has a unit free again (0 when it has one now). */
+  userWaitMs: number;
+  channelWaitMs: number;
 }
 
-/** Sliding-window counters and concurrency slots shared by every replica. */
+/**
+ * The access gate's rate and concurrency limits (src/access/access-gate.ts), shared by every
+ * replica: the in-process `RateLimiter` / `ConcurrencyLimit` count per process, so two replicas
+ * would each allow the full budget.
+ */
 export interface SharedRateLimiter {
-  /** Takes `cost` units from `key`'s window of `windowMs` if `limit` allows it, atomically. */
-  take(key: string, options: { limit: number; windowMs: number; cost?: number }): Promise<RateDecision>;
+  /**
+   * Takes up to `want` probe units from the user's and the channel's sliding windows at once
+   * (atomic: two replicas cannot both spend the last unit).
+   */
+  takeProbes(options: {
+    userKey: string;
+    channelKey: string;
+    want: number;
+    userLimit: number;
+    channelLimit: number;
+    windowMs?: number;
+  }): Promise<ProbeGrant>;
   /**
    * Takes one of `max` concurrent slots under `key`; resolves to a release function, or null when
    * all are taken. Slots expire after `ttlMs` so a replica that died cannot hold them forever.
@@ -19,27 +35,34 @@ export interface SharedRateLimiter {
   acquire(key: string, options: { max: number; ttlMs: number }): Promise<(() => Promise<void>) | null>;
 }
 
-// Sliding window as a sorted set of (time, unique id) entries: drop those older than the window,
-// count, add `cost` entries when they fit. Time comes from the Redis server (TIME), so replicas
-// with skewed clocks still agree.
+// Sliding windows as sorted sets of (time, unique id): drop entries older than the window, grant
+// min(free user, free channel, want), add that many entries to both. Time comes from the Redis
+// server (TIME), so replicas with skewed clocks still agree.
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local used = redis.call('ZCARD', KEYS[1])
-if used + cost > limit then
-  local need = used + cost - limit
-  local oldest = redis.call('ZRANGE', KEYS[1], need - 1, need - 1, 'WITHSCORES')
-  local retry = window
-  if oldest[2] then retry = tonumber(oldest[2]) + window - now end
-  return {0, retry}
+local want = tonumber(ARGV[2])
+local limits = { tonumber(ARGV[3]), tonumber(ARGV[4]) }
+local free = want
+for i = 1, 2 do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  local left = limits[i] - redis.call('ZCARD', KEYS[i])
+  if left < free then free = left end
 end
-for i = 1, cost do redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. i) end
-redis.call('PEXPIRE', KEYS[1], window)
-return {1, 0}
+if free < 0 then free = 0 end
+local waits = {}
+for i = 1, 2 do
+  for n = 1, free do redis.call('ZADD', KEYS[i], now, ARGV[5] .. ':' .. n) end
+  redis.call('PEXPIRE', KEYS[i], window)
+  local used = redis.call('ZCARD', KEYS[i])
+  waits[i] = 0
+  if used >= limits[i] then
+    local freeing = redis.call('ZRANGE', KEYS[i], used - limits[i], used - limits[i], 'WITHSCORES')
+    if freeing[2] then waits[i] = tonumber(freeing[2]) + window - now else waits[i] = window end
+  end
+end
+return { free, waits[1], waits[2] }
 `;
 
 // Concurrency slots: a sorted set of (expiry, holder); expired holders are dropped first.
@@ -58,17 +81,19 @@ export function createRedisRateLimiter(
   { prefix = `${KEY_PREFIX}rate:` }: { prefix?: string } = {},
 ): SharedRateLimiter {
   return {
-    async take(key, { limit, windowMs, cost = 1 }) {
-      const [allowed, retryAfterMs] = (await redis.eval(
+    async takeProbes({ userKey, channelKey, want, userLimit, channelLimit, windowMs = 60_000 }) {
+      const [granted, userWaitMs, channelWaitMs] = (await redis.eval(
         TAKE,
-        1,
-        `${prefix}window:${key}`,
+        2,
+        `${prefix}window:${userKey}`,
+        `${prefix}window:${channelKey}`,
         windowMs,
-        limit,
-        cost,
+        want,
+        userLimit,
+        channelLimit,
         randomUUID(),
-      )) as [number, number];
-      return { allowed: allowed === 1, retryAfterMs: Math.max(0, retryAfterMs) };
+      )) as [number, number, number];
+      return { granted, userWaitMs: Math.max(0, userWaitMs), channelWaitMs: Math.max(0, channelWaitMs) };
     },
     async acquire(key, { max, ttlMs }) {
       const holder = randomUUID();
