@@ -11,7 +11,7 @@ import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback
 import { openStore } from '../store/open-store.js';
 import { createAllowlist } from '../triage/allowlist.js';
 import { plan } from '../triage/plan.js';
-import { runTriage } from '../triage/run.js';
+import { runTriage, type TriageDeps } from '../triage/run.js';
 import { type Conversation, createConversation } from './conversation.js';
 
 export interface Bot {
@@ -28,6 +28,7 @@ export function assembleBot({
   stats = {},
   groupsOf,
   now,
+  routeTarget,
 }: {
   config: Config;
   stats?: FeedbackStats;
@@ -35,6 +36,8 @@ export function assembleBot({
   groupsOf?: (requester: Requester) => Promise<string[]>;
   /** Clock of the rate limits (tests). */
   now?: () => number;
+  /** Targets probed elsewhere (zone workers, src/ops/zone-dispatcher.ts); absent: all probed here. */
+  routeTarget?: TriageDeps['routeTarget'];
 }): Bot {
   const allowlist = createAllowlist(config);
   const store = config.store.path ? openStore({ ...config.store, path: config.store.path }) : null;
@@ -45,7 +48,11 @@ export function assembleBot({
   const conversation = createConversation({
     understand,
     triage: (understanding, options) =>
-      runTriage(understanding, { config, allowlist, connectorFor, stats }, options),
+      runTriage(
+        understanding,
+        { config, allowlist, connectorFor, stats, ...(routeTarget && { routeTarget }) },
+        options,
+      ),
     describeTargets: (understanding) =>
       plan(understanding, config, allowlist).targets.map(
         (target) => `${target.name}:${target.port}${target.jump ? ` through ${target.jump}` : ''}`,

@@ -12,6 +12,7 @@ import { acceptingCheck } from '../ops/readiness.js';
 import { createShutdown } from '../ops/shutdown.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
+import type { TriageDeps } from '../triage/run.js';
 import { assembleBot } from './assemble.js';
 import type { Conversation } from './conversation.js';
 import { createSlackApp } from './slack.js';
@@ -71,6 +72,8 @@ export interface ServeOptions {
   dedupe?: DedupeStore;
   /** Wraps the conversation (in-flight tracking for graceful shutdown). */
   wrap?: (conversation: Conversation) => Conversation;
+  /** Sends targets behind a zone's jump to that zone's probe workers (src/ops/zone-dispatcher.ts). */
+  routeTarget?: TriageDeps['routeTarget'];
 }
 
 export interface Served {
@@ -87,6 +90,7 @@ export async function startServe({
   feedback = createMemoryFeedbackStore(),
   dedupe = createMemoryDedupeStore(),
   wrap = (conversation) => conversation,
+  routeTarget,
 }: ServeOptions): Promise<Served> {
   // Every surface's settings are checked before anything connects.
   const starters = surfaces.flatMap((surface) => {
@@ -105,7 +109,7 @@ export async function startServe({
     for (const code of Object.keys(stats)) delete stats[code];
     Object.assign(stats, fresh);
   };
-  const bot = assembleBot({ config, stats });
+  const bot = assembleBot({ config, stats, ...(routeTarget && { routeTarget }) });
   const context: ServeContext = {
     conversation: wrap(bot.conversation),
     feedback,
