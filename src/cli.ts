@@ -4,6 +4,8 @@ import { assembleBot } from './bot/assemble.js';
 import { runConsoleChat } from './bot/console.js';
 import type { Reply, Surface } from './bot/conversation.js';
 import { headline, renderText } from './bot/render/text.js';
+import { auditCommand } from './cli/audit-command.js';
+import { configCommand } from './cli/config-command.js';
 import { workerCommand } from './cli/worker-command.js';
 import { loadConfig } from './config/load-config.js';
 import { describeError } from './errors.js';
@@ -98,6 +100,9 @@ program
 
 // Probe worker for one network zone (issue 10).
 program.addCommand(workerCommand().copyInheritedSettings(program));
+// Config validation and the audit log (issue 9).
+program.addCommand(configCommand().copyInheritedSettings(program));
+program.addCommand(auditCommand().copyInheritedSettings(program));
 
 /** `--probe-timeout <ms>`: one deadline for every probe, overriding probes.timeoutMs / timeouts. */
 function probeTimeoutOption(): Option {
