@@ -154,6 +154,12 @@ export const configSchema = z
     store: storeSchema,
     /** Logs, health, shutdown, Redis for replicas, zone workers (see ops-schema.ts). */
     ops: opsSchema,
+    /**
+     * Knowledge base. `extensionsDir`: an organisation's extra codes, fixes and overrides (YAML,
+     * same shapes as src/fixes/data; check with `rdp-triage kb check DIR`). A bad file stops the
+     * bot at start-up (KB_INVALID) instead of loading half of it.
+     */
+    kb: z.object({ extensionsDir: z.string().min(1).optional() }).strict().default({}),
   })
   .superRefine(checkAccessReferences);
 

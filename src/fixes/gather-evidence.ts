@@ -7,6 +7,8 @@ import { type ResolvedCode, ROLE_LABELS, resolveCode } from './resolve-code.js';
 export interface Contribution {
   amount: number;
   reason: string;
+  /** What the evidence came from (`code:0x904`, `finding:TCP_REFUSED`): one reason per source. */
+  source: string;
 }
 
 /** Everything ranking knows before scoring fixes: beliefs per cause, direct adjustments per fix. */
@@ -26,13 +28,16 @@ export function gatherEvidence(
 ): Evidence {
   const evidence: Evidence = { causes: new Map(), fixes: new Map(), resolved: [], unknownCodes: false };
   const { weights } = kb.rules;
+  // Every contribution is tagged with the piece of evidence it came from (set before each piece).
+  let source = '';
   const addCause = (cause: string, amount: number, reason: string) =>
-    push(evidence.causes, cause, { amount, reason });
+    push(evidence.causes, cause, { amount, reason, source });
   const addFix = (fix: string, amount: number, reason: string) =>
-    push(evidence.fixes, fix, { amount, reason });
+    push(evidence.fixes, fix, { amount, reason, source });
 
   for (const code of understanding.codes) {
     const resolved = resolveCode(kb, code);
+    source = `code:${code.role}:${code.value}`;
     evidence.resolved.push(resolved);
     const label = ROLE_LABELS[resolved.entry?.kind ?? code.role];
     if (resolved.entry) {
@@ -81,6 +86,7 @@ export function gatherEvidence(
     for (const { rule, pattern } of kb.symptomPatterns) {
       if (symptomHits.has(rule.id) || !pattern.test(text)) continue;
       symptomHits.set(rule.id, symptom);
+      source = `symptom:${rule.id}`;
       const reason = `You reported "${clip(symptom)}": ${rule.note}`;
       for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount, reason);
       for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount, reason);
@@ -93,6 +99,7 @@ export function gatherEvidence(
     const rule = key === undefined ? undefined : kb.rules.evidence[key];
     if (key === undefined || rule === undefined || applied.has(key)) continue;
     applied.add(key);
+    source = `finding:${key}`;
     const reason = `${clip(finding.summary)} (probe ${finding.probe}, ${Math.round(finding.ms)} ms): ${rule.note}`;
     for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount, reason);
     for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount, reason);
@@ -100,6 +107,7 @@ export function gatherEvidence(
 
   if (isHealthy(findings)) {
     const { healthy } = kb.rules;
+    source = 'healthy';
     const reason = `All ${findings.length} probe results are healthy: ${healthy.note}`;
     for (const [cause, amount] of Object.entries(healthy.causes)) addCause(cause, amount, reason);
     for (const [fix, amount] of Object.entries(healthy.fixes)) addFix(fix, amount, reason);
@@ -109,6 +117,7 @@ export function gatherEvidence(
     const finding = findings.find((f) => combination.findings.includes(f.code));
     const symptom = combination.symptoms.map((id) => symptomHits.get(id)).find((s) => s !== undefined);
     if (finding === undefined || symptom === undefined) continue;
+    source = `combination:${combination.id}`;
     const reason = `${clip(finding.summary)} and you reported "${clip(symptom)}": ${combination.note}`;
     for (const [cause, amount] of Object.entries(combination.causes)) addCause(cause, amount, reason);
     for (const [fix, amount] of Object.entries(combination.fixes)) addFix(fix, amount, reason);

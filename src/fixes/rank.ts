@@ -72,7 +72,7 @@ function scoreFix(
     if (belief <= 0 || weight <= 0) continue;
     parts.push(belief * weight);
     for (const c of evidence.causes.get(cause) ?? []) {
-      if (c.amount > 0) weighted.push({ amount: c.amount * weight, reason: c.reason });
+      if (c.amount > 0) weighted.push({ ...c, amount: c.amount * weight });
     }
   }
   const best = parts.length > 0 ? Math.max(...parts) : 0;
@@ -81,13 +81,24 @@ function scoreFix(
     score += c.amount;
     if (c.amount > 0) weighted.push(c);
   }
-  // Strongest evidence first; the same sentence once even when it raised several causes.
-  const totals = new Map<string, number>();
-  for (const c of weighted) totals.set(c.reason, (totals.get(c.reason) ?? 0) + c.amount);
-  const reasons = [...totals.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  // One reason per source (a code, a finding, a symptom), worded by its strongest contribution;
+  // strongest source first.
+  const bySource = new Map<string, { total: number; best: Contribution }>();
+  for (const c of weighted) {
+    const seen = bySource.get(c.source);
+    if (!seen) bySource.set(c.source, { total: c.amount, best: c });
+    else {
+      seen.total += c.amount;
+      if (c.amount > seen.best.amount) seen.best = c;
+    }
+  }
+  const reasons = [...bySource.values()]
+    .sort(
+      (a, b) =>
+        b.total - a.total || (a.best.reason < b.best.reason ? -1 : a.best.reason > b.best.reason ? 1 : 0),
+    )
     .slice(0, maxReasons)
-    .map(([reason]) => reason);
+    .map(({ best }) => best.reason);
   return { score, reasons };
 }
 
@@ -128,7 +139,8 @@ function needsAnswer(understanding: Understanding, findings: Finding[]): boolean
   );
 }
 
-function toRankedFix(fix: Fix, score: number, reasons: string[], values: SnippetValues): RankedFix {
+/** A catalogue fix as shown to the user, placeholders filled from the message. */
+export function toRankedFix(fix: Fix, score: number, reasons: string[], values: SnippetValues): RankedFix {
   const step = (s: Fix['verify']): FixStep => ({
     text: fillPlaceholders(s.text, 'prose', values),
     ...(s.snippet && {
@@ -154,9 +166,9 @@ export function snippetValues(understanding: Understanding): SnippetValues {
   const decimal = (value: string | undefined) =>
     value !== undefined && /^0x[0-9a-f]{1,8}$/i.test(value) ? Number.parseInt(value.slice(2), 16) : null;
   return {
-    host: host?.name ?? '<host>',
+    host: host?.name ?? null,
     port: host?.port ?? 3389,
-    gateway: understanding.gateway ?? '<gateway>',
+    gateway: understanding.gateway ?? null,
     codeDec: decimal(main?.value),
     extDec: decimal(extended?.value),
   };

@@ -1,9 +1,10 @@
 import type { SnippetLang } from './ranked-fix.js';
 
 export interface SnippetValues {
-  host: string;
+  /** null when the message named none: prose shows `<host>`, code shows `HOST`. */
+  host: string | null;
   port: number;
-  gateway: string;
+  gateway: string | null;
   /** Decimal of the main code / extended code, for GetErrorDescription(); null when the message had none. */
   codeDec: number | null;
   extDec: number | null;
@@ -33,8 +34,11 @@ export function fillPlaceholders(
         return numberOr(values.codeDec, lang === 'powershell' ? '0' : '<code>');
       case 'ext_dec':
         return numberOr(values.extDec, '0');
-      default:
-        return escapeFor(lang, key === 'host' ? values.host : values.gateway);
+      default: {
+        const value = key === 'host' ? values.host : values.gateway;
+        if (value === null) return lang === 'prose' ? `<${key}>` : key.toUpperCase();
+        return escapeFor(lang, value);
+      }
     }
   });
 }
