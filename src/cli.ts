@@ -6,6 +6,7 @@ import type { Reply, Surface } from './bot/conversation.js';
 import { headline, renderText } from './bot/render/text.js';
 import { auditCommand } from './cli/audit-command.js';
 import { configCommand } from './cli/config-command.js';
+import { kbCommand } from './cli/kb-command.js';
 import { workerCommand } from './cli/worker-command.js';
 import { loadConfig } from './config/load-config.js';
 import { describeError } from './errors.js';
@@ -103,6 +104,8 @@ program.addCommand(workerCommand().copyInheritedSettings(program));
 // Config validation and the audit log (issue 9).
 program.addCommand(configCommand().copyInheritedSettings(program));
 program.addCommand(auditCommand().copyInheritedSettings(program));
+// Knowledge base: lookup, search, list, check (issue 5).
+program.addCommand(kbCommand().copyInheritedSettings(program));
 
 /** `--probe-timeout <ms>`: one deadline for every probe, overriding probes.timeoutMs / timeouts. */
 function probeTimeoutOption(): Option {
