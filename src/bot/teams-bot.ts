@@ -57,6 +57,8 @@ type CardAction = z.infer<typeof actionSchema>;
 /** A posted report card, kept so a vote can redraw it. */
 interface CardState {
   report: Report;
+  /** What was read from a screenshot, shown above the report. */
+  note?: string;
   rerunText: string;
   votes: Record<string, TeamsVote>;
 }
@@ -110,7 +112,12 @@ export function createTeamsBot({
     });
     const render = (reply: Reply): Partial<Activity> => {
       if (reply.kind !== 'report' || cardId === undefined) return cardMessage(renderTeamsCard(reply));
-      const state: CardState = { report: reply.report, rerunText: incoming.text, votes: {} };
+      const state: CardState = {
+        report: reply.report,
+        ...(reply.note !== undefined && { note: reply.note }),
+        rerunText: incoming.text,
+        votes: {},
+      };
       remember(cardId, state);
       return cardMessage(renderTeamsCard(reply, { triageId: cardId, rerunText: state.rerunText }));
     };
@@ -193,7 +200,7 @@ export function createTeamsBot({
     if (!state) return { statusCode: 200, type: INVOKE_MESSAGE, value: 'Thanks, your vote is recorded.' };
     state.votes[action.fixId] = { helped: action.helped, by: activity.from.name ?? 'someone' };
     const card = renderTeamsCard(
-      { kind: 'report', report: state.report },
+      { kind: 'report', report: state.report, ...(state.note !== undefined && { note: state.note }) },
       { triageId: action.triageId, rerunText: state.rerunText, votes: state.votes },
     );
     return { statusCode: 200, type: INVOKE_CARD, value: card };

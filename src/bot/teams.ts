@@ -206,7 +206,7 @@ export const TEAMS_STARTER = {
     if (!settings) return null;
     return async (context: Omit<TeamsOptions, 'settings'>) => {
       const teams = await startTeams({ ...context, settings });
-      return { name: 'teams', stop: () => teams.stop() };
+      return { name: 'teams', address: teams.url, stop: () => teams.stop() };
     };
   },
 };

@@ -16,6 +16,8 @@ export interface FakeConnector {
   /** serviceUrl to put into activities (ends with `/`, as the Bot Connector's do). */
   url: string;
   calls: ConnectorCall[];
+  /** Answers the next `count` requests with `method` by `status` (e.g. 429 + Retry-After) instead. */
+  failNext(method: string, status: number, headers?: Record<string, string>, count?: number): void;
   /** Resolves once `predicate` holds for the calls so far; rejects after `ms`. */
   waitFor(predicate: (calls: ConnectorCall[]) => boolean, ms?: number): Promise<ConnectorCall[]>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export interface FakeConnector {
 export async function startFakeConnector(): Promise<FakeConnector> {
   const calls: ConnectorCall[] = [];
   let counter = 0;
+  const failures: { method: string; status: number; headers: Record<string, string> }[] = [];
   const waiters = new Set<() => void>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -43,6 +46,12 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         authorization: req.headers.authorization,
       });
       for (const wake of waiters) wake();
+      const failure = failures.findIndex((f) => f.method === req.method);
+      if (failure !== -1) {
+        const [{ status, headers }] = failures.splice(failure, 1) as [(typeof failures)[number]];
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        return res.end(JSON.stringify({ error: { code: 'Throttled', message: `status ${status}` } }));
+      }
       const update = path.match(/^\/v3\/conversations\/[^/]+\/activities\/([^/]+)$/);
       if (req.method === 'PUT' && update) return json(res, 200, { id: update[1] });
       if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(path)) {
@@ -58,6 +67,9 @@ export async function startFakeConnector(): Promise<FakeConnector> {
   return {
     url: `http://127.0.0.1:${port}/`,
     calls,
+    failNext(method, status, headers = {}, count = 1) {
+      for (let i = 0; i < count; i++) failures.push({ method, status, headers });
+    },
     waitFor(predicate, ms = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

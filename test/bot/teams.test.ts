@@ -338,3 +338,17 @@ test('botbuilder (CommonJS) named imports work from ESM in plain Node', () => {
   expect(result.stderr).toBe('');
   expect(result.stdout.trim()).toBe('function,function,function message');
 });
+
+test('a throttled edit (429 + Retry-After) is retried and the final report still lands', async () => {
+  // Teams answers 429 when a conversation gets more than 7 sends a second (platform-limits.md).
+  connector.failNext('PUT', 429, { 'retry-after': '1' });
+  expect((await post(activity({}))).status).toBe(200);
+  const calls = await connector.waitFor((all) => all.some(isReport), 15_000);
+  const puts = calls.filter((c) => c.method === 'PUT');
+  // The refused edit was sent again: one PUT more than one per finding plus the report.
+  const findings = cardTexts(cardOf(puts.at(-1)?.body)).filter((t) =>
+    /^(✔ ok|▲ warn|✘ fail|⧗ timeout|· skipped)/.test(t),
+  ).length;
+  expect(puts).toHaveLength(findings + 2);
+  expect(JSON.stringify(puts[0]?.body)).toBe(JSON.stringify(puts[1]?.body));
+});

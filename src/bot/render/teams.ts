@@ -118,18 +118,24 @@ function renderAt(reply: Reply, options: TeamsRenderOptions, detail: Detail): Ad
     case 'progress':
       return card([
         header(reply.understanding, detail),
+        ...noteLine(reply.note, detail),
         plain(reply.targets.length > 0 ? `Probing ${reply.targets.join(', ')}…` : 'Looking up fixes…', {
           isSubtle: true,
         }),
         ...findingLines(reply.findings, [], detail),
       ]);
     case 'report':
-      return reportCard(reply.report, options, detail);
+      return reportCard(reply.report, options, detail, reply.note);
   }
 }
 
-function reportCard(report: Report, options: TeamsRenderOptions, detail: Detail): AdaptiveCard {
-  const body: CardElement[] = [header(report.understanding, detail)];
+function reportCard(
+  report: Report,
+  options: TeamsRenderOptions,
+  detail: Detail,
+  note: string | undefined,
+): AdaptiveCard {
+  const body: CardElement[] = [header(report.understanding, detail), ...noteLine(note, detail)];
   if (report.findings.length > 0 || report.refusals.length > 0) {
     body.push(heading('Findings'), ...findingLines(report.findings, report.refusals, detail));
   }
@@ -172,6 +178,11 @@ function reportCard(report: Report, options: TeamsRenderOptions, detail: Detail)
     );
   }
   return card(body, actions);
+}
+
+/** What the bot read from a screenshot, or why it could not: above everything else. */
+function noteLine(note: string | undefined, detail: Detail): CardElement[] {
+  return note ? [plain(clamp(note, detail.maxChars), { isSubtle: true, spacing: 'Small' })] : [];
 }
 
 function header(understanding: Understanding, detail: Detail): CardElement {

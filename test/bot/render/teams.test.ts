@@ -211,3 +211,14 @@ describe('renderTeamsCard', () => {
     expect(cardTexts(renderTeamsCard({ kind: 'report', report }))).toContain('3. Turn off UDP');
   });
 });
+
+test('a note (what was read from a screenshot) sits right under the header, in progress and report', () => {
+  const note = 'From your screenshot: "Error code: 0x904"';
+  for (const reply of [
+    { kind: 'progress', understanding, findings: [], targets: [], note },
+    { kind: 'report', report, note },
+  ] satisfies Reply[]) {
+    const texts = cardTexts(renderTeamsCard(reply));
+    expect(texts.indexOf(note)).toBe(texts.findIndex((t) => t.startsWith('Gateway:')) + 1);
+  }
+});
