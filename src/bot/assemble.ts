@@ -1,6 +1,8 @@
 import { createAccessGate } from '../access/access-gate.js';
 import type { Requester } from '../access/roles.js';
 import type { Config } from '../config/schema.js';
+import { createCodeBook } from '../fixes/code-book.js';
+import { loadKnowledgeBase } from '../fixes/load-kb.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import { understand } from '../intents/understand.js';
 import type { Connector } from '../probes/connector.js';
@@ -39,6 +41,11 @@ export function assembleBot({
   /** Targets probed elsewhere (zone workers, src/ops/zone-dispatcher.ts); absent: all probed here. */
   routeTarget?: TriageDeps['routeTarget'];
 }): Bot {
+  // Shipped knowledge base + the organisation's kb.extensionsDir, validated before anything opens:
+  // a bad extension file stops start-up (TriageError KB_INVALID naming file, line and key).
+  const { extensionsDir } = config.kb;
+  const kb = loadKnowledgeBase(extensionsDir === undefined ? {} : { extensionsDir });
+  const codeBook = createCodeBook(kb);
   const allowlist = createAllowlist(config);
   const store = config.store.path ? openStore({ ...config.store, path: config.store.path }) : null;
   const direct = createDirectConnector();
@@ -46,7 +53,7 @@ export function assembleBot({
   const jumps = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
   const connectorFor = (jump: string | null): Connector => (jump === null ? direct : jumps.connector(jump));
   const conversation = createConversation({
-    understand,
+    understand: (text) => understand(text, { codeBook }),
     triage: (understanding, options) =>
       runTriage(
         understanding,
