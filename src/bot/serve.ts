@@ -31,6 +31,8 @@ export interface ServeContext {
 /** A surface that is running. */
 export interface RunningSurface {
   name: string;
+  /** Where it receives: `http://host:port/slack/events`, or `socket mode`. */
+  address: string;
   /** Stops taking messages; running triages finish. */
   stop(): Promise<void>;
 }
@@ -55,8 +57,10 @@ export const SLACK_STARTER: SurfaceStarter = {
     if (!settings) return null;
     return async (context) => {
       const slack = createSlackApp({ settings, ...context });
-      await slack.start();
-      return { name: 'slack', stop: () => slack.stop() };
+      const { port } = await slack.start();
+      const address =
+        settings.mode === 'socket' ? 'socket mode' : `http://${settings.host}:${port}/slack/events`;
+      return { name: 'slack', address, stop: () => slack.stop() };
     };
   },
 };
@@ -168,7 +172,8 @@ export function serveCommand(): Command {
         stepTimeoutMs: ops.shutdownGraceMs + 5000,
       });
       shutdown.installSignalHandlers();
-      logger.info({ surfaces: served.surfaces.map((s) => s.name) }, 'serving');
+      for (const surface of served.surfaces)
+        logger.info({ surface: surface.name, address: surface.address }, 'serving');
       // Stays up until SIGTERM / SIGINT.
       await new Promise<never>(() => {});
     });

@@ -10,10 +10,13 @@ import { TriageError } from '../errors.js';
  * | `SLACK_APP_TOKEN` | app-level token `xapp-…` with `connections:write`. Set → Socket Mode (no public URL) |
  * | `SLACK_SIGNING_SECRET` | 32 hex characters (Basic Information). Required without `SLACK_APP_TOKEN`: the HTTP receiver checks every request's signature with it |
  * | `SLACK_PORT` | port of the HTTP receiver, `POST /slack/events` (default 3000) |
+ * | `SLACK_HOST` | listen address of the HTTP receiver (default `0.0.0.0`: Slack must reach it, usually through a reverse proxy) |
+ * | `SLACK_API_URL` | Web API base (default `https://slack.com/api/`; GovSlack: `https://slack-gov.com/api/`) |
  */
-export type SlackSettings =
+export type SlackSettings = (
   | { mode: 'socket'; botToken: string; appToken: string }
-  | { mode: 'http'; botToken: string; signingSecret: string; port: number };
+  | { mode: 'http'; botToken: string; signingSecret: string; port: number; host: string }
+) & { apiUrl?: string };
 
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z
@@ -22,13 +25,21 @@ const envSchema = z.object({
     .optional(),
   SLACK_APP_TOKEN: z
     .string()
-    .regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting with xapp- (App-Level Tokens section of the app settings)')
+    .regex(
+      /^xapp-[A-Za-z0-9-]+$/,
+      'must be an app-level token starting with xapp- (App-Level Tokens section of the app settings)',
+    )
     .optional(),
   SLACK_SIGNING_SECRET: z
     .string()
     .regex(/^[0-9a-f]{32}$/i, 'must be 32 hex characters (App Credentials section of the app settings)')
     .optional(),
   SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_HOST: z.string().min(1).default('0.0.0.0'),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL ending in /api/' })
+    .regex(/\/api\/$/, 'must end in /api/')
+    .optional(),
 });
 
 /** The variables that switch Slack on; `serve` uses them to decide which surfaces to start. */
@@ -54,8 +65,9 @@ export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSe
   const values = parsed.data;
   if (!values.SLACK_BOT_TOKEN)
     throw new TriageError('STARTUP_INVALID', 'Slack: SLACK_BOT_TOKEN is required (the xoxb- bot token)');
+  const api = values.SLACK_API_URL ? { apiUrl: values.SLACK_API_URL } : {};
   if (values.SLACK_APP_TOKEN)
-    return { mode: 'socket', botToken: values.SLACK_BOT_TOKEN, appToken: values.SLACK_APP_TOKEN };
+    return { mode: 'socket', botToken: values.SLACK_BOT_TOKEN, appToken: values.SLACK_APP_TOKEN, ...api };
   if (!values.SLACK_SIGNING_SECRET)
     throw new TriageError(
       'STARTUP_INVALID',
@@ -66,5 +78,7 @@ export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSe
     botToken: values.SLACK_BOT_TOKEN,
     signingSecret: values.SLACK_SIGNING_SECRET,
     port: values.SLACK_PORT,
+    host: values.SLACK_HOST,
+    ...api,
   };
 }

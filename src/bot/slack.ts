@@ -37,8 +37,6 @@ export interface SlackAppDeps {
   logger: Logger;
   /** Web API client options; tests point `slackApiUrl` at a local server. */
   clientOptions?: webApi.WebClientOptions;
-  /** Address the HTTP receiver listens on (default all interfaces: Slack must reach it). */
-  host?: string;
   minUpdateIntervalMs?: number;
   now?: () => number;
 }
@@ -72,13 +70,16 @@ export function createSlackApp({
   dedupe = createMemoryDedupeStore(),
   logger,
   clientOptions = {},
-  host,
   minUpdateIntervalMs,
   now = Date.now,
 }: SlackAppDeps): SlackService {
   const log = logger.child({ platform: 'slack' });
   const boltLogger = toBoltLogger(log);
-  const apiOptions: webApi.WebClientOptions = { retryConfig: RETRY_CONFIG, ...clientOptions };
+  const apiOptions: webApi.WebClientOptions = {
+    retryConfig: RETRY_CONFIG,
+    ...(settings.apiUrl && { slackApiUrl: settings.apiUrl }),
+    ...clientOptions,
+  };
   const receiver =
     settings.mode === 'socket'
       ? new SocketModeReceiver({
@@ -223,7 +224,7 @@ export function createSlackApp({
         log.info('slack connected (Socket Mode)');
         return { mode: 'socket' };
       }
-      const server = await (receiver as HTTPReceiver).start({ port: settings.port, ...(host && { host }) });
+      const server = await (receiver as HTTPReceiver).start({ port: settings.port, host: settings.host });
       const port = (server.address() as AddressInfo).port;
       log.info({ port }, 'slack listening on /slack/events');
       return { mode: 'http', port };

@@ -43,8 +43,13 @@ beforeAll(async () => {
   bot = assembleBot({ config });
   feedback = createMemoryFeedbackStore();
   slack = createSlackApp({
-    settings: { mode: 'http', botToken: 'xoxb-test-token', signingSecret: SECRET, port: 0 },
-    host: '127.0.0.1',
+    settings: {
+      mode: 'http',
+      botToken: 'xoxb-test-token',
+      signingSecret: SECRET,
+      port: 0,
+      host: '127.0.0.1',
+    },
     conversation: bot.conversation,
     feedback,
     logger: pino({ level: 'silent' }),
