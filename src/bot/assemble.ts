@@ -1,7 +1,6 @@
 import { createAccessGate } from '../access/access-gate.js';
 import type { Requester } from '../access/roles.js';
 import type { Config } from '../config/schema.js';
-import { createCodeBook } from '../fixes/code-book.js';
 import { loadKnowledgeBase } from '../fixes/load-kb.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import { understand } from '../intents/understand.js';
@@ -44,8 +43,8 @@ export function assembleBot({
   // Shipped knowledge base + the organisation's kb.extensionsDir, validated before anything opens:
   // a bad extension file stops start-up (TriageError KB_INVALID naming file, line and key).
   const { extensionsDir } = config.kb;
-  const kb = loadKnowledgeBase(extensionsDir === undefined ? {} : { extensionsDir });
-  const codeBook = createCodeBook(kb);
+  // TODO(#4): hand createCodeBook(kb) to understand() once it takes options, and kb to rank().
+  loadKnowledgeBase(extensionsDir === undefined ? {} : { extensionsDir });
   const allowlist = createAllowlist(config);
   const store = config.store.path ? openStore({ ...config.store, path: config.store.path }) : null;
   const direct = createDirectConnector();
@@ -53,7 +52,7 @@ export function assembleBot({
   const jumps = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
   const connectorFor = (jump: string | null): Connector => (jump === null ? direct : jumps.connector(jump));
   const conversation = createConversation({
-    understand: (text) => understand(text, { codeBook }),
+    understand,
     triage: (understanding, options) =>
       runTriage(
         understanding,
