@@ -1,56 +1,73 @@
-import type { Understanding, UnderstoodCode, UnderstoodHost } from './understanding.js';
+import { defaultClassifier, type IntentClassifier, tokenizeForIntent } from './classifier.js';
+import { type CodeBook, EMPTY_CODE_BOOK } from './code-book.js';
+import { parseCodes } from './codes.js';
+import { createHostIndex, type HostIndex, type InventoryName, parseHosts } from './hosts.js';
+import { decideIntent, isOnlyEmoji, OUT_OF_SCOPE_THRESHOLD, readSigns } from './intent-rules.js';
+import { normalizeMessage } from './normalize-message.js';
+import { parseRdpFile } from './rdp-file.js';
+import { findSymptoms } from './symptoms.js';
+import type { Understanding } from './understanding.js';
 
-// First version: the common notations only. The intents issue (#4) replaces this with the
-// full extractor and the natural-based classifier behind the same signature.
+export { OUT_OF_SCOPE_THRESHOLD };
 
-const MAX_SCANNED_CHARS = 20_000;
-const HEX_CODE = /\b0x([0-9a-f]{1,8})\b/gi;
-const EXTENDED_LABEL = /extended(?:\s+error)?(?:\s+code)?\s*[:=]?\s*0x([0-9a-f]{1,8})\b/i;
-const IPV4 = /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g;
-const HOST_AFTER_PREPOSITION =
-  /\b(?:on|to|server|host)\s+([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*)\b/gi;
-const RDP_WORDS = /\b(rdp|remote desktop|mstsc|3389|rd gateway|terminal server)\b/i;
+export interface UnderstandOptions {
+  /** Code names and roles from the knowledge base; without it only labels and ranges give roles. */
+  codeBook?: CodeBook;
+  /** Configured hosts: exact names and aliases are hosts wherever they stand; near misses get a suggestion. */
+  inventory?: readonly InventoryName[];
+  /** Another classifier (the evaluation script compares several); default: naive Bayes on data/intents.yaml. */
+  classifier?: IntentClassifier;
+  /** Overrides OUT_OF_SCOPE_THRESHOLD (the evaluation script sweeps it on the dev split). */
+  outOfScopeThreshold?: number;
+}
 
-export function understand(text: string): Understanding {
-  const scanned = text.slice(0, MAX_SCANNED_CHARS);
-  const codes = parseCodes(scanned);
-  const hosts = parseHosts(scanned);
-  const isRdp = RDP_WORDS.test(scanned) || codes.length > 0;
+const indexes = new WeakMap<readonly InventoryName[], HostIndex>();
+const NO_INVENTORY: readonly InventoryName[] = [];
+
+/** What the message says: intent, error codes, hosts, gateway, symptoms. Pure, synchronous, no I/O. */
+export function understand(text: string, options: UnderstandOptions = {}): Understanding {
+  const {
+    codeBook = EMPTY_CODE_BOOK,
+    inventory = NO_INVENTORY,
+    classifier = defaultClassifier(),
+    outOfScopeThreshold = OUT_OF_SCOPE_THRESHOLD,
+  } = options;
+  const message = normalizeMessage(typeof text === 'string' ? text : '');
+  const rdpFile = parseRdpFile(message);
+  const codes = parseCodes(message, codeBook);
+  const { hosts, gateway } = parseHosts(message, hostIndexFor(inventory), rdpFile);
+  const symptoms = findSymptoms(message);
+  const scores = classifier.classify(tokenizeForIntent(message));
+  const strongRdp = rdpFile !== null || codes.some((code) => code.role !== 'unknown');
+  const { rdpWord, outOfScopeTopic, words } = readSigns(message, symptoms);
+  const { intent, confidence } = decideIntent(
+    scores.probabilities,
+    {
+      strongRdp,
+      rdp: strongRdp || rdpWord || gateway !== null,
+      hosts: hosts.length > 0,
+      outOfScopeTopic,
+      words,
+      emoji: isOnlyEmoji(message),
+    },
+    outOfScopeThreshold,
+  );
   return {
-    intent: isRdp ? 'rdp_failure' : 'out_of_scope',
-    confidence: isRdp ? 0.9 : 0.5,
+    intent,
+    confidence: Math.round(confidence * 1000) / 1000,
     codes,
     hosts,
-    gateway: null,
-    symptoms: [],
+    gateway,
+    symptoms,
+    ...(rdpFile !== null && { rdpFile }),
   };
 }
 
-function parseCodes(text: string): UnderstoodCode[] {
-  const extended = EXTENDED_LABEL.exec(text)?.[1];
-  const extendedValue = extended === undefined ? null : normaliseHex(extended);
-  const seen = new Set<string>();
-  const codes: UnderstoodCode[] = [];
-  for (const match of text.matchAll(HEX_CODE)) {
-    const value = normaliseHex(match[1] ?? '0');
-    if (seen.has(value)) continue;
-    seen.add(value);
-    codes.push({ value, role: value === extendedValue ? 'extended' : 'disconnect' });
+function hostIndexFor(inventory: readonly InventoryName[]): HostIndex {
+  let index = indexes.get(inventory);
+  if (!index) {
+    index = createHostIndex(inventory);
+    indexes.set(inventory, index);
   }
-  return codes;
-}
-
-function parseHosts(text: string): UnderstoodHost[] {
-  const hosts = new Map<string, UnderstoodHost>();
-  for (const match of text.matchAll(IPV4)) hosts.set(match[0], { name: match[0], kind: 'ipv4' });
-  for (const match of text.matchAll(HOST_AFTER_PREPOSITION)) {
-    const name = (match[1] ?? '').toLowerCase();
-    if (hosts.has(name) || /^\d+(\.\d+)*$/.test(name) || !/[a-z]/.test(name)) continue;
-    hosts.set(name, { name, kind: name.includes('.') ? 'fqdn' : 'short' });
-  }
-  return [...hosts.values()];
-}
-
-function normaliseHex(digits: string): string {
-  return `0x${Number.parseInt(digits, 16).toString(16)}`;
+  return index;
 }

@@ -34,4 +34,10 @@ export interface Understanding {
   hosts: UnderstoodHost[];
   gateway: string | null;
   symptoms: string[];
+  /**
+   * Settings of an `.rdp` file pasted into the message (`full address`, `gatewayhostname`,
+   * `gatewayusagemethod`, `server port`, `authentication level`, …), lower-case names as in the
+   * file; integers as numbers. Absent when the message holds no .rdp file. Never holds passwords.
+   */
+  rdpFile?: Record<string, string | number>;
 }

@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier.js';
+import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
+import { words as STOPWORDS } from 'natural/lib/natural/util/stopwords.js';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { TriageError } from '../errors.js';
+import { INTENTS, type Intent } from './understanding.js';
+
+/**
+ * The intent classifier: natural's naive Bayes trained on the phrase file data/intents.yaml at
+ * first use (about 0.1 s). Why Bayes and not natural's logistic regression, and why rules sit on
+ * top of it: scripts/eval-intents.ts compares the three on the held-out messages and prints it.
+ */
+
+export interface IntentScores {
+  intent: Intent;
+  /** Probability of `intent`, 0..1. */
+  confidence: number;
+  probabilities: Record<Intent, number>;
+}
+
+export interface IntentClassifier {
+  classify(tokens: readonly string[]): IntentScores;
+}
+
+export interface TrainingExample {
+  text: string;
+  intent: Intent;
+}
+
+const phrasesSchema = z.object(
+  Object.fromEntries(INTENTS.map((intent) => [intent, z.array(z.string().min(1)).min(5)])) as Record<
+    Intent,
+    z.ZodArray<z.ZodString>
+  >,
+);
+
+const MAX_TOKENS = 200;
+const STOP = new Set(STOPWORDS);
+// Words natural lists as stop words that carry the intent here ("not working", "can't").
+for (const keep of [
+  'not',
+  'no',
+  'can',
+  'cannot',
+  'again',
+  'still',
+  'down',
+  'off',
+  'out',
+  'over',
+  'very',
+  'too',
+  'why',
+  'how',
+  'what',
+])
+  STOP.delete(keep);
+const STEM_CACHE = new Map<string, string>();
+const STEM_CACHE_LIMIT = 50_000;
+
+/**
+ * The classifier's view of a message: lower-case word stems without stop words, codes, numbers
+ * and addresses folded into placeholder tokens, plus adjacent-pair bigrams.
+ */
+export function tokenizeForIntent(text: string): string[] {
+  const unigrams: string[] = [];
+  const raw = text.toLowerCase().split(/[^\p{L}\p{N}._'-]+/u);
+  for (const word of raw) {
+    if (unigrams.length >= MAX_TOKENS) break;
+    const token = word.replace(/^[._'-]+|[._'-]+$/g, '');
+    if (token === '') continue;
+    if (/^(?:0x|ox)[0-9a-fo]+$/.test(token)) unigrams.push('zzhexcode');
+    else if (/^\d+$/.test(token)) unigrams.push(token.length >= 3 ? 'zznumber' : 'zzsmallnumber');
+    else if (/^[\d.]+$/.test(token)) unigrams.push('zzdotted');
+    else {
+      for (const part of token.split(/[._-]+/)) {
+        if (part === '') continue;
+        if (/^\d+$/.test(part)) unigrams.push('zznumber');
+        else if (/\d/.test(part) && /\p{L}/u.test(part))
+          unigrams.push(/^[a-z]+\d+$/.test(part) ? stem(part.replace(/\d+$/, '')) : 'zzalnum');
+        else if (!STOP.has(part)) unigrams.push(stem(part.replace(/'/g, '')));
+      }
+      if (/[.]/.test(token) && /\p{L}/u.test(token)) unigrams.push('zzdotname');
+    }
+  }
+  // 👍 / 👎 say as much as a sentence of feedback.
+  for (const emoji of text.match(/\p{Extended_Pictographic}/gu) ?? [])
+    if (unigrams.length < MAX_TOKENS) unigrams.push(emoji);
+  const tokens = [...unigrams];
+  for (let i = 1; i < unigrams.length; i++) tokens.push(`${unigrams[i - 1]}_${unigrams[i]}`);
+  return tokens;
+}
+
+function stem(word: string): string {
+  const cached = STEM_CACHE.get(word);
+  if (cached !== undefined) return cached;
+  const stemmed = /^[a-z]+$/.test(word) ? PorterStemmer.stem(word) : word;
+  if (STEM_CACHE.size < STEM_CACHE_LIMIT) STEM_CACHE.set(word, stemmed);
+  return stemmed;
+}
+
+/** Trains natural's BayesClassifier and returns a scorer over the trained counts. */
+export function trainNaiveBayes(examples: readonly TrainingExample[]): IntentClassifier {
+  const bayes = new BayesClassifier();
+  for (const example of examples) bayes.addDocument(tokenizeForIntent(example.text), example.intent);
+  // What natural's train() does, minus its indexOf over the whole vocabulary per feature (O(V²)
+  // per document, over a second at 400 phrases): the same 0/1 vectors handed to the same
+  // apparatus addExample, built from a feature → index map.
+  const featureIndex = indexFeatures(bayes);
+  const width = featureIndex.size;
+  for (const doc of bayes.docs) {
+    const vector = new Array<number>(width).fill(0);
+    for (const token of doc.text) {
+      const index = featureIndex.get(token);
+      if (index !== undefined) vector[index] = 1;
+    }
+    bayes.classifier.addExample(vector, doc.label);
+  }
+  bayes.lastAdded = bayes.docs.length;
+  bayes.classifier.train();
+  return scoreWith(bayes, featureIndex);
+}
+
+/**
+ * Scores exactly as natural's Bernoulli Bayes does (apparatus `probabilityOfClass`: prior times the
+ * smoothed frequency of every present feature), but sparse and in log space. natural builds a
+ * dense 0/1 vector over the whole vocabulary per call (an indexOf per feature), and multiplies
+ * probabilities so long pastes underflow to 0 for every class.
+ */
+function scoreWith(bayes: BayesClassifier, featureIndex: Map<string, number>): IntentClassifier {
+  const { classFeatures, classTotals, totalExamples, smoothing } = bayes.classifier;
+  const labels = Object.keys(classFeatures).filter((l): l is Intent =>
+    (INTENTS as readonly string[]).includes(l),
+  );
+  const logPrior = labels.map((label) => Math.log((classTotals[label] ?? 1) / totalExamples));
+  const logTotal = labels.map((label) => Math.log(classTotals[label] ?? 1));
+  const logCount = labels.map((label) => {
+    const counts = classFeatures[label] ?? {};
+    return (index: number) => Math.log(counts[index] ?? smoothing);
+  });
+  return {
+    classify(tokens) {
+      const present = new Set<number>();
+      for (const token of tokens) {
+        const index = featureIndex.get(token);
+        if (index !== undefined) present.add(index);
+      }
+      const scores = labels.map((_, c) => {
+        let score = logPrior[c] ?? 0;
+        const count = logCount[c];
+        if (count) for (const index of present) score += count(index) - (logTotal[c] ?? 0);
+        return score;
+      });
+      const max = Math.max(...scores);
+      const weights = scores.map((s) => Math.exp(s - max));
+      const sum = weights.reduce((a, b) => a + b, 0);
+      const probabilities = Object.fromEntries(INTENTS.map((intent) => [intent, 0])) as Record<
+        Intent,
+        number
+      >;
+      let best = 0;
+      labels.forEach((label, c) => {
+        probabilities[label] = (weights[c] ?? 0) / sum;
+        if ((weights[c] ?? 0) > (weights[best] ?? 0)) best = c;
+      });
+      const intent = labels[best] ?? 'out_of_scope';
+      return { intent, confidence: probabilities[intent], probabilities };
+    },
+  };
+}
+
+/** natural numbers features in `for…in` order of `features`; the same loop gives the same numbers. */
+function indexFeatures(bayes: BayesClassifier): Map<string, number> {
+  const featureIndex = new Map<string, number>();
+  let i = 0;
+  for (const feature in bayes.features) featureIndex.set(feature, i++);
+  return featureIndex;
+}
+
+/** The training phrases of data/intents.yaml. */
+export function loadTrainingExamples(): TrainingExample[] {
+  const url = new URL('./data/intents.yaml', import.meta.url);
+  const result = phrasesSchema.safeParse(parse(readFileSync(url, 'utf8')));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new TriageError('KB_INVALID', `intents.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return INTENTS.flatMap((intent) => result.data[intent].map((text) => ({ text, intent })));
+}
+
+let trained: IntentClassifier | undefined;
+
+/** The classifier trained on data/intents.yaml, trained once per process. */
+export function defaultClassifier(): IntentClassifier {
+  trained ??= trainNaiveBayes(loadTrainingExamples());
+  return trained;
+}

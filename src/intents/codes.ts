@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { TriageError } from '../errors.js';
+import type { CodeBook, CodeBookEntry } from './code-book.js';
+import type { CodeRole, UnderstoodCode } from './understanding.js';
+
+/**
+ * Error codes in the notations people type and paste: `0x904`, `0X00000904`, `904`, decimal `2308`
+ * (what mRemoteNG / 1Remote print), the dialog's `Error code:` / `Extended error code:` labels in
+ * several languages, `ERRINFO_…` / `exDiscReason…` / `E_PROXY_…` names, and the typos `0x9o4` and
+ * `ox904`. Each code gets its role from where it stands (rdp-facts.md §1): the dialog's "Error
+ * code" is the disconnect reason, "Extended error code" the extended reason, 0x3000xxx the RD
+ * Gateway family (Table D). A bare number counts only where it stands as a code ("error 516",
+ * "code 2308") and the code book knows it, so ports, dates, tickets and versions stay numbers.
+ */
+
+const labelsSchema = z.object({
+  errorCode: z.array(z.string().min(2)).min(1),
+  extendedCode: z.array(z.string().min(2)).min(1),
+});
+
+const MAX_CODES = 12;
+const MAX_HEX_DIGITS = 8;
+
+const labels = loadLabels();
+// Longest label first, so "extended error code" wins over the "error code" inside it.
+const LABEL = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${[
+    ...labels.extendedCode.map((label) => ({ label, extended: true })),
+    ...labels.errorCode.map((label) => ({ label, extended: false })),
+  ]
+    .sort((a, b) => b.label.length - a.label.length)
+    .map(({ label, extended }, i) => `(?<${extended ? 'x' : 'e'}${i}>${labelPattern(label)})`)
+    .join('|')})`,
+  'giu',
+);
+// After a label: optional colon (also the full-width one in CJK dialogs), then the value.
+const LABEL_VALUE = /^[ \t]{0,4}[:：=#]?[ \t]{0,4}(?:(0x|ox)([0-9a-fo]{1,10})|(\d{1,10}))(?![\p{L}\p{N}_])/iu;
+const HEX = /(?<![\p{L}\p{N}_])(0x|ox)([0-9a-fo]{1,10})(?![\p{L}\p{N}_])/giu;
+const NAMED =
+  /(?<![\p{L}\p{N}_])(ERRINFO_[A-Z0-9_]{2,64}|exDiscReason[A-Za-z0-9]{2,64}|disconnectReason[A-Za-z0-9]{2,64}|SSL_ERR_[A-Z0-9_]{2,64}|E_PROXY_[A-Z0-9_]{2,64})(?![\p{L}\p{N}_])/giu;
+const DIGITS = /(?<![\p{L}\p{N}_.:/#\\-])(\d{1,9})(?![\p{L}\p{N}_]|[.:/,-]\d)/gu;
+
+// What stands right before a code, read on the 32 characters before it (lower case).
+const EXTENDED_BEFORE =
+  /\bext(?:ended|\.)?(?:\s+(?:error|err|reason|disconnect reason))?(?:\s+code)?\s*[:=]?\s*$/;
+const ERROR_INFO_BEFORE = /\b(?:errinfo|error\s*info|error-info|erroninfo)\s*(?:code)?\s*[:=]?\s*$/;
+const STRONG_NUMBER_BEFORE =
+  /(?:\berror\s+code|\berr(?:or)?\s+no\.?|\bdisconnected!?|\breason\s*[:=]|\breason\s+code|\bexit\s+with\s+error\s+code|\bdisconnect\s+reason)\s*[:=#]?\s*\(?\s*$/;
+const WEAK_NUMBER_BEFORE =
+  /(?:\berror|\berr|\bcode|\bfehler|\brdp|\bmstsc|错误|\bprotocol\s+error)\s*[:=#]?\s*\(?\s*$/;
+const NOT_A_CODE_AFTER =
+  /^\s*(?:ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|users?|mb|gb|kb|%|px|fps|times)\b/;
+
+interface Mention {
+  at: number;
+  value: number;
+  role: CodeRole;
+  /** Role fixed by a label or a symbolic name: not open to the pairing rule below. */
+  fixed: boolean;
+  name?: string | undefined;
+}
+
+/** Every code in `text` (already normalised), in the order they appear, at most one per value. */
+export function parseCodes(text: string, codeBook: CodeBook): UnderstoodCode[] {
+  const mentions: Mention[] = [];
+  const lower = text.toLowerCase();
+  collectLabelled(text, codeBook, mentions);
+  collectNamed(text, codeBook, mentions);
+  collectHex(text, lower, codeBook, mentions);
+  collectDigits(text, lower, codeBook, mentions);
+  mentions.sort((a, b) => a.at - b.at);
+
+  const codes: UnderstoodCode[] = [];
+  const seen = new Set<number>();
+  let afterDisconnect = false;
+  for (const mention of mentions) {
+    if (seen.has(mention.value)) continue;
+    seen.add(mention.value);
+    let role = mention.role;
+    // "0x904 0x7", "0x904/0x7": the second of a pair is the extended reason when the book knows
+    // it as one (rdp-facts.md §1: the dialog always shows the pair in this order).
+    if (!mention.fixed && afterDisconnect && hasRole(codeBook, mention.value, 'extended')) role = 'extended';
+    if (role === 'disconnect') afterDisconnect = true;
+    const name = mention.name ?? nameFor(codeBook, mention.value, role);
+    codes.push({ value: toHex(mention.value), role, ...(name !== undefined && { name }) });
+    if (codes.length >= MAX_CODES) break;
+  }
+  return codes;
+}
+
+function collectLabelled(text: string, codeBook: CodeBook, mentions: Mention[]): void {
+  for (const match of text.matchAll(LABEL)) {
+    const group = Object.entries(match.groups ?? {}).find(([, v]) => v !== undefined)?.[0] ?? '';
+    const extended = group.startsWith('x');
+    const end = match.index + match[0].length;
+    const value = LABEL_VALUE.exec(text.slice(end, end + 40));
+    if (!value) continue;
+    const parsed =
+      value[2] !== undefined
+        ? readHex(value[1] ?? '', value[2], codeBook)
+        : readDigits(value[3] ?? '', codeBook, true);
+    if (parsed === null) continue;
+    const role: CodeRole = extended ? 'extended' : isGatewayValue(parsed) ? 'gateway' : 'disconnect';
+    mentions.push({ at: end, value: parsed, role, fixed: true });
+  }
+}
+
+function collectNamed(text: string, codeBook: CodeBook, mentions: Mention[]): void {
+  for (const match of text.matchAll(NAMED)) {
+    const entry = codeBook.byName(match[1] ?? '');
+    if (!entry) continue;
+    mentions.push({
+      at: match.index,
+      value: Number.parseInt(entry.value, 16),
+      role: entry.role,
+      fixed: true,
+      name: entry.name,
+    });
+  }
+}
+
+function collectHex(text: string, lower: string, codeBook: CodeBook, mentions: Mention[]): void {
+  for (const match of text.matchAll(HEX)) {
+    if (mentions.some((m) => m.at >= match.index && m.at <= match.index + match[0].length)) continue;
+    const value = readHex(match[1] ?? '', match[2] ?? '', codeBook);
+    if (value === null) continue;
+    const before = lower.slice(Math.max(0, match.index - 32), match.index);
+    mentions.push(contextualMention(match.index, value, before, codeBook));
+  }
+}
+
+function collectDigits(text: string, lower: string, codeBook: CodeBook, mentions: Mention[]): void {
+  for (const match of text.matchAll(DIGITS)) {
+    if (mentions.some((m) => m.at >= match.index && m.at <= match.index + match[0].length)) continue;
+    const before = lower.slice(Math.max(0, match.index - 32), match.index);
+    const extended = EXTENDED_BEFORE.test(before);
+    // One or two digits are a code only as the extended reason ("extended 7"); else counts and sizes.
+    if ((match[1] ?? '').length < 3 && !extended) continue;
+    const strong = STRONG_NUMBER_BEFORE.test(before);
+    if (!strong && !extended && !WEAK_NUMBER_BEFORE.test(before)) continue;
+    if (NOT_A_CODE_AFTER.test(lower.slice(match.index + match[0].length, match.index + match[0].length + 10)))
+      continue;
+    const value = readDigits(match[1] ?? '', codeBook, strong || extended);
+    if (value === null) continue;
+    mentions.push(contextualMention(match.index, value, before, codeBook));
+  }
+}
+
+function contextualMention(at: number, value: number, before: string, codeBook: CodeBook): Mention {
+  if (EXTENDED_BEFORE.test(before)) return { at, value, role: 'extended', fixed: true };
+  if (ERROR_INFO_BEFORE.test(before)) return { at, value, role: 'error_info', fixed: true };
+  if (isGatewayValue(value)) return { at, value, role: 'gateway', fixed: true };
+  return { at, value, role: bestRole(codeBook.lookup(toHex(value))), fixed: false };
+}
+
+/** Hex digits after `0x`; the `ox` prefix and an `o` among the digits are typos accepted only for known codes. */
+function readHex(prefix: string, digits: string, codeBook: CodeBook): number | null {
+  const typo = prefix.toLowerCase() === 'ox' || /o/i.test(digits);
+  const clean = digits.replace(/o/gi, '0').replace(/^0+(?=.)/, '');
+  if (clean.length > MAX_HEX_DIGITS) return null;
+  const value = Number.parseInt(clean, 16);
+  if (!Number.isFinite(value)) return null;
+  if (typo && codeBook.lookup(toHex(value)).length === 0) return null;
+  return value;
+}
+
+/**
+ * A number written without `0x`: people drop the prefix of short hex codes ("rdp 904") and
+ * third-party clients print decimal ("error 516" = 0x204). Take the reading the code book knows;
+ * with neither known, only a strong context ("error code 519", "disconnected! 519") makes it a code.
+ */
+function readDigits(digits: string, codeBook: CodeBook, strong: boolean): number | null {
+  if (digits.length > 10) return null;
+  const asHex = Number.parseInt(digits, 16);
+  const asDecimal = Number.parseInt(digits, 10);
+  const hexKnown = digits.length <= MAX_HEX_DIGITS && codeBook.lookup(toHex(asHex)).length > 0;
+  const decimalKnown = asDecimal <= 0xffffffff && codeBook.lookup(toHex(asDecimal)).length > 0;
+  if (hexKnown && decimalKnown) return digits.length <= 3 ? asHex : asDecimal;
+  if (hexKnown) return asHex;
+  if (decimalKnown) return asDecimal;
+  return strong && asDecimal <= 0xffffffff ? asDecimal : null;
+}
+
+const ROLE_PREFERENCE: CodeRole[] = ['disconnect', 'gateway', 'error_info', 'extended'];
+
+function bestRole(entries: CodeBookEntry[]): CodeRole {
+  for (const role of ROLE_PREFERENCE) if (entries.some((e) => e.role === role)) return role;
+  return 'unknown';
+}
+
+function hasRole(codeBook: CodeBook, value: number, role: CodeRole): boolean {
+  return codeBook.lookup(toHex(value)).some((e) => e.role === role);
+}
+
+function nameFor(codeBook: CodeBook, value: number, role: CodeRole): string | undefined {
+  return codeBook.lookup(toHex(value)).find((e) => e.role === role)?.name;
+}
+
+// RD Gateway / remote-resource family 0x3000001–0x3000050 (Table D) and the MS-TSGU E_PROXY
+// HRESULTs 0x800759xx (rdp-facts.md §7.1).
+function isGatewayValue(value: number): boolean {
+  return (value >= 0x3000000 && value <= 0x30000ff) || (value >= 0x80075900 && value <= 0x80075aff);
+}
+
+function toHex(value: number): string {
+  return `0x${value.toString(16)}`;
+}
+
+function labelPattern(label: string): string {
+  return label
+    .trim()
+    .split(/\s+/)
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/['’]/g, "['’]"))
+    .join('\\s+');
+}
+
+function loadLabels(): z.infer<typeof labelsSchema> {
+  const url = new URL('./data/dialog-labels.yaml', import.meta.url);
+  const result = labelsSchema.safeParse(parse(readFileSync(url, 'utf8')));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new TriageError('KB_INVALID', `dialog-labels.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,318 @@
+import { readFileSync } from 'node:fs';
+import JaroWinklerDistance from 'natural/lib/natural/distance/jaro-winkler_distance.js';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { TriageError } from '../errors.js';
+import type { RdpFileSettings } from './rdp-file.js';
+import type { HostKind, UnderstoodHost } from './understanding.js';
+
+/**
+ * Hosts and the RD Gateway named in a message: FQDNs, short names (`srv-fin-02`), IPv4/IPv6
+ * literals, `host:port`, URLs and UNC paths, `/v:host` and `.rdp` settings. A short name without
+ * a hyphen (`dc01`) counts only where it stands as a host ("server dc01", "rdp to dc01") or when the
+ * inventory knows it; a near miss of an inventory name gets a "did you mean" suggestion.
+ */
+
+export interface InventoryName {
+  name: string;
+  aliases: readonly string[];
+}
+
+export interface HostIndex {
+  exact: Set<string>;
+  names: { candidate: string; name: string }[];
+}
+
+export interface ParsedHosts {
+  hosts: UnderstoodHost[];
+  gateway: string | null;
+}
+
+const wordsSchema = z.object({
+  fileExtensions: z.array(z.string()),
+  ignoredDomains: z.array(z.string()),
+  notHostPrefixes: z.array(z.string()),
+  notHostWords: z.array(z.string()),
+});
+const words = loadWords();
+const FILE_EXTENSIONS = new Set(words.fileExtensions);
+const IGNORED_DOMAINS = words.ignoredDomains;
+const NOT_HOST_PREFIXES = new Set(words.notHostPrefixes);
+const NOT_HOST_WORDS = new Set(words.notHostWords);
+
+const MAX_HOSTS = 10;
+/** Jaro–Winkler similarity from which a name is offered as "did you mean" (srv-fn-02 → srv-fin-02: 0.97). */
+const SUGGESTION_THRESHOLD = 0.9;
+
+const URL_HOST =
+  /\b(?:https?|rdp|ms-rd|wss?|ftp):\/\/(?:[^\s/@<>|"']{1,128}@)?(\[[0-9a-f:.%]{2,64}\]|[^\s/:?#<>|"'\])]{1,253})(?::(\d{1,5}))?/gi;
+const UNC_HOST = /\\\\([a-z0-9][a-z0-9.-]{0,252})(?=\\|\s|$)/gi;
+const EMAIL = /[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}/gu;
+const DOMAIN_USER = /(?<![\\\p{L}\p{N}])[\p{L}\p{N}-]{1,32}\\[\p{L}\p{N}._$-]{1,64}/gu;
+const IPV6_BRACKETED = /\[([0-9a-f:.]{2,45})(?:%[\w.]{1,16})?\](?::(\d{1,5}))?/gi;
+const IPV6_BARE = /(?<![\p{L}\p{N}:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4})(?![\p{L}\p{N}:])/giu;
+const IPV4 = /(?<![\p{L}\p{N}.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{1,5}))?(?![\p{L}\p{N}]|\.\d)/gu;
+const DOTTED =
+  /(?<![\p{L}\p{N}._@\\/-])([a-z0-9](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_-]{1,63}){1,8})(?::(\d{1,5}))?(?![\p{L}\p{N}@-]|\.[a-z0-9])/giu;
+const WORD =
+  /(?<![\p{L}\p{N}._@\\/-])([a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){0,6})(?::(\d{1,5}))?(?![\p{L}\p{N}_@\\-]|\.[a-z0-9])/giu;
+
+// What stands right before a name (lower case, the 40 characters before it).
+const HOST_BEFORE =
+  /(?:\b(?:server|servers|host|hostname|on|to|into|machine|pc|computer|vm|box|target|named|called|reach|ping|and|from|connect(?:ing)?\s+to|rdp(?:ing)?\s+(?:to|into))\s+(?:the\s+|my\s+|our\s+|a\s+)?(?:(?:server|host|machine|vm|pc|box|computer|remote\s+computer)\s+)?["“'(]?|\/v:|full address:s:|remote computer:?\s*["“']?|computer\s+["“']|,\s*)$/;
+const GATEWAY_BEFORE =
+  /(?:\bvia|\bthrough|\bthru|\bover|\bbehind|\bgateway(?:\s+server)?(?:\s+(?:is|was|=))?|\bgateway\s+host(?:name)?|\brd\s*gateway(?:\s+server)?|\brdg(?:w)?(?:\s+server)?|\bgw|\/g:|gatewayhostname:s:)\s*[:=]?\s*(?:the\s+)?(?:gateway\s+)?["“'(]?$/;
+const GATEWAY_NAME =
+  /^(?:rdg|rdgw|rdgateway|rd-gateway|gateway|gw|tsg|tsgw|rdsgw)(?:\d{0,3})(?:[.-]|$)|(?:^|-)(?:gw|rdg|rdgw|gateway)(?:\d{0,3})(?:\.|-|$)/;
+
+// Codes with a typo (ox904), products and versions (win11, server-2019, w10) look like names.
+const NOT_A_NAME =
+  /^(?:0x|ox)[0-9a-fo]+$|^(?:build|kb|sp|rev)-?\d+$|^(?:win|windows|w)-?(?:xp|vista|7|8|10|11|20\d\d)(?:r2|h[12])?$|^(?:windows-)?server-?20\d\d(?:-?r2)?$/;
+// A name right after these is the host, whatever it looks like.
+const STRONG_HOST_BEFORE = /(?:\/v:|full address:s:|remote computer:\s*["“']?|remote computer\s*["“'])$/;
+
+interface Candidate {
+  at: number;
+  name: string;
+  kind: HostKind;
+  port?: number | undefined;
+  gateway: boolean;
+  suggestion?: string | undefined;
+}
+
+export function createHostIndex(inventory: readonly InventoryName[]): HostIndex {
+  const exact = new Set<string>();
+  const names: HostIndex['names'] = [];
+  for (const host of inventory) {
+    for (const candidate of [host.name, ...host.aliases]) {
+      exact.add(candidate.toLowerCase());
+      names.push({ candidate: candidate.toLowerCase(), name: host.name });
+    }
+  }
+  return { exact, names };
+}
+
+export function parseHosts(text: string, index: HostIndex, rdpFile: RdpFileSettings | null): ParsedHosts {
+  const found: Candidate[] = [];
+  const unused = new Set<string>();
+  fromRdpFile(rdpFile, found, unused);
+  // Links first; then blank out what cannot be a host (links, e-mail addresses, DOMAIN\user) so the
+  // later scans do not read "jdoe@corp.example" or "CORP\jdoe" as names.
+  let rest = text.replace(URL_HOST, (whole, host: string, port: string | undefined, at: number) => {
+    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+    if (!isIgnoredDomain(name)) addCandidate(found, at, name, port, text, index);
+    return ' '.repeat(whole.length);
+  });
+  rest = rest.replace(UNC_HOST, (whole, host: string, at: number) => {
+    addCandidate(found, at, host.toLowerCase(), undefined, text, index);
+    return ' '.repeat(whole.length);
+  });
+  rest = rest.replace(EMAIL, (whole) => ' '.repeat(whole.length));
+  rest = rest.replace(DOMAIN_USER, (whole) => ' '.repeat(whole.length));
+  rest = rest.replace(IPV6_BRACKETED, (whole, address: string, port: string | undefined, at: number) => {
+    if (isIPv6(address)) addCandidate(found, at, address.toLowerCase(), port, text, index);
+    return ' '.repeat(whole.length);
+  });
+  rest = rest.replace(IPV6_BARE, (whole, address: string, at: number) => {
+    if (!isIPv6(address)) return whole;
+    addCandidate(found, at, address.toLowerCase(), undefined, text, index);
+    return ' '.repeat(whole.length);
+  });
+  const lower = rest.toLowerCase();
+  for (const match of lower.matchAll(IPV4)) {
+    if (
+      !isIPv4(match[1] ?? '') ||
+      /\b(?:version|ver\.?|v|build|release)\s*$/.test(lower.slice(Math.max(0, match.index - 12), match.index))
+    )
+      continue;
+    addCandidate(found, match.index, match[1] ?? '', match[2], lower, index);
+  }
+  for (const match of lower.matchAll(DOTTED)) {
+    const name = (match[1] ?? '').replace(/[._-]+$/, '');
+    if (isIPv4(name) || isIgnoredDomain(name)) continue;
+    const strong = STRONG_HOST_BEFORE.test(lower.slice(Math.max(0, match.index - 40), match.index));
+    if (!isFqdn(name) && !(strong && isDottedName(name))) continue;
+    addCandidate(found, match.index, name, match[2], lower, index);
+  }
+  for (const match of lower.matchAll(WORD)) {
+    const name = match[1] ?? '';
+    const before = lower.slice(Math.max(0, match.index - 40), match.index);
+    const decided = judgeShortName(name, before, index);
+    if (decided === null) continue;
+    addCandidate(found, match.index, name, match[2], lower, index, decided);
+  }
+  return settle(found.filter((candidate) => !unused.has(candidate.name)));
+}
+
+/** A short name is a host when its shape says so (`srv-fin-02`, `dc01`), the inventory knows it, or it stands where a host stands. */
+function judgeShortName(name: string, before: string, index: HostIndex): string | undefined | null {
+  if (index.exact.has(name)) return undefined;
+  if (NOT_HOST_WORDS.has(name) || NOT_A_NAME.test(name)) return null;
+  // "Remote computer: HOMESRV", "/v:jumpbox": whatever follows is the host the user typed.
+  if (STRONG_HOST_BEFORE.test(before)) return suggest(name, index);
+  if (name.length < 3) return null;
+  const [first = name, ...rest] = name.split('-');
+  // win10, x64, sha-256, cve-2018-0886, win32-openssh: a product or standard with its number.
+  if (
+    NOT_HOST_PREFIXES.has(first.replace(/\d+$/, '')) &&
+    (/\d$/.test(first) || rest.every((part) => /^\d+$/.test(part)))
+  )
+    return null;
+  const hasDigit = /\d/.test(name);
+  const hyphen = rest.length > 0;
+  const placed = HOST_BEFORE.test(before) || GATEWAY_BEFORE.test(before);
+  const suggestion = suggest(name, index);
+  if (hyphen && (hasDigit || placed)) return suggestion;
+  if (!hyphen && /^[a-z]{2,10}\d{1,4}$/.test(name)) return suggestion;
+  if (suggestion !== undefined && (placed || hasDigit)) return suggestion;
+  return null;
+}
+
+function addCandidate(
+  found: Candidate[],
+  at: number,
+  name: string,
+  port: string | undefined,
+  text: string,
+  index: HostIndex,
+  suggestion?: string,
+): void {
+  const before = text.slice(Math.max(0, at - 40), at).toLowerCase();
+  const kind = kindOf(name);
+  const parsedPort = port === undefined ? undefined : Number.parseInt(port, 10);
+  const bare = name.replace(/\.$/, '');
+  found.push({
+    at,
+    name: bare,
+    kind,
+    port: parsedPort !== undefined && parsedPort >= 1 && parsedPort <= 65535 ? parsedPort : undefined,
+    gateway: GATEWAY_BEFORE.test(before),
+    suggestion: suggestion ?? (kind === 'fqdn' || kind === 'short' ? suggest(bare, index) : undefined),
+  });
+}
+
+function fromRdpFile(rdpFile: RdpFileSettings | null, found: Candidate[], unused: Set<string>): void {
+  if (!rdpFile) return;
+  const address = firstToken(rdpFile['full address']);
+  const serverPort = rdpFile['server port'];
+  if (typeof address === 'string' && address !== '') {
+    const [, host = address, port] = /^\[?([^\]]+?)\]?(?::(\d{1,5}))?$/.exec(address.trim()) ?? [];
+    const portNumber = port
+      ? Number.parseInt(port, 10)
+      : typeof serverPort === 'number'
+        ? serverPort
+        : undefined;
+    found.push({
+      at: -2,
+      name: host.toLowerCase(),
+      kind: kindOf(host.toLowerCase()),
+      port: portNumber,
+      gateway: false,
+    });
+  }
+  const gateway = firstToken(rdpFile.gatewayhostname);
+  // gatewayusagemethod 0 = do not use a gateway, 4 = do not use, bypass ticked (rdp-facts.md §7).
+  const usage = rdpFile.gatewayusagemethod;
+  if (typeof gateway === 'string' && gateway !== '') {
+    const host = gateway.replace(/:\d{1,5}$/, '').toLowerCase();
+    // A gateway the file says not to use is neither the gateway nor a target.
+    if (usage === 0 || usage === 4) unused.add(host);
+    else found.push({ at: -1, name: host, kind: kindOf(host), gateway: true });
+  }
+}
+
+function firstToken(value: string | number | undefined): string | undefined {
+  return typeof value === 'string' ? value.trim().split(/\s+/)[0] : undefined;
+}
+
+function settle(found: Candidate[]): ParsedHosts {
+  found.sort((a, b) => a.at - b.at);
+  let gateway: string | null = found.find((c) => c.gateway)?.name ?? null;
+  if (gateway === null) {
+    const named = found.find((c) => (c.kind === 'fqdn' || c.kind === 'short') && GATEWAY_NAME.test(c.name));
+    if (named) gateway = named.name;
+  }
+  const hosts = new Map<string, UnderstoodHost>();
+  for (const candidate of found) {
+    if (candidate.name === gateway || hosts.has(candidate.name)) {
+      const known = hosts.get(candidate.name);
+      if (known && known.port === undefined && candidate.port !== undefined) known.port = candidate.port;
+      continue;
+    }
+    if (hosts.size >= MAX_HOSTS) break;
+    hosts.set(candidate.name, {
+      name: candidate.name,
+      kind: candidate.kind,
+      ...(candidate.port !== undefined && { port: candidate.port }),
+      ...(candidate.suggestion !== undefined && { suggestion: candidate.suggestion }),
+    });
+  }
+  return { hosts: [...hosts.values()], gateway };
+}
+
+function suggest(name: string, index: HostIndex): string | undefined {
+  if (index.names.length === 0 || index.exact.has(name)) return undefined;
+  const first = name.split('.')[0] ?? name;
+  if (index.exact.has(first)) return undefined;
+  let best: { score: number; name: string } | undefined;
+  for (const entry of index.names) {
+    const score = JaroWinklerDistance(first, entry.candidate.split('.')[0] ?? entry.candidate);
+    if (score >= SUGGESTION_THRESHOLD && (!best || score > best.score)) best = { score, name: entry.name };
+  }
+  return best?.name;
+}
+
+function kindOf(name: string): HostKind {
+  if (isIPv4(name)) return 'ipv4';
+  if (name.includes(':')) return 'ipv6';
+  return name.includes('.') ? 'fqdn' : 'short';
+}
+
+function isFqdn(name: string): boolean {
+  if (name.length > 253) return false;
+  const labels = name.split('.');
+  const tld = labels[labels.length - 1] ?? '';
+  if (!/^[a-z]{2,24}$/.test(tld) || FILE_EXTENSIONS.has(tld)) return false;
+  return labels.every((label) => /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(label));
+}
+
+function isDottedName(name: string): boolean {
+  return (
+    name.length <= 253 &&
+    name.split('.').every((label) => /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(label))
+  );
+}
+
+function isIgnoredDomain(name: string): boolean {
+  return IGNORED_DOMAINS.some((domain) => name === domain || name.endsWith(`.${domain}`));
+}
+
+function isIPv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** RFC 4291 text forms: eight groups, or fewer around one `::`. Times (09:18:47) and MACs are not. */
+function isIPv6(text: string): boolean {
+  if (text.length < 2 || text.length > 45) return false;
+  const halves = text.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
+  if (!groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return false;
+  return halves.length === 2 ? groups.length <= 7 : groups.length === 8;
+}
+
+function loadWords(): z.infer<typeof wordsSchema> {
+  const url = new URL('./data/hosts.yaml', import.meta.url);
+  const result = wordsSchema.safeParse(parse(readFileSync(url, 'utf8')));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new TriageError('KB_INVALID', `hosts.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return {
+    fileExtensions: result.data.fileExtensions.map((w) => w.toLowerCase()),
+    ignoredDomains: result.data.ignoredDomains.map((w) => w.toLowerCase()),
+    notHostPrefixes: result.data.notHostPrefixes.map((w) => w.toLowerCase()),
+    notHostWords: result.data.notHostWords.map((w) => w.toLowerCase()),
+  };
+}

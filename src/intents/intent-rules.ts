@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { TriageError } from '../errors.js';
+import { INTENTS, type Intent } from './understanding.js';
+
+/**
+ * The rule half of the hybrid classifier: the naive Bayes proposes probabilities, what the
+ * extractors found disposes. scripts/eval-intents.ts shows why: Bayes alone favours the small
+ * classes (help, feedback) for words it never saw, and cannot know that "0x904" is an RDP code.
+ */
+
+/**
+ * Below this probability a message with no sign of Remote Desktop (no RDP word, known code, host,
+ * gateway or .rdp file) is out of scope. Chosen on the dev split by scripts/eval-intents.ts.
+ */
+export const OUT_OF_SCOPE_THRESHOLD = 0.9;
+/** Help is asked in a few words ("help", "what can you do?"); a longer message is a report. */
+const MAX_HELP_WORDS = 12;
+/** Feedback is a short reaction to an answer; a long message is a new report. */
+const MAX_FEEDBACK_WORDS = 25;
+
+const signsSchema = z.object({
+  rdpWords: z.array(z.string().min(1)),
+  rdpSymptoms: z.array(z.string().min(1)),
+  outOfScopeTopics: z.array(z.string().min(1)),
+});
+const signs = loadSigns();
+
+export interface MessageSigns {
+  /** A known RDP code or an .rdp file: certainly about Remote Desktop. */
+  strongRdp: boolean;
+  /** An RDP word, a gateway, or one of the above. */
+  rdp: boolean;
+  /** Hosts were named. */
+  hosts: boolean;
+  /** An out-of-scope topic word (VPN, Outlook, printer, …). */
+  outOfScopeTopic: boolean;
+  words: number;
+  /** Only emoji. */
+  emoji: boolean;
+}
+
+const EMOJI = /\p{Extended_Pictographic}/u;
+
+/**
+ * Reads the word-level signs of a message (lower-cased, punctuation-insensitive): RDP words or
+ * symptoms only Remote Desktop has (CredSSP, "configuring remote session"), out-of-scope topics,
+ * and the length in words (an emoji counts as one).
+ */
+export function readSigns(
+  text: string,
+  symptoms: readonly string[],
+): { rdpWord: boolean; outOfScopeTopic: boolean; words: number } {
+  const words = ` ${text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\p{Extended_Pictographic}'-]+/gu, ' ')
+    .replace(/(\p{Extended_Pictographic})/gu, ' $1 ')
+    .replace(/\s+/g, ' ')
+    .trim()} `;
+  const count = words.trim() === '' ? 0 : words.trim().split(' ').length;
+  return {
+    rdpWord:
+      signs.rdpWords.some((w) => words.includes(w)) ||
+      /\.rdp\b/i.test(text) ||
+      symptoms.some((s) => signs.rdpSymptoms.includes(s)),
+    outOfScopeTopic: signs.outOfScopeTopics.some((w) => words.includes(w)),
+    words: count,
+  };
+}
+
+/** True when the message is only emoji (👍, 👎): a reaction, hence feedback. */
+export function isOnlyEmoji(text: string): boolean {
+  const rest = text.replace(/[\s\u200d\ufe0f]+/g, '');
+  return rest !== '' && [...rest].every((char) => EMOJI.test(char));
+}
+
+export function decideIntent(
+  probabilities: Record<Intent, number>,
+  message: MessageSigns,
+  threshold = OUT_OF_SCOPE_THRESHOLD,
+): { intent: Intent; confidence: number } {
+  const allowed = INTENTS.filter((intent) => {
+    if (intent === 'out_of_scope') return !message.rdp;
+    if (intent === 'help') return !message.strongRdp && !message.hosts && message.words <= MAX_HELP_WORDS;
+    if (intent === 'feedback') return !message.strongRdp && message.words <= MAX_FEEDBACK_WORDS;
+    return true;
+  });
+  // 👍 / 👎 alone react to an answer; "?" alone asks what this is.
+  if (message.emoji) return { intent: 'feedback', confidence: 1 };
+  if (message.words === 0 && !message.hosts) return { intent: 'help', confidence: 1 };
+  if (!message.rdp && message.outOfScopeTopic)
+    return { intent: 'out_of_scope', confidence: Math.max(probabilities.out_of_scope, 0.9) };
+  const total = allowed.reduce((sum, intent) => sum + probabilities[intent], 0) || 1;
+  const ranked = [...allowed].sort((a, b) => probabilities[b] - probabilities[a]);
+  const intent = ranked[0] ?? 'rdp_failure';
+  const confidence = probabilities[intent] / total;
+  const isRdp = intent === 'rdp_failure' || intent === 'rdp_slow_or_quality';
+  if (isRdp && !message.rdp && !message.hosts && confidence < threshold) {
+    return { intent: 'out_of_scope', confidence: 1 - confidence };
+  }
+  return { intent, confidence };
+}
+
+function loadSigns(): { rdpWords: string[]; rdpSymptoms: string[]; outOfScopeTopics: string[] } {
+  const url = new URL('./data/intent-signs.yaml', import.meta.url);
+  const result = signsSchema.safeParse(parse(readFileSync(url, 'utf8')));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new TriageError('KB_INVALID', `intent-signs.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const pad = (w: string) => ` ${w.toLowerCase()} `;
+  return {
+    rdpWords: result.data.rdpWords.map(pad),
+    rdpSymptoms: result.data.rdpSymptoms,
+    outOfScopeTopics: result.data.outOfScopeTopics.map(pad),
+  };
+}
