@@ -17,6 +17,7 @@ import { assembleBot } from './assemble.js';
 import type { Conversation } from './conversation.js';
 import { createSlackApp } from './slack.js';
 import { readSlackSettings } from './slack-settings.js';
+import { TEAMS_STARTER } from './teams.js';
 
 /** What every surface gets from `serve`: one conversation core, one feedback store, one logger. */
 export interface ServeContext {
@@ -65,7 +66,7 @@ export const SLACK_STARTER: SurfaceStarter = {
   },
 };
 
-export const SURFACES: SurfaceStarter[] = [SLACK_STARTER];
+export const SURFACES: SurfaceStarter[] = [SLACK_STARTER, TEAMS_STARTER];
 
 export interface ServeOptions {
   config: Config;
@@ -139,7 +140,7 @@ export async function startServe({
 export function serveCommand(): Command {
   return new Command('serve')
     .description(
-      'Run the chat bot: Slack when SLACK_BOT_TOKEN is set (Socket Mode with SLACK_APP_TOKEN, else HTTP on SLACK_PORT with SLACK_SIGNING_SECRET).',
+      'Run the chat bot: Slack when SLACK_BOT_TOKEN is set (Socket Mode with SLACK_APP_TOKEN, else HTTP on SLACK_PORT with SLACK_SIGNING_SECRET); Teams on POST /api/messages (TEAMS_PORT, default 3978) when MICROSOFT_APP_ID is set or TEAMS_ENABLED=true.',
     )
     .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
     .action(async (options: { config?: string }) => {
