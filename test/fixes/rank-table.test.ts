@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { rank } from '../../src/fixes/rank.js';
-import type { Intent, Understanding, UnderstoodCode } from '../../src/intents/understanding.js';
-import type { Finding, FindingStatus, ProbeKind } from '../../src/probes/finding.js';
+import type { Intent } from '../../src/intents/understanding.js';
 import type { FindingCode } from '../../src/probes/finding-codes.js';
+import { toFinding, toUnderstanding } from './rank-fixtures.js';
 
 // (codes, findings, symptoms) → the fix that must come first. Built from rdp-facts.md: the fix
 // column of tables A–D and §8 (split F-entries: the first step of the entry), the pasted messages
@@ -255,56 +255,6 @@ const ROWS: Row[] = [
   { desc: 'console already in use', symptoms: ['console_in_use'], top: 'loopback-console' },
   { desc: 'nothing at all: generic first steps', top: 'test-rdp-port' },
 ];
-
-const ROLE_BY_PREFIX = { ext: 'extended', info: 'error_info', gw: 'gateway' } as const;
-
-export function toCode(spec: string): UnderstoodCode {
-  const [prefix, rest] = spec.includes(':') ? (spec.split(':') as [string, string]) : ['', spec];
-  if (prefix === 'name') return { value: '0x0', role: 'disconnect', name: rest };
-  const role = ROLE_BY_PREFIX[prefix as keyof typeof ROLE_BY_PREFIX] ?? 'disconnect';
-  return { value: rest, role };
-}
-
-const STATUS: Partial<Record<string, FindingStatus>> = {
-  TCP_REFUSED: 'refused',
-  TCP_TIMEOUT: 'timeout',
-  GATEWAY_TIMEOUT: 'timeout',
-};
-
-export function toFinding(spec: string, gateway = 'rdg.corp.example'): Finding {
-  const aboutGateway = spec.startsWith('gw:');
-  const code = aboutGateway ? spec.slice(3) : spec;
-  const probe: ProbeKind = code.startsWith('DNS')
-    ? 'dns'
-    : code.startsWith('TCP')
-      ? 'tcp'
-      : code.startsWith('RDP')
-        ? 'rdp'
-        : code.startsWith('GATEWAY')
-          ? 'gateway'
-          : 'tls';
-  const ok = /_OK$|_OPEN$|^RDP_NEG_(TLS|NLA)$/.test(code);
-  const target = aboutGateway ? `${gateway}:443` : 'srv-fin-02:3389';
-  return {
-    probe,
-    target,
-    status: STATUS[code] ?? (ok ? 'ok' : 'fail'),
-    code,
-    summary: `${code.toLowerCase().replace(/_/g, ' ')} on ${target}`,
-    ms: 4,
-  };
-}
-
-export function toUnderstanding(row: Pick<Row, 'codes' | 'symptoms' | 'intent' | 'gateway'>): Understanding {
-  return {
-    intent: row.intent ?? 'rdp_failure',
-    confidence: 0.95,
-    codes: (row.codes ?? []).map(toCode),
-    hosts: [{ name: 'srv-fin-02', kind: 'short' }],
-    gateway: row.gateway ?? null,
-    symptoms: row.symptoms ?? [],
-  };
-}
 
 describe('rank: top-1 fix from the reference', () => {
   test('the table is big enough', () => {

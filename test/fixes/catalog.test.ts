@@ -1,0 +1,85 @@
+import { describe, expect, test } from 'vitest';
+import { loadBuiltinKnowledgeBase } from '../../src/fixes/load-kb.js';
+
+const kb = loadBuiltinKnowledgeBase();
+
+describe('shipped catalogue', () => {
+  test('holds at least 200 codes across the roles, with sources and confidence', () => {
+    expect(kb.codes.length).toBeGreaterThanOrEqual(200);
+    const kinds = new Set(kb.codes.map((code) => code.kind));
+    expect([...kinds].sort()).toEqual([
+      'avd',
+      'disconnect',
+      'error_info',
+      'extended',
+      'gateway',
+      'negotiation',
+    ]);
+    for (const code of kb.codes) {
+      expect(code.source).not.toBe('');
+      expect(code.causes.length).toBeGreaterThan(0);
+      if (code.value !== undefined) expect(code.value).toMatch(/^0x(0|[1-9a-f][0-9a-f]*)$/);
+    }
+  });
+
+  test('keeps the same value under several roles apart (0x7, 0x104)', () => {
+    expect(kb.byValue.get('0x7')?.map((e) => e.kind)).toEqual(['extended', 'error_info']);
+    expect(kb.byValue.get('0x104')?.map((e) => `${e.kind}:${e.name}`)).toEqual([
+      'disconnect:disconnectReasonDNSLookupFailed',
+      'extended:exDiscReasonLicenseHwidDoesntMatchLicense',
+      'error_info:ERRINFO_LICENSE_HWID_DOESNT_MATCH_LICENSE',
+    ]);
+  });
+
+  test('has every table A–D code of the reference that the tests lean on', () => {
+    for (const value of [
+      '0x204',
+      '0x904',
+      '0x2207',
+      '0x2000002',
+      '0x7fff',
+      '0x1195',
+      '0x3000050',
+      '0x800759d8',
+      '0x4d4',
+    ]) {
+      expect(kb.byValue.has(value), value).toBe(true);
+    }
+  });
+
+  test('holds at least 45 fixes covering F01–F25 and the four 0x904 guide fixes', () => {
+    expect(kb.fixes.length).toBeGreaterThanOrEqual(45);
+    const refs = new Set(kb.fixes.map((fix) => fix.ref));
+    for (let n = 1; n <= 25; n++) expect(refs.has(`F${String(n).padStart(2, '0')}`), `F${n}`).toBe(true);
+    const guide = kb.fixesByCode
+      .get('0x904')
+      ?.map((fix) => fix.id)
+      .sort();
+    expect(guide).toEqual([
+      'clear-saved-credentials',
+      'force-tcp-disable-udp',
+      'rdgateway-client-logging',
+      'rdgateway-ssl-inspection-bypass',
+    ]);
+    expect(kb.fixById.get('rdgateway-client-logging')?.community).toBe(true);
+  });
+
+  test('every fix says who, how risky, and how to verify; snippets are in a known language', () => {
+    for (const fix of kb.fixes) {
+      expect(Object.keys(fix.causes).length, fix.id).toBeGreaterThan(0);
+      expect(fix.verify.text.length, fix.id).toBeGreaterThan(10);
+    }
+    const langs = new Set(
+      kb.fixes.flatMap((fix) => fix.steps.flatMap((step) => (step.snippet ? [step.snippet.lang] : []))),
+    );
+    expect([...langs].sort()).toEqual(['cmd', 'gpo', 'powershell', 'text']);
+  });
+
+  test('every cause is reachable: some code or rule points at it and some fix addresses it', () => {
+    const fromCodes = new Set(kb.codes.flatMap((code) => code.causes));
+    for (const cause of kb.causes.keys()) {
+      expect(kb.fixesByCause.has(cause), `no fix for ${cause}`).toBe(true);
+      expect(fromCodes.has(cause) || cause === 'audio_blocking', `no code for ${cause}`).toBe(true);
+    }
+  });
+});
