@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { assembleBot } from './bot/assemble.js';
 import { runConsoleChat } from './bot/console.js';
 import type { Reply, Surface } from './bot/conversation.js';
+import { describeScreenshot, fileAttachment, readScreenshots } from './bot/images.js';
 import { headline, renderText } from './bot/render/text.js';
 import { auditCommand } from './cli/audit-command.js';
 import { configCommand } from './cli/config-command.js';
@@ -11,6 +12,7 @@ import { workerCommand } from './cli/worker-command.js';
 import { loadConfig } from './config/load-config.js';
 import { describeError } from './errors.js';
 import { understand } from './intents/understand.js';
+import { createOcrReader } from './ocr/ocr-reader.js';
 import { withProbeTimeout } from './triage/plan.js';
 import type { Report } from './triage/report.js';
 
@@ -31,8 +33,14 @@ program
     '--jsonl',
     'read one message per line from stdin (plain text or {"id","text"}), print one JSON object per line',
   )
-  .action(async (words: string[], options: { json?: boolean; jsonl?: boolean }) => {
+  .option(
+    '--image <file>',
+    'a screenshot of the error dialog (PNG/JPEG): read its text (OCR) and classify it',
+  )
+  .action(async (words: string[], options: { json?: boolean; jsonl?: boolean; image?: string }) => {
     if (options.jsonl) return classifyLines();
+    if (options.image !== undefined)
+      return classifyImage(options.image, words.join(' '), Boolean(options.json));
     const text = requireText(words, 'classify');
     const understanding = understand(text);
     process.stdout.write(
@@ -45,34 +53,49 @@ program
 program
   .command('triage')
   .description('Run the whole triage for one message and print the report.')
-  .argument('<text...>', 'the message, e.g. "rdp 0x904 on 127.0.0.1"')
+  .argument('[text...]', 'the message, e.g. "rdp 0x904 on 127.0.0.1" (optional with --image)')
   .option('--json', 'print the Report as JSON')
+  .option('--image <file>', 'a screenshot of the error dialog (PNG/JPEG), read like a chat attachment')
   .option('--config <file>', 'YAML configuration file (default: no jump, loopback targets only)')
   .addOption(probeTimeoutOption())
-  .action(async (words: string[], options: { json?: boolean; config?: string; probeTimeout?: number }) => {
-    const text = requireText(words, 'triage');
+  .action(async (words: string[], options: TriageOptions) => {
+    const text = options.image === undefined ? requireText(words, 'triage') : words.join(' ');
     const bot = assembleBot({
       config: withProbeTimeout(await loadConfig(options.config), options.probeTimeout),
     });
     try {
       let report: Report | null = null;
       let answer: Reply | null = null;
+      /** "From your screenshot: …", printed with --json as `screenshot`. */
+      let note: string | undefined;
       const surface: Surface = {
         minUpdateIntervalMs: Number.POSITIVE_INFINITY,
         post: async (reply) => {
           answer = reply;
+          if (reply.kind !== 'text' && reply.note !== undefined) note = reply.note;
         },
         update: async (reply) => {
           answer = reply;
+          if (reply.kind !== 'text' && reply.note !== undefined) note = reply.note;
         },
       };
       report = await bot.conversation.handle(
-        { platform: 'cli', id: 'cli', user: 'cli', channel: 'cli', text },
+        {
+          platform: 'cli',
+          id: 'cli',
+          user: 'cli',
+          channel: 'cli',
+          text,
+          ...(options.image !== undefined && { files: [fileAttachment(options.image)] }),
+        },
         surface,
         new AbortController().signal,
       );
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(report ?? replyAsJson(answer, text))}\n`);
+        const json = (report ?? replyAsJson(answer, text)) as object;
+        process.stdout.write(
+          `${JSON.stringify(note === undefined ? json : { ...json, screenshot: note })}\n`,
+        );
       } else if (answer) {
         process.stdout.write(
           `${renderText(answer, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`,
@@ -131,6 +154,31 @@ function replyAsJson(reply: Reply | null, text: string): unknown {
   };
 }
 
+/** `classify --image`: OCR the screenshot, then classify its text (plus any typed words). */
+async function classifyImage(path: string, typed: string, json: boolean): Promise<void> {
+  const ocr = createOcrReader();
+  try {
+    const reading = await readScreenshots([fileAttachment(path)], {
+      ocr,
+      signal: new AbortController().signal,
+    });
+    if ('problem' in reading) {
+      process.stderr.write(`rdp-triage: ${reading.problem}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const text = typed.trim() === '' ? reading.text : `${typed}\n${reading.text}`;
+    const understanding = understand(text);
+    process.stdout.write(
+      json
+        ? `${JSON.stringify({ ...understanding, ocrText: reading.text })}\n`
+        : `${describeScreenshot(understanding, reading.text)}\n${headline(understanding)}\nintent: ${understanding.intent} (confidence ${understanding.confidence.toFixed(2)})\n--- text read from ${path} ---\n${reading.text}\n`,
+    );
+  } finally {
+    await ocr.close();
+  }
+}
+
 function requireText(words: string[], command: string): string {
   const text = words.join(' ');
   if (text.trim() === '')
@@ -140,6 +188,13 @@ function requireText(words: string[], command: string): string {
       `error: ${command} needs a message, e.g. rdp-triage ${command} "rdp 0x904 on 127.0.0.1"`,
     );
   return text;
+}
+
+interface TriageOptions {
+  json?: boolean;
+  config?: string;
+  probeTimeout?: number;
+  image?: string;
 }
 
 async function classifyLines(): Promise<void> {

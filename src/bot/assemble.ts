@@ -1,9 +1,11 @@
 import { createAccessGate } from '../access/access-gate.js';
 import type { Requester } from '../access/roles.js';
 import type { Config } from '../config/schema.js';
+import { createCodeBook } from '../fixes/code-book.js';
 import { loadKnowledgeBase } from '../fixes/load-kb.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import { understand } from '../intents/understand.js';
+import { createOcrReader } from '../ocr/ocr-reader.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
 import { createJumpPool } from '../probes/jump-pool.js';
@@ -14,6 +16,7 @@ import { createAllowlist } from '../triage/allowlist.js';
 import { plan } from '../triage/plan.js';
 import { runTriage, type TriageDeps } from '../triage/run.js';
 import { type Conversation, createConversation } from './conversation.js';
+import { readScreenshots } from './images.js';
 
 export interface Bot {
   conversation: Conversation;
@@ -43,16 +46,21 @@ export function assembleBot({
   // Shipped knowledge base + the organisation's kb.extensionsDir, validated before anything opens:
   // a bad extension file stops start-up (TriageError KB_INVALID naming file, line and key).
   const { extensionsDir } = config.kb;
-  // TODO(#4): hand createCodeBook(kb) to understand() once it takes options, and kb to rank().
-  loadKnowledgeBase(extensionsDir === undefined ? {} : { extensionsDir });
+  // TODO(#5): hand kb to rank() as well.
+  const kb = loadKnowledgeBase(extensionsDir === undefined ? {} : { extensionsDir });
+  // Code names and roles from the same knowledge base; configured hosts for "did you mean".
+  const codeBook = createCodeBook(kb);
   const allowlist = createAllowlist(config);
   const store = config.store.path ? openStore({ ...config.store, path: config.store.path }) : null;
   const direct = createDirectConnector();
   // One pooled SSH connection per configured jump, shared by every triage (opened lazily).
   const jumps = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
   const connectorFor = (jump: string | null): Connector => (jump === null ? direct : jumps.connector(jump));
+  // Screenshots (issue 12): one OCR thread, started by the first image, ended by close().
+  const ocr = createOcrReader();
   const conversation = createConversation({
-    understand,
+    readImages: (files, signal) => readScreenshots(files, { ocr, signal }),
+    understand: (text) => understand(text, { codeBook, inventory: config.inventory }),
     triage: (understanding, options) =>
       runTriage(
         understanding,
@@ -76,6 +84,7 @@ export function assembleBot({
     feedback: store?.feedback ?? createMemoryFeedbackStore(),
     close: async () => {
       await jumps.close();
+      await ocr.close();
       store?.close();
     },
   };

@@ -8,6 +8,12 @@
 const OCR_HEX = /(?<![\w.])[0Oo][xX]([0-9a-fA-FOoIl]{1,8})(?![\w.])/g;
 const CURLY = /[\u2018\u2019\u201a\u201b\u2032]/g;
 const CURLY_DOUBLE = /[\u201c\u201d\u201e\u201f\u2033]/g;
+/**
+ * The details part's "Activity ID: {guid}" identifies the attempt for Microsoft support and
+ * carries nothing for triage; misread ("4fle" for "4f1e") it stops looking like a GUID and
+ * would pass for a host name, so its value is dropped.
+ */
+const ACTIVITY_ID = /^(activity\s*id\s*[:;.]?).*$/i;
 /** A line with no run of two letters or digits is an icon or a border, not text. */
 const HAS_WORD = /[\p{L}\p{N}]{2}/u;
 
@@ -20,7 +26,7 @@ export function cleanOcrText(raw: string): string {
       (_match, digits: string) => `0x${digits.replace(/[Oo]/g, '0').replace(/[Il]/g, '1').toLowerCase()}`,
     )
     .split(/\r?\n/)
-    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+    .map((line) => line.replace(/[ \t]+/g, ' ').trim().replace(ACTIVITY_ID, '$1 (not read)'))
     .filter((line) => HAS_WORD.test(line))
     .join('\n');
 }

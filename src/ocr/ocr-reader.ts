@@ -55,7 +55,12 @@ export function createOcrReader({
   let waiting = 0;
 
   const spawn = (): Worker => {
-    const worker = new Worker(bootstrapSource(), { eval: true });
+    // A small young generation makes the thread collect each image's decode buffers promptly
+    // instead of growing its heap (RSS bar: 300 MB for the whole bot with OCR loaded).
+    const worker = new Worker(bootstrapSource(), {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
+    });
     // A thread with nothing to do must not keep the CLI process alive.
     worker.unref();
     worker.on('error', () => {});
