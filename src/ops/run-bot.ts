@@ -1,0 +1,63 @@
+import { type Served, type SurfaceStarter, startServe } from '../bot/serve.js';
+import type { Config } from '../config/schema.js';
+import type { HealthServer } from './health-server.js';
+import type { Logger } from './logger.js';
+import { createOpsRuntime, type OpsRuntime } from './ops-runtime.js';
+import { jumpReachableCheck } from './readiness.js';
+import type { Shutdown } from './shutdown.js';
+
+export interface RunningBot {
+  runtime: OpsRuntime;
+  served: Served;
+  health: HealthServer | null;
+  shutdown: Shutdown;
+}
+
+/**
+ * `serve` for real: the ops runtime (logs, metrics, Redis-shared state when `REDIS_URL` is set,
+ * zone workers), every configured surface over one bot, the health port, and a shutdown that
+ * stops the surfaces, drains, then releases the bot (SSH pools, store), the health port and Redis.
+ */
+export async function runBot({
+  config,
+  env = process.env,
+  surfaces,
+  logger,
+}: {
+  config: Config;
+  env?: NodeJS.ProcessEnv;
+  surfaces?: SurfaceStarter[];
+  logger?: Logger;
+}): Promise<RunningBot> {
+  const runtime = await createOpsRuntime({ config, env, ...(logger && { logger }) });
+  // Jumps the bot itself uses (not those a zone worker reaches) must answer for /readyz.
+  const zoneJumps = new Set(config.ops.zones.flatMap((zone) => zone.jumps));
+  for (const jump of config.jumps) if (!zoneJumps.has(jump.name)) runtime.addCheck(jumpReachableCheck(jump));
+  const served = await startServe({
+    config,
+    env,
+    logger: runtime.logger,
+    ...(surfaces && { surfaces }),
+    wrap: (conversation) => runtime.wrap(conversation),
+    ...(runtime.shared && { feedback: runtime.shared.feedback, dedupe: runtime.shared.dedupe }),
+    ...(runtime.dispatcher && { routeTarget: runtime.dispatcher.routeTarget }),
+  });
+  const health = await runtime.startHealthPort();
+  const shutdown = runtime.createShutdown({
+    stopIntake: served.surfaces.map((surface) => ({ name: surface.name, run: () => surface.stop() })),
+    release: [
+      { name: 'bot', run: () => served.close() },
+      ...(health ? [{ name: 'health', run: () => health.close() }] : []),
+    ],
+  });
+  runtime.logger.info(
+    {
+      surfaces: served.surfaces.map((s) => s.name),
+      redis: runtime.shared !== null,
+      zones: config.ops.zones.map((zone) => zone.name),
+      ...(health && { healthPort: health.port }),
+    },
+    'serving',
+  );
+  return { runtime, served, health, shutdown };
+}
