@@ -11,6 +11,7 @@ import { kbCommand } from './cli/kb-command.js';
 import { workerCommand } from './cli/worker-command.js';
 import { loadConfig } from './config/load-config.js';
 import { describeError } from './errors.js';
+import { createCodeBook } from './fixes/code-book.js';
 import { understand } from './intents/understand.js';
 import { createOcrReader } from './ocr/ocr-reader.js';
 import { withProbeTimeout } from './triage/plan.js';
@@ -42,7 +43,7 @@ program
     if (options.image !== undefined)
       return classifyImage(options.image, words.join(' '), Boolean(options.json));
     const text = requireText(words, 'classify');
-    const understanding = understand(text);
+    const understanding = understandText(text);
     process.stdout.write(
       options.json
         ? `${JSON.stringify(understanding)}\n`
@@ -144,7 +145,7 @@ function probeTimeoutOption(): Option {
 
 /** A triage that ended without probing (help, out of scope, empty) still prints one JSON object. */
 function replyAsJson(reply: Reply | null, text: string): unknown {
-  const understanding = reply && 'understanding' in reply ? reply.understanding : understand(text);
+  const understanding = reply && 'understanding' in reply ? reply.understanding : understandText(text);
   return {
     understanding,
     findings: [],
@@ -168,7 +169,7 @@ async function classifyImage(path: string, typed: string, json: boolean): Promis
       return;
     }
     const text = typed.trim() === '' ? reading.text : `${typed}\n${reading.text}`;
-    const understanding = understand(text);
+    const understanding = understandText(text);
     process.stdout.write(
       json
         ? `${JSON.stringify({ ...understanding, ocrText: reading.text })}\n`
@@ -177,6 +178,14 @@ async function classifyImage(path: string, typed: string, json: boolean): Promis
   } finally {
     await ocr.close();
   }
+}
+
+let codeBook: ReturnType<typeof createCodeBook> | undefined;
+
+/** understand() with the knowledge base's code names and roles (loaded on first use). */
+function understandText(text: string) {
+  codeBook ??= createCodeBook();
+  return understand(text, { codeBook });
 }
 
 function requireText(words: string[], command: string): string {
@@ -204,7 +213,7 @@ async function classifyLines(): Promise<void> {
     lineNumber += 1;
     if (line.trim() === '') continue;
     const { id, text } = parseJsonlLine(line, lineNumber);
-    const output = `${JSON.stringify({ ...(id !== undefined && { id }), ...understand(text) })}\n`;
+    const output = `${JSON.stringify({ ...(id !== undefined && { id }), ...understandText(text) })}\n`;
     if (!process.stdout.write(output)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
 }
