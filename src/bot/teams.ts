@@ -39,8 +39,12 @@ export interface TeamsServer {
   port: number;
   /** false in Emulator mode (no app id): requests are not authenticated. */
   authenticated: boolean;
-  /** Stops taking requests; running triages finish (aborted after `graceMs`, default 30 s). */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Stops taking requests. Running triages go on editing their cards (serve's shutdown drains
+   * them); `drain` waits for them, aborting the rest after `graceMs`.
+   */
+  stop(): Promise<void>;
+  drain(graceMs?: number): Promise<void>;
 }
 
 export const TEAMS_PATH = '/api/messages';
@@ -183,13 +187,15 @@ export async function startTeams({
     url,
     port,
     authenticated,
-    async stop(graceMs) {
+    async stop() {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeIdleConnections();
-      await bot.stop(graceMs);
-      server.closeAllConnections();
+      // A turn answers within a second or two; do not let a stuck client hold the shutdown.
+      const force = setTimeout(() => server.closeAllConnections(), 5000);
       await closed;
+      clearTimeout(force);
     },
+    drain: (graceMs) => bot.stop(graceMs),
   };
 }
 

@@ -76,6 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await teams?.stop();
+  await teams?.drain(0);
   await connector?.close();
   openId?.close();
 });

@@ -38,6 +38,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await teams.stop();
+  await teams.drain(0);
   await connector.close();
 });
 
