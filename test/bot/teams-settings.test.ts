@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { readTeamsSettings } from '../../src/bot/teams-settings.js';
+
+const APP_ID = '5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b';
+const dir = mkdtempSync(join(tmpdir(), 'teams-settings-'));
+const keyFile = join(dir, 'bot.pem');
+writeFileSync(keyFile, '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('readTeamsSettings', () => {
+  test('nothing set, or TEAMS_ENABLED=false: Teams is not served', () => {
+    expect(readTeamsSettings({})).toBeNull();
+    expect(readTeamsSettings({ TEAMS_ENABLED: 'false', TEAMS_PORT: '4000' })).toBeNull();
+  });
+
+  test('TEAMS_ENABLED=true without an app id: Emulator mode, no auth, loopback listener', () => {
+    expect(readTeamsSettings({ TEAMS_ENABLED: 'true' })).toEqual({
+      appId: '',
+      botFrameworkAuth: {},
+      port: 3978,
+      host: '127.0.0.1',
+    });
+  });
+
+  test('an app id with a secret: authenticated, all interfaces, the port from TEAMS_PORT', () => {
+    expect(
+      readTeamsSettings({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 's3cret', TEAMS_PORT: '8443' }),
+    ).toEqual({
+      appId: APP_ID,
+      botFrameworkAuth: {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppType: 'MultiTenant',
+        MicrosoftAppPassword: 's3cret',
+      },
+      port: 8443,
+      host: '0.0.0.0',
+    });
+  });
+
+  test('a single-tenant app with a certificate reads the key file', () => {
+    const settings = readTeamsSettings({
+      MICROSOFT_APP_ID: APP_ID,
+      MICROSOFT_APP_TYPE: 'SingleTenant',
+      MICROSOFT_APP_TENANT_ID: 'contoso.onmicrosoft.com',
+      MICROSOFT_APP_CERTIFICATE_THUMBPRINT: 'A'.repeat(40),
+      MICROSOFT_APP_CERTIFICATE_KEY_FILE: keyFile,
+      TEAMS_HOST: '10.0.0.5',
+    });
+    expect(settings?.botFrameworkAuth).toMatchObject({
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: 'contoso.onmicrosoft.com',
+      CertificateThumbprint: 'A'.repeat(40),
+      CertificatePrivateKey: expect.stringContaining('BEGIN PRIVATE KEY'),
+    });
+    expect(settings?.host).toBe('10.0.0.5');
+  });
+
+  test.for([
+    {
+      desc: 'app id not a GUID',
+      env: { MICROSOFT_APP_ID: 'my-bot', MICROSOFT_APP_PASSWORD: 'x' },
+      message: /MICROSOFT_APP_ID must be a GUID/,
+    },
+    {
+      desc: 'app id without credentials',
+      env: { MICROSOFT_APP_ID: APP_ID },
+      message: /MICROSOFT_APP_PASSWORD is required/,
+    },
+    {
+      desc: 'single tenant without tenant',
+      env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TYPE: 'SingleTenant' },
+      message: /MICROSOFT_APP_TENANT_ID is required for SingleTenant/,
+    },
+    {
+      desc: 'MSI with a password',
+      env: {
+        MICROSOFT_APP_ID: APP_ID,
+        MICROSOFT_APP_PASSWORD: 'x',
+        MICROSOFT_APP_TYPE: 'UserAssignedMSI',
+        MICROSOFT_APP_TENANT_ID: 't',
+      },
+      message: /MICROSOFT_APP_PASSWORD must not be set/,
+    },
+    {
+      desc: 'unknown app type',
+      env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TYPE: 'Multi' },
+      message: /MICROSOFT_APP_TYPE/,
+    },
+    {
+      desc: 'half a certificate',
+      env: { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_CERTIFICATE_THUMBPRINT: 'A'.repeat(40) },
+      message: /needs both/,
+    },
+    {
+      desc: 'unreadable key file',
+      env: {
+        MICROSOFT_APP_ID: APP_ID,
+        MICROSOFT_APP_CERTIFICATE_THUMBPRINT: 'A'.repeat(40),
+        MICROSOFT_APP_CERTIFICATE_KEY_FILE: join(dir, 'missing.pem'),
+      },
+      message: /cannot read MICROSOFT_APP_CERTIFICATE_KEY_FILE/,
+    },
+    { desc: 'port out of range', env: { TEAMS_ENABLED: 'true', TEAMS_PORT: '70000' }, message: /TEAMS_PORT/ },
+    { desc: 'TEAMS_ENABLED not a boolean', env: { TEAMS_ENABLED: 'yes' }, message: /TEAMS_ENABLED/ },
+  ])('$desc → CONFIG_INVALID naming the variable', ({ env, message }) => {
+    expect(() => readTeamsSettings(env)).toThrow(message);
+    try {
+      readTeamsSettings(env);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+      // The secret never appears in the message.
+      expect(String((error as Error).message)).not.toContain('s3cret');
+    }
+  });
+});
