@@ -6,6 +6,26 @@ export interface KbSearchResult {
 }
 
 const MAX_WORDS = 12;
+const STOP_WORDS = new Set([
+  'the',
+  'an',
+  'or',
+  'and',
+  'of',
+  'to',
+  'is',
+  'in',
+  'on',
+  'for',
+  'this',
+  'that',
+  'it',
+  'be',
+  'you',
+  'your',
+  'was',
+  'has',
+]);
 
 /**
  * Word search over code names and meanings and fix titles and steps, for `kb search WORDS`
@@ -18,7 +38,7 @@ export function searchKnowledgeBase(kb: KnowledgeBase, query: string, limit = 10
       query
         .toLowerCase()
         .split(/[^\p{L}\p{N}_]+/u)
-        .filter((word) => word.length >= 2),
+        .filter((word) => word.length >= 2 && !STOP_WORDS.has(word)),
     ),
   ].slice(0, MAX_WORDS);
   if (words.length === 0) return { codes: [], fixes: [] };
@@ -54,15 +74,26 @@ export function searchKnowledgeBase(kb: KnowledgeBase, query: string, limit = 10
 }
 
 function scoreText(words: string[], head: string, body: string): number {
-  const headText = head.toLowerCase();
-  const bodyText = body.toLowerCase();
+  const headWords = toWords(head);
+  const bodyWords = toWords(body);
   let score = 0;
   let matched = 0;
   for (const word of words) {
-    const inHead = headText.includes(word);
-    if (!inHead && !bodyText.includes(word)) continue;
+    const inHead = headWords.has(word) || headWords.has(`${word}s`);
+    if (!inHead && !bodyWords.has(word) && !bodyWords.has(`${word}s`)) continue;
     matched += 1;
     score += inHead ? 3 : 1;
   }
   return matched * 2 >= words.length ? score : 0;
+}
+
+/** Whole words, camelCase and snake_case names split: `disconnectReasonTimerError` → disconnect reason timer error. */
+function toWords(text: string): Set<string> {
+  const words = new Set<string>();
+  for (const token of text.split(/[^\p{L}\p{N}]+/u)) {
+    if (token === '') continue;
+    words.add(token.toLowerCase());
+    for (const part of token.split(/(?<=[a-z])(?=[A-Z])|_/)) words.add(part.toLowerCase());
+  }
+  return words;
 }
