@@ -16,21 +16,23 @@ const principal = z
   .max(200)
   .regex(/^[^\s]+$/, 'an id without spaces, e.g. U0123ABC, slack:C0HELPDESK or teams:<aad-object-id>');
 
-export const roleSchema = z.object({
-  /** Shown in refusals and in the audit log. */
-  name: z.string().min(1).max(64),
-  /** Platform user ids (Slack `U…`, Teams `29:…` / AAD object id, console login name); `*` = everyone. */
-  users: z.array(principal).default([]),
-  /** Anyone writing in one of these channels (Slack `C…`, Teams conversation id) gets the role. */
-  channels: z.array(principal).default([]),
-  /** Slack user group ids (`S…`) or Teams AAD group object ids; needs a group lookup on the surface. */
-  groups: z.array(principal).default([]),
-  /**
-   * Host groups the role may probe: inventory `group` names, `ungrouped` for allowed targets
-   * outside any inventory group, `*` for all.
-   */
-  hostGroups: z.array(z.string().min(1)).min(1, 'name at least one host group (or "*")'),
-});
+export const roleSchema = z
+  .object({
+    /** Shown in refusals and in the audit log. */
+    name: z.string().min(1).max(64),
+    /** Platform user ids (Slack `U…`, Teams `29:…` / AAD object id, console login name); `*` = everyone. */
+    users: z.array(principal).default([]),
+    /** Anyone writing in one of these channels (Slack `C…`, Teams conversation id) gets the role. */
+    channels: z.array(principal).default([]),
+    /** Slack user group ids (`S…`) or Teams AAD group object ids; needs a group lookup on the surface. */
+    groups: z.array(principal).default([]),
+    /**
+     * Host groups the role may probe: inventory `group` names, `ungrouped` for allowed targets
+     * outside any inventory group, `*` for all.
+     */
+    hostGroups: z.array(z.string().min(1)).min(1, 'name at least one host group (or "*")'),
+  })
+  .strict();
 
 /** Limits per user and per channel. `probesPerMinute` counts targets probed in a sliding minute. */
 const limitSchema = (probesPerMinute: number, concurrentTriages: number) =>
@@ -40,6 +42,7 @@ const limitSchema = (probesPerMinute: number, concurrentTriages: number) =>
       /** Triages with probes running at the same time. */
       concurrentTriages: z.number().int().min(1).max(1000).default(concurrentTriages),
     })
+    .strict()
     .prefault({});
 
 export const accessSchema = z
@@ -50,6 +53,7 @@ export const accessSchema = z
      */
     roles: z.array(roleSchema).default([]),
   })
+  .strict()
   .prefault({});
 
 export const rateLimitsSchema = z
@@ -62,6 +66,7 @@ export const rateLimitsSchema = z
      */
     exemptPlatforms: z.array(z.enum(['cli', 'console'])).default(['cli', 'console']),
   })
+  .strict()
   .prefault({});
 
 export type RoleConfig = z.infer<typeof roleSchema>;

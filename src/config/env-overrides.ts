@@ -1,8 +1,8 @@
 /**
  * Secrets come from the environment, not the file: `RDP_TRIAGE__<key>__<key>=value` sets the key
  * path `<key>.<key>` (exact case, array indices as numbers), e.g.
- * `RDP_TRIAGE__slack__botToken=xoxb-…` or `RDP_TRIAGE__jumps__0__passphrase=…`. Values are
- * strings; an override wins over the file.
+ * `RDP_TRIAGE__store__path=/var/lib/rdp-triage/audit.db`. Values are strings, except that an
+ * override of a number or boolean in the file keeps that type; an override wins over the file.
  */
 export const ENV_PREFIX = 'RDP_TRIAGE__';
 
@@ -31,7 +31,14 @@ function setPath(root: Record<string, unknown>, path: (string | number)[], value
   let node: Record<string | number, unknown> = root;
   for (const [index, segment] of path.entries()) {
     if (index === path.length - 1) {
-      node[segment] = value;
+      // An override takes the type of the value it replaces: `…__retentionDays=30` stays a number.
+      const current = node[segment];
+      node[segment] =
+        typeof current === 'number' && /^-?\d+(?:\.\d+)?$/.test(value)
+          ? Number(value)
+          : typeof current === 'boolean' && /^(?:true|false)$/.test(value)
+            ? value === 'true'
+            : value;
       return;
     }
     const next = node[segment];

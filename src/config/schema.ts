@@ -27,6 +27,11 @@ function isCidr(value: string): boolean {
 
 const port = z.number().int().min(1).max(65535);
 
+/** A DNS suffix (`corp.example`, `.corp.example`): a name matches it or ends with `.<suffix>`. */
+const suffix = z
+  .string()
+  .regex(/^\.?[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*$/, 'a domain suffix such as corp.example');
+
 export const jumpSchema = z.object({
   /** Name used in messages ("Probing srv-fin-02 through jump-eu…") and in routes. */
   name: z.string().min(1),
@@ -76,12 +81,14 @@ export const jumpSchema = z.object({
 
 export const inventoryHostSchema = z.object({
   name: hostName,
-  aliases: z.array(z.string()).default([]),
+  /** Other names people use for the host (`fin2`); matched case-insensitively. */
+  aliases: z.array(hostName).default([]),
   /** Address to probe instead of resolving `name` (useful for lab and split-horizon DNS). */
   address: hostName.optional(),
   port: port.default(3389),
   gateway: hostName.optional(),
-  group: z.string().optional(),
+  /** Host group for roles (`access.roles[].hostGroups`); hosts without one are `ungrouped`. */
+  group: z.string().min(1).max(64).optional(),
   /** Jump to use for this host, overriding routes. `direct` forces no jump. */
   jump: z.string().optional(),
 });
@@ -108,16 +115,21 @@ export const configSchema = z
         'jump names must be unique',
       ),
     inventory: z.array(inventoryHostSchema).default([]),
-    /** Targets that may be probed. Inventory hosts are always allowed. */
+    /**
+     * Targets that may be probed: inventory hosts, names under `suffixes`, and names or addresses
+     * in `cidrs`. Every address a name resolves to is checked again before a probe (src/triage/allowlist.ts).
+     */
     allow: z
       .object({
-        suffixes: z.array(z.string()).default([]),
+        suffixes: z.array(suffix).default([]),
         cidrs: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
       })
+      .strict()
       .default({ suffixes: [], cidrs: ['127.0.0.0/8', '::1/128'] }),
-    /** Targets never probed, even when allowed above. */
+    /** Targets never probed, even when allowed above (also when a name resolves into `cidrs`). */
     deny: z
-      .object({ suffixes: z.array(z.string()).default([]), cidrs: z.array(cidr).default([]) })
+      .object({ suffixes: z.array(suffix).default([]), cidrs: z.array(cidr).default([]) })
+      .strict()
       .default({ suffixes: [], cidrs: [] }),
     probes: z
       .object({
@@ -159,8 +171,13 @@ export const configSchema = z
      * same shapes as src/fixes/data; check with `rdp-triage kb check DIR`). A bad file stops the
      * bot at start-up (KB_INVALID) instead of loading half of it.
      */
-    kb: z.object({ extensionsDir: z.string().min(1).optional() }).strict().default({}),
+    kb: z
+      .object({ extensionsDir: z.string().min(1).optional() })
+      .strict()
+      .default({}),
   })
+  // A misspelt top-level key ("acess:") is an error, not a silently ignored section.
+  .strict()
   .superRefine(checkAccessReferences);
 
 export type Config = z.infer<typeof configSchema>;

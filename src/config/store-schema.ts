@@ -13,6 +13,7 @@ export const storeSchema = z
     /** Feedback votes older than this are deleted (they feed the ranking, so keep them longer). */
     feedbackRetentionDays: z.number().int().min(1).max(3650).default(365),
   })
+  .strict()
   .prefault({});
 
 export type StoreConfig = z.infer<typeof storeSchema>;

@@ -90,6 +90,34 @@ const BROKEN: { desc: string; yaml: string; path: string; line: number; says: Re
     says: /YAML syntax error/,
   },
   { desc: 'duplicate key', yaml: 'store: {}\nstore: {}\n', path: '(yaml)', line: 2, says: /unique/i },
+  {
+    desc: 'a misspelt top-level key',
+    yaml: 'store: {}\nacess:\n  roles: []\n',
+    path: '(root)',
+    line: 1,
+    says: /acess/,
+  },
+  {
+    desc: 'a misspelt store key',
+    yaml: 'store:\n  retention: 5\n',
+    path: 'store',
+    line: 2,
+    says: /retention/,
+  },
+  {
+    desc: 'an invalid suffix',
+    yaml: 'allow:\n  suffixes: ["corp example"]\n',
+    path: 'allow.suffixes[0]',
+    line: 2,
+    says: /domain suffix/,
+  },
+  {
+    desc: 'an alias that is not a host name',
+    yaml: 'inventory:\n  - name: a\n    aliases: ["$(id)"]\n',
+    path: 'inventory[0].aliases[0]',
+    line: 3,
+    says: /host name/,
+  },
   { desc: 'a list instead of a mapping', yaml: '- a\n- b\n', path: '(root)', line: 1, says: /mapping/ },
 ];
 
@@ -128,11 +156,18 @@ describe('parseConfig', () => {
   });
 
   test('an invalid override names the environment variable, not a line', () => {
-    const error = issuesOf('store:\n  retentionDays: 30\n', { RDP_TRIAGE__store__retentionDays: '30' });
+    const error = issuesOf('store:\n  retentionDays: 30\n', { RDP_TRIAGE__store__retentionDays: 'thirty' });
     const issue = error.issues.find((i) => i.path === 'store.retentionDays');
     expect(issue?.env).toBe('RDP_TRIAGE__store__retentionDays');
     expect(issue?.line).toBeUndefined();
     expect(error.message).toContain('from environment variable RDP_TRIAGE__store__retentionDays');
+  });
+
+  test('an override of a number stays a number', () => {
+    const config = parseConfig('store:\n  retentionDays: 30\n', 'bot.yaml', {
+      env: { RDP_TRIAGE__store__retentionDays: '7' },
+    });
+    expect(config.store.retentionDays).toBe(7);
   });
 
   test('an override cannot reach the prototype', () => {
