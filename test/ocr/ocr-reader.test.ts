@@ -69,7 +69,12 @@ describe('images that hold no usable text', () => {
   });
 
   test('a PNG whose pixel data is cut off is "undecodable" and the reader keeps working', async () => {
-    const image = await renderDialog(scenario('internal-error-4'), { scale: 1, theme: 'light', font: 'DejaVu-Sans' }, dir, 'cut');
+    const image = await renderDialog(
+      scenario('internal-error-4'),
+      { scale: 1, theme: 'light', font: 'DejaVu-Sans' },
+      dir,
+      'cut',
+    );
     const bytes = await readFile(image.file);
     const cut = bytes.subarray(0, Math.floor(bytes.length / 2));
     await writeFile(join(dir, 'cut.png'), cut);
@@ -80,7 +85,11 @@ describe('images that hold no usable text', () => {
 
 describe('deadline and cancellation', () => {
   test('a read past its deadline returns "timeout" and ends the thread; the next read starts a new one', async () => {
-    const image = await renderDialog(scenario('reasons-204'), { scale: 1.5, theme: 'light', font: 'DejaVu-Sans' }, dir);
+    const image = await renderDialog(
+      scenario('reasons-204'),
+      { scale: 1.5, theme: 'light', font: 'DejaVu-Sans' },
+      dir,
+    );
     const bytes = await readFile(image.file);
     const hurried = createOcrReader({ deadlineMs: 50 });
     try {
@@ -95,7 +104,11 @@ describe('deadline and cancellation', () => {
   });
 
   test("the caller's abort rejects with its reason and the reader recovers", async () => {
-    const image = await renderDialog(scenario('security-406'), { scale: 1.25, theme: 'dark', font: 'Liberation-Sans' }, dir);
+    const image = await renderDialog(
+      scenario('security-406'),
+      { scale: 1.25, theme: 'dark', font: 'Liberation-Sans' },
+      dir,
+    );
     const bytes = await readFile(image.file);
     const controller = new AbortController();
     const reading = reader.read({ bytes, kind: 'png' }, { signal: controller.signal });
