@@ -11,7 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { DEFAULT_WATCH_MIN_CONFIDENCE, decideUnasked } from '../src/bot/watch-policy.js';
+import { decideUnasked } from '../src/bot/watch-policy.js';
+import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../src/config/watch-schema.js';
 import { createCodeBook } from '../src/fixes/code-book.js';
 import { understand } from '../src/intents/understand.js';
 

@@ -1,3 +1,4 @@
+import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../config/watch-schema.js';
 import type { Understanding } from '../intents/understanding.js';
 
 /**
@@ -27,12 +28,6 @@ export type WatchDecision =
         | 'low-confidence'
         | 'nothing-to-triage';
     };
-
-/**
- * Chosen on test/fixtures/channel-traffic.jsonl (dev split) by `npm run eval:watch`: the lowest
- * threshold whose unasked-answer precision is ≥ 0.98, which keeps recall highest.
- */
-export const DEFAULT_WATCH_MIN_CONFIDENCE = 0.8;
 
 export function decideUnasked(
   understanding: Understanding,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { accessSchema, checkAccessReferences, rateLimitsSchema } from './access-schema.js';
 import { opsSchema } from './ops-schema.js';
 import { storeSchema } from './store-schema.js';
+import { watchSchema } from './watch-schema.js';
 
 /**
  * The configuration file (YAML). Every setting is documented here, next to the check that
@@ -175,6 +176,8 @@ export const configSchema = z
       .object({ extensionsDir: z.string().min(1).optional() })
       .strict()
       .default({}),
+    /** Watched triage channels answered unasked (see watch-schema.ts). */
+    watch: watchSchema,
   })
   // A misspelt top-level key ("acess:") is an error, not a silently ignored section.
   .strict()
