@@ -43,7 +43,9 @@ export async function runBattery(
     ...(options.extraCa && { extraCa: options.extraCa }),
     ...(options.expiringSoonDays !== undefined && { expiringSoonDays: options.expiringSoonDays }),
   };
-  const runs = probes.map((kind): Promise<Finding> => {
+  // On a gateway the certificate comes from the gateway probe's own connection.
+  const kinds = probes.includes('gateway') ? probes.filter((kind) => kind !== 'tls') : probes;
+  const runs = kinds.map((kind): Promise<Finding> => {
     const probeSignal = deadline(kind);
     switch (kind) {
       case 'tcp':
@@ -54,11 +56,16 @@ export async function runBattery(
         return probeTls(target, {
           connector,
           signal: probeSignal,
-          mode: target.port === 443 || probes.includes('gateway') ? 'https' : 'rdp',
+          mode: 'rdp',
           ...tlsOptions,
         });
       default:
-        return probeGateway(target, { connector, signal: probeSignal, ...tlsOptions });
+        return probeGateway(target, {
+          connector,
+          signal: probeSignal,
+          ...tlsOptions,
+          ...(probes.includes('tls') && { onCertificate: emit }),
+        });
     }
   });
   await Promise.all(runs.map((run) => run.then(emit)));

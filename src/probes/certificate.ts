@@ -126,3 +126,15 @@ function toIso(text: string): string {
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? text : date.toISOString();
 }
+
+/** One line for a TLS finding. */
+export function certificateSummary(
+  where: string,
+  facts: CertificateFacts,
+  verdict: CertificateVerdict,
+): string {
+  const what = `${facts.protocol ?? 'TLS'} ${facts.cipher ?? ''}`.trim();
+  return verdict.code === 'TLS_OK'
+    ? `TLS on ${where}: certificate OK (${facts.subject}, expires in ${facts.daysToExpiry} days; ${what})`
+    : `TLS on ${where}: certificate ${verdict.problems.join('; ')}`;
+}

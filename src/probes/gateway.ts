@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { describePeer } from './certificate.js';
+import { certificateSummary, describePeer, judgeCertificate } from './certificate.js';
 import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
@@ -105,19 +105,27 @@ function sameHost(location: string, host: string): boolean {
   }
 }
 
-/** RD Gateway over HTTPS: TLS (certificate facts in detail), then the RDG OUT request. */
+/**
+ * RD Gateway over HTTPS: TLS, then the RDG OUT request. The certificate is judged from the same
+ * connection and handed to `onCertificate` as a `tls` Finding as soon as the handshake is done:
+ * one connection for both (single-threaded TLS servers serve one client at a time).
+ */
 export async function probeGateway(
   target: ProbeTarget,
   {
     connector,
     signal,
     extraCa = [],
+    expiringSoonDays = 30,
+    onCertificate,
     clock = () => new Date(),
     now = performance.now.bind(performance),
   }: {
     connector: Connector;
     signal: AbortSignal;
     extraCa?: string[];
+    expiringSoonDays?: number;
+    onCertificate?: (finding: Finding) => void;
     clock?: () => Date;
     now?: () => number;
   },
@@ -125,46 +133,84 @@ export async function probeGateway(
   const started = now();
   const where = describeTarget(target);
   const name = target.displayName ?? target.host;
-  const finish = (
-    status: Finding['status'],
-    code: string,
-    summary: string,
-    detail: Record<string, unknown>,
-  ) =>
-    ({
-      probe: 'gateway',
+  const make =
+    (probe: 'gateway' | 'tls') =>
+    (status: Finding['status'], code: string, summary: string, detail: Record<string, unknown>): Finding => ({
+      probe,
       target: where,
       status,
       code,
       summary,
       detail,
       ms: Math.round(now() - started),
-    }) as Finding;
+    });
+  const finish = make('gateway');
+  const tlsFinding = make('tls');
   let stream: Duplex;
   try {
     stream = await connector.open(target.host, target.port, signal);
   } catch (error) {
     const kind = error instanceof ConnectFailure ? error.kind : 'other';
+    const timedOut = kind === 'timeout';
+    const why = `TCP connect failed (${kind})`;
+    onCertificate?.(
+      tlsFinding(
+        timedOut ? 'timeout' : 'skipped',
+        timedOut ? 'TLS_TIMEOUT' : 'TLS_NOT_CONNECTED',
+        `TLS on ${where} not checked: ${why}`,
+        {
+          stage: 'connect',
+        },
+      ),
+    );
     return finish(
-      kind === 'timeout' ? 'timeout' : 'skipped',
-      kind === 'timeout' ? 'GATEWAY_TIMEOUT' : 'GATEWAY_NOT_CONNECTED',
-      `Gateway ${where} not checked: TCP connect failed (${kind})`,
+      timedOut ? 'timeout' : 'skipped',
+      timedOut ? 'GATEWAY_TIMEOUT' : 'GATEWAY_NOT_CONNECTED',
+      `Gateway ${where} not checked: ${why}`,
       { stage: 'connect' },
     );
   }
   let socket: TLSSocket | null = null;
   let stage: 'tls' | 'http' = 'tls';
   try {
-    socket = await startTls(stream, { name, extraCa, signal });
-    const cert = describePeer(socket, name, clock());
+    try {
+      socket = await startTls(stream, { name, extraCa, signal });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      onCertificate?.(
+        signal.aborted
+          ? tlsFinding(
+              'timeout',
+              'TLS_TIMEOUT',
+              `TLS on ${where}: no answer before the deadline (stage: tls)`,
+              { stage },
+            )
+          : tlsFinding('fail', 'TLS_HANDSHAKE_FAILED', `TLS on ${where}: handshake failed (${message})`, {
+              stage,
+              error: message,
+            }),
+      );
+      throw error;
+    }
+    const today = clock();
+    const cert = describePeer(socket, name, today);
+    if (onCertificate) {
+      const verdict = judgeCertificate(cert, { role: 'https', expiringSoonDays, now: today });
+      onCertificate(
+        tlsFinding(verdict.status, verdict.code, certificateSummary(where, cert, verdict), {
+          stage,
+          ...cert,
+          problems: verdict.problems,
+        }),
+      );
+    }
     stage = 'http';
-    const head = await readHead(socket, rdgOutDataRequest(name), signal);
-    const verdict = classifyGatewayAnswer(parseHttpHead(head), name);
-    const parsed = parseHttpHead(head);
+    const head = parseHttpHead(await readHead(socket, rdgOutDataRequest(name), signal));
+    const verdict = classifyGatewayAnswer(head, name);
     return finish(verdict.status, verdict.code, `Gateway ${where}: ${verdict.say}`, {
       stage,
-      httpStatus: parsed?.status ?? null,
-      server: parsed?.headers.find(([key]) => key === 'server')?.[1] ?? null,
+      httpStatus: head?.status ?? null,
+      server: head?.headers.find(([key]) => key === 'server')?.[1] ?? null,
       certificate: {
         subject: cert.subject,
         issuer: cert.issuer,

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { describePeer, judgeCertificate } from './certificate.js';
+import { certificateSummary, describePeer, judgeCertificate } from './certificate.js';
 import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
@@ -82,12 +82,11 @@ export async function probeTls(target: ProbeTarget, options: TlsProbeOptions): P
     const today = clock();
     const facts = describePeer(socket, name, today);
     const verdict = judgeCertificate(facts, { role: mode, expiringSoonDays, now: today });
-    const what = `${facts.protocol ?? 'TLS'} ${facts.cipher ?? ''}`.trim();
-    const summary =
-      verdict.code === 'TLS_OK'
-        ? `TLS on ${where}: certificate OK (${facts.subject}, expires in ${facts.daysToExpiry} days; ${what})`
-        : `TLS on ${where}: certificate ${verdict.problems.join('; ')}`;
-    return finish(verdict.status, verdict.code, summary, { stage, ...facts, problems: verdict.problems });
+    return finish(verdict.status, verdict.code, certificateSummary(where, facts, verdict), {
+      stage,
+      ...facts,
+      problems: verdict.problems,
+    });
   } catch (error) {
     if (signal.aborted)
       return finish(

@@ -111,12 +111,18 @@ export function chooseJump(
   name: string,
   address: string | undefined,
   pinned: string | undefined,
-  config: Pick<Config, 'jumps'>,
+  config: { jumps: Pick<Config['jumps'][number], 'name' | 'routes' | 'dns'>[] },
 ): string | null {
   if (pinned === 'direct') return null;
   if (pinned) return pinned;
   const lower = name.toLowerCase().replace(/\.$/, '');
   const literal = isIP(address ?? '') !== 0 ? address : isIP(lower) !== 0 ? lower : undefined;
+  // A short name (no dot) is completed by a jump's DNS search domains: it goes to the first jump
+  // that has some, like a user on that site network would resolve it.
+  if (!lower.includes('.') && literal === undefined) {
+    const searching = config.jumps.find((j) => j.dns.search.length > 0);
+    if (searching) return searching.name;
+  }
   const jump = config.jumps.find(
     (j) =>
       j.routes.suffixes.some((suffix) => {

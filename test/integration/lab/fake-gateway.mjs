@@ -2,7 +2,7 @@
 // TLS-intercepting web proxy, byte for byte on the wire. Windows' RD Gateway (HTTP.sys) answers an
 // unauthenticated `RDG_OUT_DATA /remoteDesktopGateway/` with 401 and Negotiate/NTLM challenges;
 // node:http rejects that method, so this reads the request head itself.
-// Usage: node fake-gateway.mjs rdg|proxy ADDRESS PORT CERT KEY
+// Usage: node fake-gateway.mjs rdg|web|proxy ADDRESS PORT CERT KEY
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:tls';
 
@@ -17,6 +17,20 @@ const ANSWERS = {
     '',
     '',
   ].join('\r\n'),
+  // An ordinary web server on the gateway's name (nginx answers an unknown method with 405).
+  web: (() => {
+    const body =
+      '<html><head><title>405 Not Allowed</title></head><body><center><h1>405 Not Allowed</h1></center><hr><center>nginx/1.22.1</center></body></html>';
+    return [
+      'HTTP/1.1 405 Not Allowed',
+      'Server: nginx/1.22.1',
+      'Content-Type: text/html',
+      `Content-Length: ${body.length}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n');
+  })(),
   proxy: (() => {
     const body = '<html><body><h1>Access denied</h1><p>Blocked by corporate web filter.</p></body></html>';
     return [

@@ -108,6 +108,7 @@ export async function makeCertificates(dir: string, mode: LabMode) {
     { host: 'tls-mismatch', cn: 'intranet.other.lab' },
     { host: 'rdg', cn: 'rdg.lab' },
     { host: 'proxy', cn: 'proxy.lab' },
+    { host: 'web', cn: 'web.lab' },
   ];
   for (const leaf of leaves) {
     const base = join(dir, leaf.host);

@@ -27,6 +27,7 @@ export const LAB_HOSTS = {
   'rdp-hung': 20,
   rdg: 21,
   proxy: 22,
+  web: 23,
 } as const;
 export type LabHostName = keyof typeof LAB_HOSTS;
 

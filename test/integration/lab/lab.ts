@@ -49,6 +49,7 @@ export const DAEMONS = [
   'tls-mismatch',
   'rdg',
   'proxy',
+  'web',
 ] as const;
 
 /** Why the lab cannot run here, or null. Installs missing packages with apt-get when root. */
@@ -214,7 +215,7 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
       caPem,
     ]);
   }
-  for (const name of ['rdg', 'proxy'] as const) {
+  for (const name of ['rdg', 'proxy', 'web'] as const) {
     startDaemon(dir, name, site, process.execPath, [
       join(HERE, 'fake-gateway.mjs'),
       name,
@@ -233,8 +234,7 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
   for (let i = 0; i < 100 && !existsSync(`/tmp/.X11-unix/X${display}`); i++) await sleepMs(50);
   // Xvfb creates its socket file a moment before it accepts; the shadow server gives up at once
   // ("failed to open display"), so it gets a few bounded attempts.
-  for (let attempt = 0; attempt < 15; attempt++) {
-    await sleepMs(attempt === 0 ? 0 : 400);
+  for (let attempt = 0; attempt < 10; attempt++) {
     startDaemon(
       dir,
       'shadow-nla',
@@ -248,8 +248,10 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
       ],
       { ...process.env, DISPLAY: `:${display}`, HOME: join(dir, 'shadow-home') },
     );
-    await sleepMs(400);
-    if (isAlive(readPid(dir, 'shadow-nla') ?? -1)) break;
+    if (await listensSoon(site, addresses['rdp-nla'], 3389, () => isAlive(readPid(dir, 'shadow-nla') ?? -1)))
+      break;
+    await stopDaemon(dir, 'shadow-nla');
+    await sleepMs(300);
   }
 
   const waits: [string, number][] = [
@@ -262,6 +264,7 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
     [addresses['tls-mismatch'], 443],
     [addresses.rdg, 443],
     [addresses.proxy, 443],
+    [addresses.web, 443],
     [dnsServer, 53],
   ];
   await Promise.all(waits.map(([address, port]) => waitListening(site, address, port)));
@@ -359,6 +362,18 @@ export function sshdLog(lab: LabInfo): string {
   } catch {
     return '';
   }
+}
+
+/** True once addr:port listens; false as soon as `alive()` turns false or after ~3 s. */
+async function listensSoon(ns: string | null, address: string, port: number, alive: () => boolean) {
+  const [cmd, argv] = ns ? ['ip', ['netns', 'exec', ns, 'ss', '-Hltn']] : ['ss', ['-Hltn']];
+  for (let i = 0; i < 30; i++) {
+    const out = await run(cmd as string, argv as string[]).catch(() => '');
+    if (out.includes(`${address}:${port} `)) return true;
+    if (!alive()) return false;
+    await sleepMs(100);
+  }
+  return false;
 }
 
 function sleepMs(ms: number) {

@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Finding } from '../../src/probes/finding.js';
+import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
+import { createAllowlist } from '../../src/triage/allowlist.js';
+import { plan } from '../../src/triage/plan.js';
+import { probeTarget } from '../../src/triage/run.js';
+import { resetHung } from './lab/lab.js';
+import { labConfig, understandingFor } from './lab/lab-config.js';
+
+// Every fault of the lab, probed through the jump the way the bot does it, must give the right
+// Finding (status + code). The servers are real: xrdp, FreeRDP's shadow server, openssl s_server,
+// dnsmasq, nft drops, a SIGSTOPped xrdp (lab-notes §3–§5).
+const lab = inject('lab');
+const skipReason = inject('labSkipReason');
+
+interface Row {
+  fault: string;
+  hosts?: string[];
+  gateway?: string;
+  probe: string;
+  target: string;
+  status: string;
+  code: string;
+  needs?: 'absent' | 'nla' | 'filtered' | 'dns';
+}
+
+const ROWS: Row[] = [
+  {
+    fault: 'healthy xrdp: TLS selected',
+    hosts: ['rdp-ok.lab'],
+    probe: 'rdp',
+    target: 'rdp-ok.lab:3389',
+    status: 'ok',
+    code: 'RDP_NEG_TLS',
+  },
+  {
+    fault: 'xrdp self-signed certificate',
+    hosts: ['rdp-ok.lab'],
+    probe: 'tls',
+    target: 'rdp-ok.lab:3389',
+    status: 'warn',
+    code: 'TLS_CERT_SELF_SIGNED',
+  },
+  {
+    fault: 'TLS-only xrdp still answers TLS',
+    hosts: ['rdp-tlsonly.lab'],
+    probe: 'rdp',
+    target: 'rdp-tlsonly.lab:3389',
+    status: 'ok',
+    code: 'RDP_NEG_TLS',
+  },
+  {
+    fault: 'standard RDP security only (xrdp quirk: RSP RDP, not FAILURE)',
+    hosts: ['rdp-rdponly.lab'],
+    probe: 'rdp',
+    target: 'rdp-rdponly.lab:3389',
+    status: 'warn',
+    code: 'RDP_NEG_LEGACY_RDP',
+  },
+  {
+    fault: 'no TLS on a standard-RDP server',
+    hosts: ['rdp-rdponly.lab'],
+    probe: 'tls',
+    target: 'rdp-rdponly.lab:3389',
+    status: 'skipped',
+    code: 'TLS_NOT_OFFERED',
+  },
+  {
+    fault: 'NLA server selects CredSSP',
+    hosts: ['rdp-nla.lab'],
+    probe: 'rdp',
+    target: 'rdp-nla.lab:3389',
+    status: 'ok',
+    code: 'RDP_NEG_NLA',
+    needs: 'nla',
+  },
+  {
+    fault: 'TLS inside CredSSP: the shadow server names itself, not the target',
+    hosts: ['rdp-nla.lab'],
+    probe: 'tls',
+    target: 'rdp-nla.lab:3389',
+    status: 'warn',
+    code: 'TLS_CERT_NAME_MISMATCH',
+    needs: 'nla',
+  },
+  {
+    fault: 'closed port',
+    hosts: ['closed.lab'],
+    probe: 'tcp',
+    target: 'closed.lab:3389',
+    status: 'fail',
+    code: 'TCP_REFUSED',
+  },
+  {
+    fault: 'dropped SYN ends at our deadline, not after 134 s',
+    hosts: ['filtered.lab'],
+    probe: 'tcp',
+    target: 'filtered.lab:3389',
+    status: 'timeout',
+    code: 'TCP_TIMEOUT',
+    needs: 'filtered',
+  },
+  {
+    fault: 'host in DNS but down (no ARP)',
+    hosts: ['absent.lab'],
+    probe: 'tcp',
+    target: 'absent.lab:3389',
+    status: 'fail',
+    code: 'TCP_UNREACHABLE',
+    needs: 'absent',
+  },
+  {
+    fault: 'NXDOMAIN',
+    hosts: ['nosuch.lab'],
+    probe: 'dns',
+    target: 'nosuch.lab',
+    status: 'fail',
+    code: 'DNS_NXDOMAIN',
+  },
+  {
+    fault: 'name without address records',
+    hosts: ['noaddr.lab'],
+    probe: 'dns',
+    target: 'noaddr.lab',
+    status: 'fail',
+    code: 'DNS_NO_ANSWER',
+  },
+  {
+    fault: 'resolver refuses (no upstream)',
+    hosts: ['outside.example'],
+    probe: 'dns',
+    target: 'outside.example',
+    status: 'fail',
+    code: 'DNS_SERVER_FAILURE',
+  },
+  {
+    fault: 'short name completed by the search domain',
+    hosts: ['rdp-ok'],
+    probe: 'dns',
+    target: 'rdp-ok',
+    status: 'ok',
+    code: 'DNS_OK',
+  },
+  {
+    fault: 'valid certificate from the company CA',
+    gateway: 'tls-ok.lab',
+    probe: 'tls',
+    target: 'tls-ok.lab:443',
+    status: 'ok',
+    code: 'TLS_OK',
+  },
+  {
+    fault: 'a web server that is not an RD Gateway',
+    gateway: 'web.lab',
+    probe: 'gateway',
+    target: 'web.lab:443',
+    status: 'fail',
+    code: 'GATEWAY_NOT_RDG',
+  },
+  {
+    fault: 'expired certificate',
+    gateway: 'tls-expired.lab',
+    probe: 'tls',
+    target: 'tls-expired.lab:443',
+    status: 'fail',
+    code: 'TLS_CERT_EXPIRED',
+  },
+  {
+    fault: 'certificate for another name',
+    gateway: 'tls-mismatch.lab',
+    probe: 'tls',
+    target: 'tls-mismatch.lab:443',
+    status: 'fail',
+    code: 'TLS_CERT_NAME_MISMATCH',
+  },
+  {
+    fault: 'RD Gateway auth challenge',
+    gateway: 'rdg.lab',
+    probe: 'gateway',
+    target: 'rdg.lab:443',
+    status: 'ok',
+    code: 'GATEWAY_OK',
+  },
+  {
+    fault: 'intercepting proxy instead of the gateway',
+    gateway: 'proxy.lab',
+    probe: 'gateway',
+    target: 'proxy.lab:443',
+    status: 'fail',
+    code: 'GATEWAY_INTERCEPTED',
+  },
+];
+
+describe.skipIf(!lab)(
+  `probe faults through the jump${lab ? ` (${lab.mode})` : `: skipped, ${skipReason}`}`,
+  () => {
+    if (!lab) return;
+    // `example` routes through the jump too, so the REFUSED case asks the site's dnsmasq (which has
+    // no upstream) and never the machine's own resolver.
+    const config = labConfig(lab, { extraSuffixes: ['example'] });
+    const allowlist = createAllowlist(config);
+    let pool: JumpPool;
+    const deps = {
+      config,
+      allowlist,
+      connectorFor: (jump: string | null) => {
+        // Lab targets are only ever probed through the jump (network safety).
+        if (jump === null) throw new Error('a lab target was routed directly');
+        return pool.connector(jump);
+      },
+    };
+    // plan → probeTarget: the probing half of runTriage (ranking is the knowledge base's business).
+    const triage = async (hosts: string[], gateway: string | null = null) => {
+      const started = performance.now();
+      const triagePlan = plan(understandingFor(hosts, gateway), config, allowlist);
+      const findings: Finding[] = [];
+      const io = {
+        signal: AbortSignal.timeout(30_000),
+        emit: (f: Finding) => findings.push(f),
+        refuse: () => {},
+      };
+      await Promise.all(
+        triagePlan.targets.map((target) => probeTarget(target, triagePlan.timeoutMs, deps, io)),
+      );
+      return { findings, ms: performance.now() - started };
+    };
+
+    beforeAll(() => {
+      pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
+    });
+    afterAll(async () => {
+      await pool.close();
+    });
+
+    test.for(ROWS)('$fault → $probe $code', async (row) => {
+      const missing = row.needs && row.needs !== 'dns' ? lab.skipped[row.needs] : undefined;
+      if (missing) return void console.warn(`skipped "${row.fault}": ${missing}`);
+      const report = await triage(row.hosts ?? [], row.gateway ?? null);
+      const finding = report.findings.find((f) => f.probe === row.probe && f.target === row.target);
+      expect(finding, JSON.stringify(report.findings, null, 1)).toMatchObject({
+        status: row.status,
+        code: row.code,
+      });
+      expect(report.findings.filter((f) => f.probe === 'jump')).toEqual([]);
+    });
+
+    test('a hung server (SIGSTOP) is open but silent: RDP_TIMEOUT at the x224 stage', async () => {
+      await resetHung(lab);
+      const report = await triage(['rdp-hung.lab']);
+      expect(report.findings.find((f) => f.probe === 'tcp')).toMatchObject({
+        status: 'ok',
+        code: 'TCP_OPEN',
+      });
+      expect(report.findings.find((f) => f.probe === 'rdp')).toMatchObject({
+        status: 'timeout',
+        code: 'RDP_TIMEOUT',
+        detail: { stage: 'x224' },
+      });
+      // Each probe keeps its own deadline: the battery ends at the slowest deadline, not later.
+      expect(report.ms).toBeLessThan(config.probes.timeoutMs + 1500);
+    });
+
+    test('the certificate facts a helpdesk agent needs are in the finding', async () => {
+      const report = await triage([], 'tls-expired.lab');
+      const tls = report.findings.find((f) => f.probe === 'tls');
+      expect(tls?.detail).toMatchObject({
+        subject: 'CN=tls-expired.lab',
+        issuer: 'CN=RDP Lab Root CA',
+        validTo: '2021-01-01T00:00:00.000Z',
+        selfSigned: false,
+        nameMatches: true,
+      });
+      expect(tls?.detail?.daysToExpiry).toBeLessThan(-1000);
+      expect(tls?.detail?.protocol).toMatch(/^TLSv1\.[23]$/);
+    });
+  },
+);
