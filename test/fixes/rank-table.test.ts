@@ -115,6 +115,12 @@ const ROWS: Row[] = [
     findings: ['DNS_OK', 'TCP_TIMEOUT'],
     top: 'open-firewall-rdp',
   },
+  {
+    desc: '0x904/0x7 reported, port now refused',
+    codes: ['0x904', 'ext:0x7'],
+    findings: ['DNS_OK', 'TCP_REFUSED'],
+    top: 'enable-remote-desktop',
+  },
   { desc: 'refused without a code', findings: ['DNS_OK', 'TCP_REFUSED'], top: 'enable-remote-desktop' },
   { desc: 'host unreachable', findings: ['DNS_OK', 'TCP_UNREACHABLE'], top: 'check-host-power' },
   { desc: '0x104 + NXDOMAIN', codes: ['0x104'], findings: ['DNS_NXDOMAIN'], top: 'check-dns-resolution' },
