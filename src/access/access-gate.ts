@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Understanding } from '../intents/understanding.js';
 import type { Allowlist } from '../triage/allowlist.js';
 import type { Refusal } from '../triage/report.js';
-import { createConcurrencyLimit, createRateLimiter } from './rate-limiter.js';
+import { createLocalLimits, type GateLimits } from './gate-limits.js';
 import { createRoles, type Requester } from './roles.js';
 
 /** What the gate lets through: the understanding to probe with, and why the rest was held back. */
@@ -14,7 +14,7 @@ export interface AccessDecision {
   roles: string[];
   /** True when a rate or concurrency limit held something back. */
   limited: boolean;
-  /** Ends this triage's concurrency slot; call once the triage is over (idempotent). */
+  /** Ends this triage's concurrency slots; call once the triage is over (idempotent). */
   release(): void;
 }
 
@@ -34,37 +34,50 @@ export interface AccessGateDeps {
    * a role is granted by group. A failing lookup counts as "in no group".
    */
   groupsOf?: (requester: Requester) => Promise<string[]>;
+  /** Where counts live: this process by default, Redis for several replicas. */
+  limits?: GateLimits;
   now?: () => number;
 }
+
+/** A concurrency slot outlives no triage by more than this, even when its replica died (Redis). */
+const SLOT_TTL_MS = 10 * 60_000;
 
 export function createAccessGate({
   config,
   allowlist,
   groupsOf = async () => [],
   now = Date.now,
+  limits = createLocalLimits({ now }),
 }: AccessGateDeps): AccessGate {
   const roles = createRoles(config.access);
-  const { perUser, perChannel } = config.rateLimits;
-  const userRate = createRateLimiter({ limit: perUser.probesPerMinute, now });
-  const channelRate = createRateLimiter({ limit: perChannel.probesPerMinute, now });
-  const userRunning = createConcurrencyLimit(perUser.concurrentTriages);
-  const channelRunning = createConcurrencyLimit(perChannel.concurrentTriages);
+  const { perUser, perChannel, exemptPlatforms } = config.rateLimits;
 
   return {
     async admit(requester, understanding) {
-      const userKey = `${requester.platform}\u0000${requester.user}`;
-      const channelKey = `${requester.platform}\u0000${requester.channel}`;
       const named = [
         ...understanding.hosts.map((host) => host.name),
         ...(understanding.gateway ? [understanding.gateway] : []),
       ];
       // Hosts beyond the per-message limit are refused by plan(); they use no rate budget here.
       const candidates = named.slice(0, config.probes.maxHostsPerMessage);
-      const passThrough = { understanding, refusals: [], limited: false, release: () => {} };
-      if (candidates.length === 0) return { ...passThrough, roles: [] };
+      const decide = (
+        granted: string[],
+        refusals: Refusal[],
+        roleNames: string[],
+        limited = false,
+        release = () => {},
+      ) => ({
+        understanding: keep(understanding, granted, candidates),
+        refusals,
+        roles: roleNames,
+        limited,
+        release,
+      });
+      if (candidates.length === 0) return decide(candidates, [], []);
 
       const groups = roles.usesGroups ? await groupsOf(requester).catch(() => []) : [];
       const held = roles.rolesOf(requester, groups);
+      const roleNames = held.map((role) => role.name);
       const refusals: Refusal[] = [];
       const admitted: string[] = [];
       for (const name of candidates) {
@@ -76,45 +89,31 @@ export function createAccessGate({
             reason:
               held.length === 0
                 ? 'you are not in a role that may trigger probes (config access.roles); answered from the knowledge base only'
-                : `your roles (${held.map((r) => r.name).join(', ')}) may not probe ${hostGroup} hosts`,
+                : `your roles (${roleNames.join(', ')}) may not probe ${hostGroup} hosts`,
           });
       }
-      const roleNames = held.map((role) => role.name);
-      if (admitted.length === 0)
-        return {
-          ...passThrough,
-          understanding: keep(understanding, admitted, candidates),
-          refusals,
-          roles: roleNames,
-        };
+      if (admitted.length === 0 || exemptPlatforms.some((platform) => platform === requester.platform))
+        return decide(admitted, refusals, roleNames);
 
-      const exempt = config.rateLimits.exemptPlatforms.some((platform) => platform === requester.platform);
-      if (exempt)
-        return {
-          understanding: keep(understanding, admitted, candidates),
-          refusals,
-          roles: roleNames,
-          limited: false,
-          release: () => {},
-        };
-      if (!userRunning.tryAcquire(userKey)) {
-        return limitedDecision(
-          understanding,
-          admitted,
-          candidates,
-          refusals,
-          roleNames,
+      const userKey = `user:${requester.platform}:${requester.user}`;
+      const channelKey = `channel:${requester.platform}:${requester.channel}`;
+      const refuseAll = (reason: string) =>
+        decide([], [...refusals, ...admitted.map((target) => ({ target, reason }))], roleNames, true);
+      const releaseUser = await limits.acquire(`running:${userKey}`, {
+        max: perUser.concurrentTriages,
+        ttlMs: SLOT_TTL_MS,
+      });
+      if (!releaseUser)
+        return refuseAll(
           `you already have ${perUser.concurrentTriages} triage(s) running — try again when they finish`,
         );
-      }
-      if (!channelRunning.tryAcquire(channelKey)) {
-        userRunning.release(userKey);
-        return limitedDecision(
-          understanding,
-          admitted,
-          candidates,
-          refusals,
-          roleNames,
+      const releaseChannel = await limits.acquire(`running:${channelKey}`, {
+        max: perChannel.concurrentTriages,
+        ttlMs: SLOT_TTL_MS,
+      });
+      if (!releaseChannel) {
+        await releaseUser().catch(() => {});
+        return refuseAll(
           `this channel already has ${perChannel.concurrentTriages} triage(s) running — try again when one finishes`,
         );
       }
@@ -122,21 +121,23 @@ export function createAccessGate({
       const release = () => {
         if (released) return;
         released = true;
-        userRunning.release(userKey);
-        channelRunning.release(channelKey);
+        void releaseUser().catch(() => {});
+        void releaseChannel().catch(() => {});
       };
 
-      const budget = Math.min(userRate.available(userKey), channelRate.available(channelKey));
-      const granted = admitted.slice(0, budget);
-      userRate.consume(userKey, granted.length);
-      channelRate.consume(channelKey, granted.length);
-      const overLimit = admitted.slice(budget);
+      const grant = await limits.takeProbes({
+        userKey,
+        channelKey,
+        want: admitted.length,
+        userLimit: perUser.probesPerMinute,
+        channelLimit: perChannel.probesPerMinute,
+      });
+      const granted = admitted.slice(0, grant.granted);
+      const overLimit = admitted.slice(grant.granted);
       if (overLimit.length > 0) {
-        const userWait = userRate.retryAfterMs(userKey);
-        const channelWait = channelRate.retryAfterMs(channelKey);
-        const seconds = Math.max(1, Math.ceil(Math.max(userWait, channelWait) / 1000));
+        const seconds = Math.max(1, Math.ceil(Math.max(grant.userWaitMs, grant.channelWaitMs) / 1000));
         const which =
-          userWait >= channelWait
+          grant.userWaitMs >= grant.channelWaitMs
             ? `${perUser.probesPerMinute} probes per minute per person`
             : `${perChannel.probesPerMinute} probes per minute in this channel`;
         for (const name of overLimit)
@@ -146,37 +147,15 @@ export function createAccessGate({
           });
       }
       if (granted.length === 0) release();
-      return {
-        understanding: keep(understanding, granted, candidates),
-        refusals,
-        roles: roleNames,
-        limited: overLimit.length > 0,
-        release,
-      };
+      return decide(granted, refusals, roleNames, overLimit.length > 0, release);
     },
-  };
-}
-
-function limitedDecision(
-  understanding: Understanding,
-  admitted: string[],
-  candidates: string[],
-  refusals: Refusal[],
-  roles: string[],
-  reason: string,
-): AccessDecision {
-  return {
-    understanding: keep(understanding, [], candidates),
-    refusals: [...refusals, ...admitted.map((target) => ({ target, reason }))],
-    roles,
-    limited: true,
-    release: () => {},
   };
 }
 
 /** The understanding with every candidate not in `granted` removed (others are left for plan()). */
 function keep(understanding: Understanding, granted: string[], candidates: string[]): Understanding {
   const dropped = new Set(candidates.filter((name) => !granted.includes(name)));
+  if (dropped.size === 0) return understanding;
   return {
     ...understanding,
     hosts: understanding.hosts.filter((host) => !dropped.has(host.name)),

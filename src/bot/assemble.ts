@@ -1,4 +1,5 @@
 import { createAccessGate } from '../access/access-gate.js';
+import type { GateLimits } from '../access/gate-limits.js';
 import type { Requester } from '../access/roles.js';
 import type { Config } from '../config/schema.js';
 import { createCodeBook } from '../fixes/code-book.js';
@@ -31,6 +32,7 @@ export function assembleBot({
   config,
   stats = {},
   groupsOf,
+  limits,
   now,
   routeTarget,
 }: {
@@ -38,6 +40,8 @@ export function assembleBot({
   stats?: FeedbackStats;
   /** Slack user groups / Teams AAD groups of a requester, for roles granted by group. */
   groupsOf?: (requester: Requester) => Promise<string[]>;
+  /** Where rate and concurrency counts live; in-process by default (pass `shared.limits` for replicas). */
+  limits?: GateLimits;
   /** Clock of the rate limits (tests). */
   now?: () => number;
   /** Targets probed elsewhere (zone workers, src/ops/zone-dispatcher.ts); absent: all probed here. */
@@ -71,7 +75,13 @@ export function assembleBot({
       plan(understanding, config, allowlist).targets.map(
         (target) => `${target.name}:${target.port}${target.jump ? ` through ${target.jump}` : ''}`,
       ),
-    access: createAccessGate({ config, allowlist, ...(groupsOf && { groupsOf }), ...(now && { now }) }),
+    access: createAccessGate({
+      config,
+      allowlist,
+      ...(groupsOf && { groupsOf }),
+      ...(limits && { limits }),
+      ...(now && { now }),
+    }),
     ...(store && {
       audit: createConversationAudit(store.audit, {
         jumpsOf: (understanding) =>
