@@ -11,7 +11,7 @@ import { resolveOpsSettings } from '../ops/ops-settings.js';
 import { acceptingCheck } from '../ops/readiness.js';
 import { createShutdown } from '../ops/shutdown.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
-import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
+import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
 import { assembleBot } from './assemble.js';
 import type { Conversation } from './conversation.js';
@@ -92,7 +92,7 @@ export async function startServe({
   env = process.env,
   logger,
   surfaces = SURFACES,
-  feedback = createMemoryFeedbackStore(),
+  feedback: givenFeedback,
   dedupe = createMemoryDedupeStore(),
   wrap = (conversation) => conversation,
   routeTarget,
@@ -108,13 +108,16 @@ export async function startServe({
       `nothing to serve: set ${surfaces.map((s) => `${s.enabledBy} for ${s.name}`).join(', or ')}`,
     );
   // Ranking reads `stats` on every triage; votes refresh it in place.
-  const stats: FeedbackStats = await feedback.stats();
+  const stats: FeedbackStats = {};
+  const bot = assembleBot({ config, stats, ...(routeTarget && { routeTarget }) });
+  // The bot's store (SQLite when `store.path` is configured, else memory) unless one is given.
+  const feedback = givenFeedback ?? bot.feedback;
   const refresh = async () => {
     const fresh = await feedback.stats();
     for (const code of Object.keys(stats)) delete stats[code];
     Object.assign(stats, fresh);
   };
-  const bot = assembleBot({ config, stats, ...(routeTarget && { routeTarget }) });
+  await refresh();
   const context: ServeContext = {
     conversation: wrap(bot.conversation),
     feedback,
