@@ -11,6 +11,8 @@ export interface CachedReport {
   report: Report;
   render: SlackRenderOptions;
   votes: Record<string, { user: string; helped: boolean }>;
+  /** The reply's note (what a screenshot said), kept across re-renders. */
+  note?: string;
 }
 
 export interface ReportCache {
@@ -152,7 +154,10 @@ export function registerReportActions(
 }
 
 function renderCached(cached: CachedReport) {
-  return renderSlack({ kind: 'report', report: cached.report }, { ...cached.render, votes: cached.votes });
+  return renderSlack(
+    { kind: 'report', report: cached.report, ...(cached.note !== undefined && { note: cached.note }) },
+    { ...cached.render, votes: cached.votes },
+  );
 }
 
 function parseJson(text: string | undefined): unknown {

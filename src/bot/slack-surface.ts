@@ -18,8 +18,8 @@ export interface SlackSurfaceOptions {
   existingTs?: string;
   render: SlackRenderOptions;
   minUpdateIntervalMs?: number;
-  /** Called once the final report is in the message, with the message's ts. */
-  onReport?: (ts: string, report: Report) => void;
+  /** Called once the final report is in the message, with the message's ts (and the reply's note). */
+  onReport?: (ts: string, report: Report, note?: string) => void;
 }
 
 /** One triage's message in Slack: posted once, then edited in place. */
@@ -37,7 +37,7 @@ export function createSlackSurface({
     // The core sends its final edit even when the post failed; the post's error is the one to report.
     if (ts === undefined) throw postError ?? new Error('chat.update before chat.postMessage');
     await client.chat.update({ channel: target.channel, ts, ...renderSlack(reply, render) });
-    if (reply.kind === 'report') onReport(ts, reply.report);
+    if (reply.kind === 'report') onReport(ts, reply.report, reply.note);
   };
   return {
     minUpdateIntervalMs,
@@ -61,7 +61,7 @@ export function createSlackSurface({
         });
       if (typeof response.ts !== 'string') throw new Error('chat.postMessage answered without ts');
       ts = response.ts;
-      if (reply.kind === 'report') onReport(ts, reply.report);
+      if (reply.kind === 'report') onReport(ts, reply.report, reply.note);
     },
     update,
   };
