@@ -56,7 +56,9 @@ export function fromShortcut(message: SlackMessageLike, requester: string): Tran
 }
 
 function isPersonMessage(event: SlackMessageLike, botUserId: string | undefined): boolean {
-  if (event.subtype !== undefined && event.subtype !== 'thread_broadcast') return false;
+  // file_share: a message with an attached screenshot (issue 12), answered like typed text.
+  if (event.subtype !== undefined && event.subtype !== 'thread_broadcast' && event.subtype !== 'file_share')
+    return false;
   if (event.bot_id !== undefined || event.edited !== undefined) return false;
   return event.user !== undefined && event.user !== botUserId;
 }

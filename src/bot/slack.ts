@@ -14,9 +14,11 @@ import { describeError, TriageError } from '../errors.js';
 import type { DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryDedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
+import type { Report } from '../triage/report.js';
 import type { Conversation } from './conversation.js';
 import { escapeMrkdwn, type SlackRenderOptions } from './render/slack.js';
 import { createReportCache, registerReportActions } from './slack-actions.js';
+import { type SlackFileLike, slackAttachments } from './slack-files.js';
 import {
   fromDirectMessage,
   fromMention,
@@ -26,6 +28,7 @@ import {
 } from './slack-incoming.js';
 import type { SlackSettings } from './slack-settings.js';
 import { createSlackSurface } from './slack-surface.js';
+import type { SlackWatcher, WatchedMessage } from './slack-watch.js';
 
 export interface SlackAppDeps {
   settings: SlackSettings;
@@ -39,6 +42,8 @@ export interface SlackAppDeps {
   clientOptions?: webApi.WebClientOptions;
   minUpdateIntervalMs?: number;
   now?: () => number;
+  /** Watched triage channels answered unasked (issue 12, src/bot/slack-watch.ts). */
+  watcher?: SlackWatcher;
 }
 
 export interface SlackService {
@@ -72,6 +77,7 @@ export function createSlackApp({
   clientOptions = {},
   minUpdateIntervalMs,
   now = Date.now,
+  watcher,
 }: SlackAppDeps): SlackService {
   const log = logger.child({ platform: 'slack' });
   const boltLogger = toBoltLogger(log);
@@ -111,8 +117,9 @@ export function createSlackApp({
       requestedBy,
       respond,
     }: { existingTs?: string; requestedBy?: string; respond?: RespondFn } = {},
-  ) => {
+  ): Promise<{ report: Report | null; replyTs?: string }> => {
     const key = existingTs ? `${target.channel}:${existingTs}` : `new:${incoming.id}:${now()}`;
+    let replyTs: string | undefined;
     const controller = new AbortController();
     const render: SlackRenderOptions = { requestText: incoming.text, ...(requestedBy && { requestedBy }) };
     const surface = createSlackSurface({
@@ -121,15 +128,20 @@ export function createSlackApp({
       render,
       ...(existingTs && { existingTs }),
       ...(minUpdateIntervalMs !== undefined && { minUpdateIntervalMs }),
-      onReport: (ts, report) => reports.set(target.channel, ts, { report, render, votes: {} }),
+      onReport: (ts, report) => {
+        replyTs = ts;
+        reports.set(target.channel, ts, { report, render, votes: {} });
+      },
     });
     const triageLog = log.child({ triageId: incoming.id });
     triageLog.info({ user: incoming.user, chars: incoming.text.length }, 'triage started');
+    let answered: Report | null = null;
     const done = conversation
       .handle(incoming, surface, controller.signal)
-      .then((report) =>
-        triageLog.info({ fixes: report?.fixes.length ?? 0, ms: report?.ms }, 'triage answered'),
-      )
+      .then((report) => {
+        answered = report;
+        triageLog.info({ fixes: report?.fixes.length ?? 0, ms: report?.ms }, 'triage answered');
+      })
       .catch(async (error: unknown) => {
         triageLog.error({ err: error }, 'triage could not be posted');
         await respond?.({
@@ -140,16 +152,43 @@ export function createSlackApp({
       })
       .finally(() => running.delete(key));
     running.set(key, { controller, done });
+    return done.then(() => ({ report: answered, ...(replyTs !== undefined && { replyTs }) }));
   };
+  const filesOf = (event: { files?: unknown }) =>
+    slackAttachments(event.files as SlackFileLike[] | undefined, {
+      botToken: settings.botToken,
+      ...(settings.apiUrl && { apiUrl: settings.apiUrl }),
+    });
 
   app.event('message', async ({ event, body, context, client }) => {
-    const translated = fromDirectMessage(event as Parameters<typeof fromDirectMessage>[0], context.botUserId);
-    if (translated && (await firstDelivery(translated, body, context.retryNum))) answer(translated, client);
+    const message = event as WatchedMessage;
+    if (watcher?.watches(message.channel) && message.channel_type !== 'im') {
+      // Watched channel (issue 12): every message, decided and answered off the listener.
+      const key = `slack:${body.team_id ?? ''}:watch:${message.channel}:${message.ts}`;
+      if (!(await dedupe.claim(key, DEDUPE_TTL_MS))) return;
+      const files = filesOf(message);
+      void watcher
+        .onMessage(message, { client, botUserId: context.botUserId, files, answer: (t) => answer(t, client) })
+        .catch((error: unknown) => log.error({ err: error }, 'watched message failed'));
+      return;
+    }
+    const translated = fromDirectMessage(message, context.botUserId);
+    if (translated) {
+      const files = filesOf(message);
+      if (files.length > 0) translated.incoming.files = files;
+    }
+    if (translated && (await firstDelivery(translated, body, context.retryNum)))
+      void answer(translated, client);
+  });
+
+  app.event('reaction_added', async ({ event }) => {
+    await watcher?.onReaction(event).catch((error: unknown) => log.error({ err: error }, 'reaction failed'));
   });
 
   app.event('app_mention', async ({ event, body, context, client }) => {
     const translated = fromMention(event, context.botUserId);
-    if (translated && (await firstDelivery(translated, body, context.retryNum))) answer(translated, client);
+    if (translated && (await firstDelivery(translated, body, context.retryNum)))
+      void answer(translated, client);
   });
 
   /** Slack re-sends an event it thinks was lost (x-slack-retry-num); each message is triaged once. */
@@ -179,7 +218,7 @@ export function createSlackApp({
       channel: command.channel_id,
       text,
     };
-    answer({ incoming, target: { channel: command.channel_id } }, client, {
+    void answer({ incoming, target: { channel: command.channel_id } }, client, {
       requestedBy: command.user_id,
       respond,
     });
@@ -189,7 +228,7 @@ export function createSlackApp({
     await ack();
     if (shortcut.type !== 'message_action') return;
     const message = { ...shortcut.message, channel: shortcut.channel.id };
-    answer(fromShortcut(message, shortcut.user.id), client, { requestedBy: shortcut.user.id, respond });
+    void answer(fromShortcut(message, shortcut.user.id), client, { requestedBy: shortcut.user.id, respond });
   });
 
   registerReportActions(app, {

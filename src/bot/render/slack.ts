@@ -82,10 +82,24 @@ export function renderSlack(reply: Reply, options: SlackRenderOptions = {}): Sla
     case 'text':
       return renderTextReply(reply.text, options);
     case 'progress':
-      return renderProgress(reply.understanding, reply.findings, reply.targets, options);
+      return withNote(
+        renderProgress(reply.understanding, reply.findings, reply.targets, options),
+        reply.note,
+      );
     case 'report':
-      return renderReport(reply.report, options);
+      return withNote(renderReport(reply.report, options), reply.note);
   }
+}
+
+/** "From your screenshot: 0x904 / 0x7 on srv-fin-02" (issue 12), right under the header. */
+function withNote(message: SlackMessage, note: string | undefined): SlackMessage {
+  if (!note) return message;
+  const [first, ...rest] = message.blocks;
+  const line = context(truncate(escapeMrkdwn(note), SLACK_LIMITS.sectionText));
+  return {
+    text: truncate(`${escapeMrkdwn(note)} — ${message.text}`, SLACK_LIMITS.fallbackText),
+    blocks: first ? [first, line, ...rest] : [line],
+  };
 }
 
 function renderTextReply(text: string, options: SlackRenderOptions): SlackMessage {
