@@ -40,6 +40,8 @@ export function buildTeamsPackage({
   const manifest = JSON.parse(readFileSync(join(manifestDir, 'manifest.json'), 'utf8'));
   manifest.id = appId;
   for (const bot of manifest.bots) bot.botId = botId;
+  // Resource-specific consent (watched channels, issue 12) is granted to the bot's own AAD app.
+  if (manifest.webApplicationInfo) manifest.webApplicationInfo.id = botId;
   if (domain && !manifest.validDomains.includes(domain)) manifest.validDomains.push(domain);
   if (version) manifest.version = version;
 

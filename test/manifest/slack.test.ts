@@ -50,7 +50,13 @@ describe.for(VARIANTS)('$file', ({ text, manifest, socket }) => {
     expect(manifest.features.shortcuts).toEqual([
       expect.objectContaining({ callback_id: SHORTCUT_CALLBACK_ID, type: 'message' }),
     ]);
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_mention', 'message.im']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
+      'app_mention',
+      'message.channels',
+      'message.groups',
+      'message.im',
+      'reaction_added',
+    ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     // Users must be able to write to the bot in its Messages tab, or DMs never arrive.
     expect(manifest.features.app_home).toMatchObject({
@@ -62,9 +68,14 @@ describe.for(VARIANTS)('$file', ({ text, manifest, socket }) => {
   test('asks for the least privilege, each scope with its reason', () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'app_mentions:read',
+      'channels:history',
       'chat:write',
       'commands',
+      'files:read',
+      'groups:history',
       'im:history',
+      'reactions:read',
+      'reactions:write',
     ]);
     const lines = text.split('\n');
     for (const scope of manifest.oauth_config.scopes.bot) {
