@@ -139,7 +139,8 @@ function ruleKey(kb: KnowledgeBase, finding: Finding, gateway: string | null): s
 function isHealthy(findings: Finding[]): boolean {
   return (
     findings.some((f) => f.status === 'ok' && (f.probe === 'tcp' || f.probe === 'rdp')) &&
-    findings.every((f) => HEALTHY_STATUSES.has(f.status))
+    // A probe skipped because it could not connect is not a healthy result.
+    findings.every((f) => HEALTHY_STATUSES.has(f.status) && !f.code.endsWith('_NOT_CONNECTED'))
   );
 }
 

@@ -167,6 +167,8 @@ export const rulesFileSchema = z
       .strict(),
     evidence: z.record(z.string(), evidenceRuleSchema),
     healthy: evidenceRuleSchema,
+    /** Finding codes deliberately without a rule (the probe could not run, or the jump failed). */
+    neutral: z.array(z.string().min(1)).default([]),
     symptoms: z.array(symptomRuleSchema),
     combinations: z.array(combinationSchema).default([]),
     families: z.array(familySchema),

@@ -260,7 +260,11 @@ function assemble(shipped: Sources, extra: Sources, issues: KbIssue[]): Knowledg
   for (const { file, data } of [...shipped.codes, ...extra.codes]) {
     const origin = shipped.codes.some((s) => s.file === file) ? 'builtin' : 'organisation';
     data.codes.forEach((entry, index) => {
-      const key = `${data.role}:${entry.value ?? ''}:${entry.name?.toLowerCase() ?? ''}`;
+      // One entry per role and value; AVD codes share generic HRESULT values and are told apart by name.
+      const key =
+        entry.value !== undefined && data.role !== 'avd'
+          ? `${data.role}:${entry.value}`
+          : `${data.role}:${entry.value ?? ''}:${entry.name?.toLowerCase() ?? ''}`;
       if (codeKeys.has(key)) {
         issues.push({
           file: file.path,

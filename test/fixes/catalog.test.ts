@@ -83,3 +83,19 @@ describe('shipped catalogue', () => {
     }
   });
 });
+
+describe('evidence rules and the probe vocabulary', () => {
+  test('every Finding.code has a rule or is declared neutral, and every rule names a real code', async () => {
+    const { FINDING_CODES } = await import('../../src/probes/finding-codes.js');
+    const known = new Set<string>(FINDING_CODES);
+    const ruled = new Set(Object.keys(kb.rules.evidence).map((key) => key.replace(/^gateway\//, '')));
+    for (const code of FINDING_CODES) {
+      expect(ruled.has(code) || kb.rules.neutral.includes(code), `${code} has no rule`).toBe(true);
+    }
+    for (const code of [...ruled, ...kb.rules.neutral])
+      expect(known.has(code), `${code} is not a Finding code`).toBe(true);
+    for (const combination of kb.rules.combinations) {
+      for (const code of combination.findings) expect(known.has(code), code).toBe(true);
+    }
+  });
+});

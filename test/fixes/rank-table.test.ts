@@ -187,6 +187,20 @@ const ROWS: Row[] = [
     top: 'gateway-service-health',
   },
   {
+    desc: 'host fine, gateway unreachable',
+    codes: ['gw:0x3000009'],
+    findings: ['TCP_OPEN', 'RDP_NEG_NLA', 'gw:GATEWAY_NOT_CONNECTED'],
+    gateway: 'rdg.corp.example',
+    top: 'gateway-service-health',
+  },
+  {
+    desc: 'gateway TLS handshake fails',
+    codes: ['gw:0x3000005'],
+    findings: ['gw:TLS_HANDSHAKE_FAILED'],
+    gateway: 'rdg.corp.example',
+    top: 'gateway-certificate',
+  },
+  {
     desc: 'not an RD Gateway answering',
     findings: ['gw:GATEWAY_NOT_RDG'],
     gateway: 'rdg.corp.example',
