@@ -6,6 +6,7 @@ import { createCodeBook } from '../fixes/code-book.js';
 import { loadKnowledgeBase } from '../fixes/load-kb.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import { understand } from '../intents/understand.js';
+import type { Understanding } from '../intents/understanding.js';
 import { createOcrReader } from '../ocr/ocr-reader.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
@@ -17,7 +18,7 @@ import { createAllowlist } from '../triage/allowlist.js';
 import { plan } from '../triage/plan.js';
 import { runTriage, type TriageDeps } from '../triage/run.js';
 import { type Conversation, createConversation } from './conversation.js';
-import { readScreenshots } from './images.js';
+import { type AttachedFile, readScreenshots, type ScreenshotReading } from './images.js';
 
 export interface Bot {
   conversation: Conversation;
@@ -25,6 +26,10 @@ export interface Bot {
   feedback: FeedbackStore;
   /** Releases pooled connections. */
   close(): Promise<void>;
+  /** The bot's understand() (code book, inventory), for surfaces that decide before answering (watched channels). */
+  understand: (text: string) => Understanding;
+  /** Reads attached screenshots with the bot's OCR thread. */
+  readImages: (files: AttachedFile[], signal: AbortSignal) => Promise<ScreenshotReading>;
 }
 
 /** Wires the pure core to the I/O shell for one config. Every surface (console, CLI, Slack, Teams) starts here. */
@@ -62,9 +67,11 @@ export function assembleBot({
   const connectorFor = (jump: string | null): Connector => (jump === null ? direct : jumps.connector(jump));
   // Screenshots (issue 12): one OCR thread, started by the first image, ended by close().
   const ocr = createOcrReader();
+  const readImages = (files: AttachedFile[], signal: AbortSignal) => readScreenshots(files, { ocr, signal });
+  const understandText = (text: string) => understand(text, { codeBook, inventory: config.inventory });
   const conversation = createConversation({
-    readImages: (files, signal) => readScreenshots(files, { ocr, signal }),
-    understand: (text) => understand(text, { codeBook, inventory: config.inventory }),
+    readImages,
+    understand: understandText,
     triage: (understanding, options) =>
       runTriage(
         understanding,
@@ -92,6 +99,8 @@ export function assembleBot({
   return {
     conversation,
     feedback: store?.feedback ?? createMemoryFeedbackStore(),
+    understand: understandText,
+    readImages,
     close: async () => {
       await jumps.close();
       await ocr.close();

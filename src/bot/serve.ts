@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
+import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import { startHealthServer } from '../ops/health-server.js';
@@ -13,10 +14,12 @@ import { createShutdown } from '../ops/shutdown.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
+import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
 import type { Conversation } from './conversation.js';
 import { createSlackApp } from './slack.js';
 import { readSlackSettings } from './slack-settings.js';
+import { createSlackWatcher } from './slack-watch.js';
 import { TEAMS_STARTER } from './teams.js';
 
 /** What every surface gets from `serve`: one conversation core, one feedback store, one logger. */
@@ -27,6 +30,10 @@ export interface ServeContext {
   onVote: (vote: FeedbackVote) => Promise<void>;
   dedupe: DedupeStore;
   logger: Logger;
+  /** Watched triage channels (issue 12) and what deciding on them needs. */
+  watch: WatchConfig;
+  understand: Bot['understand'];
+  readImages: Bot['readImages'];
 }
 
 /** A surface that is running. */
@@ -57,7 +64,23 @@ export const SLACK_STARTER: SurfaceStarter = {
     const settings = readSlackSettings(env);
     if (!settings) return null;
     return async (context) => {
-      const slack = createSlackApp({ settings, ...context });
+      const { watch, understand, readImages, ...shared } = context;
+      const channels = watch.channels
+        .filter((channel) => channel.platform === 'slack')
+        .map((channel) => channel.id);
+      const watcher =
+        channels.length === 0
+          ? undefined
+          : createSlackWatcher({
+              channels,
+              minConfidence: watch.minConfidence,
+              understand,
+              readImages,
+              feedback: shared.feedback,
+              onVote: shared.onVote,
+              log: shared.logger.child({ platform: 'slack', watch: true }),
+            });
+      const slack = createSlackApp({ settings, ...shared, ...(watcher && { watcher }) });
       const { port } = await slack.start();
       const address =
         settings.mode === 'socket' ? 'socket mode' : `http://${settings.host}:${port}/slack/events`;
@@ -124,6 +147,9 @@ export async function startServe({
     onVote: refresh,
     dedupe,
     logger,
+    watch: config.watch,
+    understand: bot.understand,
+    readImages: bot.readImages,
   };
   const running: RunningSurface[] = [];
   try {
