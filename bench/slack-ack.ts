@@ -93,6 +93,7 @@ async function main(): Promise<void> {
 
   const run = async (label: string, makeEvent: (i: number) => unknown) => {
     const total = Math.round(SECONDS * RATE);
+    const cpu = process.cpuUsage();
     const pending: Promise<number>[] = [];
     const started = performance.now();
     for (let i = 0; i < total; i += 1) {
@@ -105,7 +106,9 @@ async function main(): Promise<void> {
     const latencies = (await Promise.all(pending)).sort((a, b) => a - b);
     const at = (q: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-    const line = `${label.padEnd(44)} n=${latencies.length}  p50 ${at(0.5).toFixed(1)} ms  p99 ${at(0.99).toFixed(1)} ms  max ${at(1).toFixed(1)} ms`;
+    const used = process.cpuUsage(cpu);
+    const cpuMsPerEvent = (used.user + used.system) / 1000 / total;
+    const line = `${label.padEnd(44)} n=${latencies.length}  p50 ${at(0.5).toFixed(1)} ms  p99 ${at(0.99).toFixed(1)} ms  max ${at(1).toFixed(1)} ms  (bot CPU ${cpuMsPerEvent.toFixed(1)} ms/event)`;
     console.log(line);
     return at(0.99);
   };
