@@ -6,6 +6,7 @@ import type { DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { Report } from '../triage/report.js';
 import type { Conversation, Incoming, Reply, Surface } from './conversation.js';
+import type { AttachedFile } from './images.js';
 import {
   type AdaptiveCard,
   RERUN_TEXT_MAX,
@@ -14,6 +15,7 @@ import {
   TEAMS_VERBS,
   type TeamsVote,
 } from './render/teams.js';
+import { teamsAttachments } from './teams-files.js';
 
 export interface TeamsBotDeps {
   conversation: Conversation;
@@ -28,6 +30,14 @@ export interface TeamsBotDeps {
     logic: (context: TurnContext) => Promise<void>,
   ) => Promise<void>;
   minUpdateIntervalMs: number;
+  /**
+   * How long the user's turn may wait for the first card. Teams fails a turn after 10–15 s
+   * (platform-limits.md); reading a screenshot first can take longer, so past this budget the
+   * turn ends and the card is posted proactively.
+   */
+  turnBudgetMs?: number;
+  /** Captures, during the turn, what fetches the bot's Bot Connector token later (undefined: no auth). */
+  tokenSource?: (context: TurnContext) => () => Promise<string | undefined>;
   logger: Logger;
   clock?: () => Date;
 }
@@ -83,6 +93,8 @@ export function createTeamsBot({
   dedupe,
   continueConversation,
   minUpdateIntervalMs,
+  turnBudgetMs = 5000,
+  tokenSource = () => async () => undefined,
   logger,
   clock = () => new Date(),
 }: TeamsBotDeps): TeamsBot {
@@ -106,6 +118,8 @@ export function createTeamsBot({
       .sendActivity({ type: ActivityTypes.Typing })
       .catch((error) => log.warn({ err: error }, 'typing failed'));
     let cardId: string | undefined;
+    let turnOpen = true;
+    let posting: Promise<void> | undefined;
     let posted: () => void = () => {};
     const firstPost = new Promise<void>((resolve) => {
       posted = resolve;
@@ -121,17 +135,32 @@ export function createTeamsBot({
       remember(cardId, state);
       return cardMessage(renderTeamsCard(reply, { triageId: cardId, rerunText: state.rerunText }));
     };
+    const send = async (activity: Partial<Activity>): Promise<string | undefined> => {
+      if (turnOpen) return (await context.sendActivity(activity))?.id;
+      // The user's turn is over (its context is revoked): post in a new proactive turn.
+      let id: string | undefined;
+      await continueConversation(reference, async (turn) => {
+        // turn.sendActivity would reply to the continuation event's own (random) id: address the
+        // user's message instead, as the in-turn reply does.
+        const reply = TurnContext.applyConversationReference({ ...activity }, reference);
+        id = (await turn.adapter.sendActivities(turn, [reply]))[0]?.id;
+      });
+      return id;
+    };
     const surface: Surface = {
       minUpdateIntervalMs,
       async post(reply) {
-        try {
-          cardId = (await context.sendActivity(render(reply)))?.id;
-        } catch (error) {
-          log.error({ err: error }, 'posting the Teams card failed');
-          throw error;
-        } finally {
-          posted();
-        }
+        posting = (async () => {
+          try {
+            cardId = await send(render(reply));
+          } catch (error) {
+            log.error({ err: error }, 'posting the Teams card failed');
+            throw error;
+          } finally {
+            posted();
+          }
+        })();
+        await posting;
       },
       async update(reply) {
         const id = cardId;
@@ -146,8 +175,17 @@ export function createTeamsBot({
       .catch((error) => log.error({ err: error }, 'Teams triage failed'))
       .finally(() => running.delete(task));
     running.add(task);
-    // The turn must end within 10–15 s (platform-limits.md): return once the card is up.
-    await Promise.race([firstPost, task]);
+    // The turn must end within 10–15 s (platform-limits.md): return once the card is up, or
+    // when the budget is spent (a screenshot still being read); a post under way finishes first.
+    const budget = new AbortController();
+    await Promise.race([
+      firstPost,
+      task,
+      delay(turnBudgetMs, undefined, { signal: budget.signal }).catch(() => {}),
+    ]);
+    budget.abort();
+    turnOpen = false;
+    await posting?.catch(() => {});
   }
 
   async function onMessage(context: TurnContext): Promise<void> {
@@ -165,7 +203,11 @@ export function createTeamsBot({
       !(await dedupe.claim(`teams:${activity.conversation.id}:${activity.id}`, DEDUPE_TTL_MS))
     )
       return;
-    await startTriage(context, toIncoming(activity, text.replace(/&nbsp;/g, ' ').trim()));
+    const files = teamsAttachments(activity.attachments, {
+      serviceUrl: activity.serviceUrl,
+      token: tokenSource(context),
+    });
+    await startTriage(context, toIncoming(activity, text.replace(/&nbsp;/g, ' ').trim(), files));
   }
 
   /** A card button: record a vote and redraw the card, or run the probes again. */
@@ -247,7 +289,7 @@ interface InvokeBody {
   value: unknown;
 }
 
-function toIncoming(activity: Activity, text: string): Incoming {
+function toIncoming(activity: Activity, text: string, files: AttachedFile[] = []): Incoming {
   const thread = activity.conversation.id.match(/;messageid=(\d+)/)?.[1] ?? activity.replyToId;
   return {
     platform: 'teams',
@@ -256,6 +298,7 @@ function toIncoming(activity: Activity, text: string): Incoming {
     channel: activity.conversation.id,
     ...(thread !== undefined && { thread }),
     text,
+    ...(files.length > 0 && { files }),
   };
 }
 

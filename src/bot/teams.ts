@@ -26,6 +26,8 @@ export interface TeamsOptions {
   logger?: Logger;
   /** Edit budget per card. Teams allows 7 sends / s and 60 / 30 s per conversation (platform-limits.md). */
   minUpdateIntervalMs?: number;
+  /** How long a user's turn waits for the first card before posting it proactively (default 5 s). */
+  turnBudgetMs?: number;
   /**
    * OpenID metadata of the Bot Connector's signing keys (default login.botframework.com). Set it for
    * a sovereign cloud, or to a local document in tests.
@@ -101,6 +103,7 @@ export async function startTeams({
   dedupe = createMemoryDedupeStore(),
   logger = pino({ name: 'rdp-triage' }),
   minUpdateIntervalMs = 1000,
+  turnBudgetMs,
   openIdMetadataUrl,
 }: TeamsOptions): Promise<TeamsServer> {
   const log = logger.child({ platform: 'teams' });
@@ -120,6 +123,14 @@ export async function startTeams({
     ...(onVote && { onVote }),
     dedupe,
     minUpdateIntervalMs,
+    ...(turnBudgetMs !== undefined && { turnBudgetMs }),
+    // Attachments need the bot's token; take the turn's connector client now, ask it for a token later.
+    tokenSource: (context) => {
+      const client = context.turnState.get(adapter.ConnectorClientKey) as
+        | { credentials?: { getToken?: () => Promise<string> } }
+        | undefined;
+      return async () => (authenticated ? client?.credentials?.getToken?.() : undefined);
+    },
     logger: log,
     continueConversation: (reference, logic) =>
       adapter.continueConversationAsync(settings.appId, reference, logic),

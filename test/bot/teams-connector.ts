@@ -16,6 +16,8 @@ export interface FakeConnector {
   /** serviceUrl to put into activities (ends with `/`, as the Bot Connector's do). */
   url: string;
   calls: ConnectorCall[];
+  /** Serves `bytes` on GET `path` (an attachment under /v3/attachments), after `delayMs`. */
+  serveFile(path: string, bytes: Buffer, delayMs?: number): void;
   /** Answers the next `count` requests with `method` by `status` (e.g. 429 + Retry-After) instead. */
   failNext(method: string, status: number, headers?: Record<string, string>, count?: number): void;
   /** Resolves once `predicate` holds for the calls so far; rejects after `ms`. */
@@ -31,6 +33,7 @@ export interface FakeConnector {
 export async function startFakeConnector(): Promise<FakeConnector> {
   const calls: ConnectorCall[] = [];
   let counter = 0;
+  const files = new Map<string, { bytes: Buffer; delayMs: number }>();
   const failures: { method: string; status: number; headers: Record<string, string> }[] = [];
   const waiters = new Set<() => void>();
   const server: Server = createServer((req, res) => {
@@ -52,6 +55,11 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         return res.end(JSON.stringify({ error: { code: 'Throttled', message: `status ${status}` } }));
       }
+      const file = req.method === 'GET' ? files.get(path) : undefined;
+      if (file) {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'image/png' }).end(file.bytes), file.delayMs);
+        return;
+      }
       const update = path.match(/^\/v3\/conversations\/[^/]+\/activities\/([^/]+)$/);
       if (req.method === 'PUT' && update) return json(res, 200, { id: update[1] });
       if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(path)) {
@@ -67,6 +75,9 @@ export async function startFakeConnector(): Promise<FakeConnector> {
   return {
     url: `http://127.0.0.1:${port}/`,
     calls,
+    serveFile(path, bytes, delayMs = 0) {
+      files.set(path, { bytes, delayMs });
+    },
     failNext(method, status, headers = {}, count = 1) {
       for (let i = 0; i < count; i++) failures.push({ method, status, headers });
     },

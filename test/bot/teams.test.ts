@@ -353,3 +353,63 @@ test('a throttled edit (429 + Retry-After) is retried and the final report still
   expect(puts).toHaveLength(findings + 2);
   expect(JSON.stringify(puts[0]?.body)).toBe(JSON.stringify(puts[1]?.body));
 });
+
+describe('Teams: screenshots', () => {
+  const picture = (contentUrl: string) => ({ contentType: 'image/png', contentUrl, name: 'dialog.png' });
+
+  test('a pasted image is fetched from the Bot Connector; what went wrong reading it is shown on the card', async () => {
+    const path = '/v3/attachments/0-img-1/views/original';
+    connector.serveFile(path, Buffer.from('this is not a PNG'));
+    const attachments = [
+      picture(`${connector.url}${path.slice(1)}`),
+      { contentType: 'text/html', content: '<p>x</p>' },
+    ];
+    expect((await post(activity({ attachments }))).status).toBe(200);
+    const calls = await connector.waitFor((all) => all.some(isReport));
+    // Emulator mode: no token to send.
+    expect(calls.filter((c) => c.method === 'GET')).toEqual([
+      { method: 'GET', path, body: undefined, authorization: undefined },
+    ]);
+    const note = cardTexts(cardOf(calls.find(isReport)?.body)).find((t) => t.includes('dialog.png'));
+    expect(note).toMatch(/not a picture/);
+  });
+
+  test('an image on any other host is not fetched', async () => {
+    expect((await post(activity({ attachments: [picture('http://127.0.0.2:9/secret.png')] }))).status).toBe(
+      200,
+    );
+    const calls = await connector.waitFor((all) => all.some(isReport));
+    expect(calls.filter((c) => c.method === 'GET')).toEqual([]);
+    const note = cardTexts(cardOf(calls.find(isReport)?.body)).find((t) => t.includes('dialog.png'));
+    expect(note).toMatch(/only fetched from the Bot Connector/);
+  });
+});
+
+test('a turn that would outlast its budget ends at once; the card is then posted proactively', async () => {
+  await teams.stop();
+  await teams.drain(0);
+  const bot = assembleBot({ config: defaultConfig() });
+  teams = await startTeams({
+    conversation: bot.conversation,
+    feedback,
+    settings: { appId: '', botFrameworkAuth: {}, port: 0, host: '127.0.0.1' },
+    logger: pino({ level: 'silent' }),
+    minUpdateIntervalMs: 0,
+    turnBudgetMs: 200,
+  });
+  const path = '/v3/attachments/0-img-2/views/original';
+  // The screenshot download is slower than the turn budget.
+  connector.serveFile(path, Buffer.from('still not a PNG'), 1500);
+  const response = await post(
+    activity({ attachments: [{ contentType: 'image/png', contentUrl: `${connector.url}${path.slice(1)}` }] }),
+  );
+  expect(response.status).toBe(200);
+  // The turn is over: only the typing indicator has been sent so far.
+  expect(connector.calls.filter((c) => c.method === 'POST').map((c) => c.body.type)).toEqual(['typing']);
+  const calls = await connector.waitFor((all) => all.some(isReport));
+  const card = calls.find((c) => c.method === 'POST' && c.body.type === 'message');
+  // Still a reply to the user's message, like the in-turn card.
+  expect(card?.path).toBe('/v3/conversations/a:1personal-chat/activities/msg-1');
+  expect(card?.body).toMatchObject({ replyToId: 'msg-1', from: { id: BOT.id } });
+  expect(calls.find(isReport)?.path).toBe('/v3/conversations/a:1personal-chat/activities/act-2');
+});
