@@ -291,7 +291,6 @@ function assemble(shipped: Sources, extra: Sources, issues: KbIssue[]): Knowledg
         aliases: entry.aliases,
         meaning: entry.meaning,
         causes: entry.causes,
-        weight: entry.weight,
         source: entry.source ?? data.source,
         confidence: entry.confidence ?? data.confidence,
         origin,

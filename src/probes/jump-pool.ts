@@ -83,7 +83,8 @@ class JumpLink {
   #closed = false;
   #connectsStarted = 0;
   #channelsOpened = 0;
-  #channelsOpen = 0;
+  /** Channels handed out and not yet closed by either side. */
+  #channels = new Set<Duplex>();
   #pendingOpens: ReturnType<typeof createLimiter>;
   #resolvConf: Promise<{ servers: string[]; search: string[] }> | null = null;
 
@@ -116,7 +117,9 @@ class JumpLink {
       connectsStarted: this.#connectsStarted,
       connected: this.#client !== null,
       channelsOpened: this.#channelsOpened,
-      channelsOpen: this.#channelsOpen,
+      // Destroyed by us counts as closed: towards a hung server sshd keeps its half-closed socket
+      // until the server reads, so the remote CLOSE may never come (lab-notes gotcha 3's cousin).
+      channelsOpen: [...this.#channels].filter((channel) => !channel.destroyed).length,
     };
   }
 
@@ -164,12 +167,14 @@ class JumpLink {
       release();
     }
     this.#channelsOpened++;
-    this.#channelsOpen++;
+    if (this.#channels.size >= 1024)
+      for (const old of this.#channels) if (old.destroyed) this.#channels.delete(old);
+    this.#channels.add(channel);
     // Cancelling the triage closes its channels even if the probe forgets to.
     const onAbort = () => channel.destroy();
     signal.addEventListener('abort', onAbort, { once: true });
     channel.once('close', () => {
-      this.#channelsOpen--;
+      this.#channels.delete(channel);
       signal.removeEventListener('abort', onAbort);
     });
     return channel;

@@ -1,6 +1,6 @@
 /**
  * The lab's address plan (lab-notes "Topology"). Two modes:
- *  - netns: the jump's sshd in namespace `rdpt-jump` at 10.77.255.2:22, every target in namespace
+ *  - netns: the jump's sshd in namespace `rdpt-jump-N` at 10.77.255.(4N+2):22, every target in namespace
  *    `rdpt-site` (10.77.0.0/24) that only the jump can reach; the root namespace cannot.
  *  - loopback: the same servers on 127.0.0.10–.22 and the jump on 127.0.0.1:<free port>. No
  *    isolation and no "absent host" (all of 127/8 is local), used when `ip netns add` fails.
@@ -56,6 +56,10 @@ export interface LabInfo {
   pids: Record<string, number>;
   /** Whether the harness created the namespaces (teardown deletes only those). */
   createdNamespaces: boolean;
+  /** This lab's slot: parallel labs on one machine get their own namespaces and jump address. */
+  slot: number;
+  /** Namespace names (netns mode). */
+  ns: { jump: string; site: string } | null;
   sshdConfigPath: string;
 }
 

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -80,59 +88,107 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function createNamespaces(): Promise<boolean> {
-  await deleteNamespaces();
-  if (!(await tryRun('ip', ['netns', 'add', NS_JUMP]))) return false;
+/** Names and link addresses of one lab instance; `slot` keeps parallel runs (several engineers, CI) apart. */
+export function namespacesFor(slot: number) {
+  return {
+    jump: `${NS_JUMP}-${slot}`,
+    site: `${NS_SITE}-${slot}`,
+    rootVeth: `rdpt-j0-${slot}`,
+    rootAddress: `10.77.255.${4 * slot + 1}`,
+    jumpAddress: `10.77.255.${4 * slot + 2}`,
+  };
+}
+
+const SLOT_DIR = '/run/rdpt-lab';
+const MAX_SLOTS = 60;
+
+/** Claims a free slot (a file holding our PID; a dead owner's slot is taken over). */
+function claimSlot(): number {
+  mkdirSync(SLOT_DIR, { recursive: true });
+  for (let slot = 0; slot < MAX_SLOTS; slot++) {
+    const path = join(SLOT_DIR, `slot-${slot}`);
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return slot;
+    } catch {
+      const owner = Number(readFileSync(path, 'utf8'));
+      if (!isAlive(owner)) {
+        rmSync(path, { force: true });
+        try {
+          writeFileSync(path, String(process.pid), { flag: 'wx' });
+          return slot;
+        } catch {
+          // Someone else took it first.
+        }
+      }
+    }
+  }
+  throw new Error(`all ${MAX_SLOTS} lab slots are in use`);
+}
+
+function liveSlots(): number {
+  try {
+    return readdirSync(SLOT_DIR).filter((name) => isAlive(Number(readFileSync(join(SLOT_DIR, name), 'utf8'))))
+      .length;
+  } catch {
+    return 0;
+  }
+}
+
+async function createNamespaces(slot: number): Promise<boolean> {
+  const n = namespacesFor(slot);
+  await deleteNamespaces(slot);
+  if (!(await tryRun('ip', ['netns', 'add', n.jump]))) return false;
   const steps: string[][] = [
-    ['netns', 'add', NS_SITE],
-    ['link', 'add', 'rdpt-j0', 'type', 'veth', 'peer', 'name', 'rdpt-jr', 'netns', NS_JUMP],
-    ['addr', 'add', '10.77.255.1/30', 'dev', 'rdpt-j0'],
-    ['link', 'set', 'rdpt-j0', 'up'],
+    ['netns', 'add', n.site],
+    ['link', 'add', n.rootVeth, 'type', 'veth', 'peer', 'name', 'rdpt-jr', 'netns', n.jump],
+    ['addr', 'add', `${n.rootAddress}/30`, 'dev', n.rootVeth],
+    ['link', 'set', n.rootVeth, 'up'],
     // Safety: nothing of the lab range may leave the root namespace through eth0.
     ['route', 'replace', 'unreachable', '10.77.0.0/16'],
-    ['-n', NS_JUMP, 'link', 'add', 'rdpt-js', 'type', 'veth', 'peer', 'name', 'rdpt-sj', 'netns', NS_SITE],
-    ['-n', NS_JUMP, 'addr', 'add', '10.77.255.2/30', 'dev', 'rdpt-jr'],
-    ['-n', NS_JUMP, 'addr', 'add', '10.77.0.1/24', 'dev', 'rdpt-js'],
-    ['-n', NS_JUMP, 'link', 'set', 'lo', 'up'],
-    ['-n', NS_JUMP, 'link', 'set', 'rdpt-jr', 'up'],
-    ['-n', NS_JUMP, 'link', 'set', 'rdpt-js', 'up'],
-    ['-n', NS_SITE, 'link', 'set', 'lo', 'up'],
-    ['-n', NS_SITE, 'link', 'set', 'rdpt-sj', 'up'],
+    ['-n', n.jump, 'link', 'add', 'rdpt-js', 'type', 'veth', 'peer', 'name', 'rdpt-sj', 'netns', n.site],
+    ['-n', n.jump, 'addr', 'add', `${n.jumpAddress}/30`, 'dev', 'rdpt-jr'],
+    ['-n', n.jump, 'addr', 'add', '10.77.0.1/24', 'dev', 'rdpt-js'],
+    ['-n', n.jump, 'link', 'set', 'lo', 'up'],
+    ['-n', n.jump, 'link', 'set', 'rdpt-jr', 'up'],
+    ['-n', n.jump, 'link', 'set', 'rdpt-js', 'up'],
+    ['-n', n.site, 'link', 'set', 'lo', 'up'],
+    ['-n', n.site, 'link', 'set', 'rdpt-sj', 'up'],
     ...Object.entries(LAB_HOSTS)
       .filter(([name]) => name !== 'absent') // in DNS, but no host answers ARP
       .map(([, octet]) => [
         '-n',
-        NS_SITE,
+        n.site,
         'addr',
         'add',
         `${labAddress('netns', octet)}/24`,
         'dev',
         'rdpt-sj',
       ]),
-    ['-n', NS_SITE, 'addr', 'add', '10.77.0.53/24', 'dev', 'rdpt-sj'],
+    ['-n', n.site, 'addr', 'add', '10.77.0.53/24', 'dev', 'rdpt-sj'],
   ];
   for (const step of steps) await run('ip', step);
   // A dropped SYN would keep sshd's connect pending ~134 s (gotcha 9); 2 retries end it in ~7 s.
-  await run('ip', ['netns', 'exec', NS_JUMP, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=2']);
-  await run('ip', ['netns', 'exec', NS_JUMP, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+  await run('ip', ['netns', 'exec', n.jump, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=2']);
+  await run('ip', ['netns', 'exec', n.jump, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
   // The jump's resolver is the site DNS (lab-notes §2: `ip netns exec` bind-mounts these files).
-  mkdirSync(`/etc/netns/${NS_JUMP}`, { recursive: true });
+  mkdirSync(`/etc/netns/${n.jump}`, { recursive: true });
   writeFileSync(
-    `/etc/netns/${NS_JUMP}/resolv.conf`,
+    `/etc/netns/${n.jump}/resolv.conf`,
     'nameserver 10.77.0.53\nsearch lab\noptions timeout:2 attempts:1\n',
   );
-  writeFileSync(`/etc/netns/${NS_JUMP}/hosts`, '127.0.0.1 localhost\n');
+  writeFileSync(`/etc/netns/${n.jump}/hosts`, '127.0.0.1 localhost\n');
   const dropRule =
     'table inet rdpt_drop {\n chain input {\n  type filter hook input priority 0;\n  ip daddr 10.77.0.13 drop\n }\n}\n';
-  await run('ip', ['netns', 'exec', NS_SITE, 'nft', '-f', '-'], { input: dropRule });
+  await run('ip', ['netns', 'exec', n.site, 'nft', '-f', '-'], { input: dropRule });
   return true;
 }
 
-async function deleteNamespaces(): Promise<void> {
-  for (const ns of [NS_SITE, NS_JUMP]) await tryRun('ip', ['netns', 'delete', ns]);
-  await tryRun('ip', ['link', 'delete', 'rdpt-j0']);
-  await tryRun('ip', ['route', 'delete', 'unreachable', '10.77.0.0/16']);
-  rmSync(`/etc/netns/${NS_JUMP}`, { recursive: true, force: true });
+async function deleteNamespaces(slot: number): Promise<void> {
+  const n = namespacesFor(slot);
+  for (const ns of [n.site, n.jump]) await tryRun('ip', ['netns', 'delete', ns]);
+  await tryRun('ip', ['link', 'delete', n.rootVeth]);
+  rmSync(`/etc/netns/${n.jump}`, { recursive: true, force: true });
 }
 
 function freeDisplay(): number {
@@ -148,14 +204,16 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
   mkdirSync(dir, { recursive: true });
   const skipped: LabInfo['skipped'] = {};
   let mode: LabMode = process.env.LAB_MODE === 'loopback' ? 'loopback' : 'netns';
-  if (mode === 'netns' && !(await createNamespaces())) {
+  const slot = claimSlot();
+  const names = namespacesFor(slot);
+  if (mode === 'netns' && !(await createNamespaces(slot))) {
     log('lab: `ip netns add` failed, using the loopback fallback');
     mode = 'loopback';
   }
-  const site = mode === 'netns' ? NS_SITE : null;
-  const jumpNs = mode === 'netns' ? NS_JUMP : null;
+  const site = mode === 'netns' ? names.site : null;
+  const jumpNs = mode === 'netns' ? names.jump : null;
   const jump =
-    mode === 'netns' ? { host: '10.77.255.2', port: 22 } : { host: '127.0.0.1', port: await freePort() };
+    mode === 'netns' ? { host: names.jumpAddress, port: 22 } : { host: '127.0.0.1', port: await freePort() };
   const addresses = labAddresses(mode);
   const dnsServer = mode === 'netns' ? '10.77.0.53' : labAddress('loopback', LOOPBACK_DNS_OCTET);
   if (mode === 'loopback') {
@@ -298,30 +356,39 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
     skipped,
     pids,
     createdNamespaces: mode === 'netns',
+    slot,
+    ns: mode === 'netns' ? { jump: names.jump, site: names.site } : null,
     sshdConfigPath,
   };
   writeFileSync(join(dir, 'lab.json'), JSON.stringify(info, null, 2));
   return info;
 }
 
-/** Tears down everything startLab started (recorded PIDs only), then the namespaces. */
-export async function stopLab(lab: Pick<LabInfo, 'dir' | 'mode' | 'createdNamespaces'>): Promise<void> {
+/** Tears down everything startLab started (recorded PIDs only), then the namespaces and its slot. */
+export async function stopLab(
+  lab: Pick<LabInfo, 'dir' | 'mode' | 'createdNamespaces' | 'slot'>,
+): Promise<void> {
   await Promise.all(DAEMONS.map((name) => stopDaemon(lab.dir, name)));
-  if (lab.createdNamespaces) await deleteNamespaces();
+  if (lab.createdNamespaces) await deleteNamespaces(lab.slot);
   if (lab.mode === 'loopback') await tryRun('nft', ['delete', 'table', 'inet', 'rdpt_lo']);
+  rmSync(join(SLOT_DIR, `slot-${lab.slot}`), { force: true });
+  // The safety route is shared by every lab on this machine: the last one removes it.
+  if (lab.createdNamespaces && liveSlots() === 0)
+    await tryRun('ip', ['route', 'delete', 'unreachable', '10.77.0.0/16']);
   if (!process.env.LAB_KEEP) rmSync(lab.dir, { recursive: true, force: true });
 }
 
 /** Freezes the hung xrdp (SIGSTOP). Its backlog of 2 accepts 3 handshakes, then drops SYNs (gotcha 4). */
 export async function freezeHung(dir: string): Promise<void> {
   const pid = readPid(dir, 'xrdp-hung');
-  if (pid) process.kill(pid, 'SIGSTOP');
+  if (pid && isAlive(pid)) process.kill(pid, 'SIGSTOP');
+  else throw new Error(`the hung xrdp is not running (see ${join(dir, 'xrdp-hung.log')})`);
 }
 
 /** Restarts the hung xrdp with an empty accept queue (what `scenario.sh hung-reset` did). */
 export async function resetHung(lab: LabInfo): Promise<void> {
   await stopDaemon(lab.dir, 'xrdp-hung');
-  const site = lab.mode === 'netns' ? NS_SITE : null;
+  const site = lab.ns?.site ?? null;
   startDaemon(lab.dir, 'xrdp-hung', site, '/usr/sbin/xrdp', [
     '--nodaemon',
     '--config',
@@ -337,7 +404,7 @@ export async function stopJump(lab: LabInfo): Promise<void> {
 }
 
 export async function startJump(lab: LabInfo): Promise<void> {
-  const ns = lab.mode === 'netns' ? NS_JUMP : null;
+  const ns = lab.ns?.jump ?? null;
   startDaemon(lab.dir, 'sshd', ns, '/usr/sbin/sshd', [
     '-D',
     '-f',
@@ -351,8 +418,7 @@ export async function startJump(lab: LabInfo): Promise<void> {
 /** Established TCP connections to the jump's sshd port, counted inside the jump's namespace. */
 export async function countJumpConnections(lab: LabInfo): Promise<number> {
   const args = ['-Htn', 'state', 'established', `( sport = :${lab.jump.port} )`];
-  const out =
-    lab.mode === 'netns' ? await run('ip', ['netns', 'exec', NS_JUMP, 'ss', ...args]) : await run('ss', args);
+  const out = lab.ns ? await run('ip', ['netns', 'exec', lab.ns.jump, 'ss', ...args]) : await run('ss', args);
   return out.split('\n').filter((line) => line.includes(`${lab.jump.host}:${lab.jump.port}`)).length;
 }
 
