@@ -1,20 +1,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Activity, ActivityTypes, type ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
-import type { Report } from '../triage/report.js';
 import type { Conversation, Incoming, Reply, Surface } from './conversation.js';
 import type { AttachedFile } from './images.js';
+import { type AdaptiveCard, renderTeamsCard, TEAMS_CARD_CONTENT_TYPE, TEAMS_VERBS } from './render/teams.js';
 import {
-  type AdaptiveCard,
-  RERUN_TEXT_MAX,
-  renderTeamsCard,
-  TEAMS_CARD_CONTENT_TYPE,
-  TEAMS_VERBS,
-  type TeamsVote,
-} from './render/teams.js';
+  type CardState,
+  cardActionSchema,
+  createCardVotes,
+  INVOKE_CARD,
+  INVOKE_MESSAGE,
+  type InvokeBody,
+  invokeError,
+} from './teams-actions.js';
 import { teamsAttachments } from './teams-files.js';
 
 export interface TeamsBotDeps {
@@ -52,35 +52,8 @@ export interface TeamsBot {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** What a card button sends back (`Action.Execute` data, or the `Action.Submit` fallback's `value`). */
-const actionSchema = z.discriminatedUnion('verb', [
-  z.object({
-    verb: z.literal(TEAMS_VERBS.feedback),
-    triageId: z.string().min(1).max(512),
-    fixId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
-    helped: z.boolean(),
-  }),
-  z.object({ verb: z.literal(TEAMS_VERBS.rerun), text: z.string().min(1).max(RERUN_TEXT_MAX) }),
-]);
-type CardAction = z.infer<typeof actionSchema>;
-
-/** A posted report card, kept so a vote can redraw it. */
-interface CardState {
-  report: Report;
-  /** What was read from a screenshot, shown above the report. */
-  note?: string;
-  rerunText: string;
-  votes: Record<string, TeamsVote>;
-}
-
-const MAX_REMEMBERED = 500;
 /** Teams retries a delivery that got no answer within about 15 s; a few minutes covers every retry. */
 const DEDUPE_TTL_MS = 10 * 60_000;
-
-// Universal Actions answer types (adaptiveCard/action invoke response).
-const INVOKE_CARD = TEAMS_CARD_CONTENT_TYPE;
-const INVOKE_MESSAGE = 'application/vnd.microsoft.activity.message';
-const INVOKE_ERROR = 'application/vnd.microsoft.error';
 
 /**
  * The Teams side of the conversation core: turns activities into `Incoming`, implements `Surface`
@@ -98,15 +71,9 @@ export function createTeamsBot({
   logger,
   clock = () => new Date(),
 }: TeamsBotDeps): TeamsBot {
-  const cards = new Map<string, CardState>();
+  const votes = createCardVotes({ feedback, onVote, logger, clock });
   const running = new Set<Promise<unknown>>();
   const stopping = new AbortController();
-
-  const remember = (cardId: string, state: CardState) => {
-    cards.set(cardId, state);
-    // Maps iterate in insertion order: the first key is the oldest.
-    if (cards.size > MAX_REMEMBERED) cards.delete(cards.keys().next().value as string);
-  };
 
   /** Runs one triage: typing, the card at once, edits as findings arrive. Resolves once the card is posted. */
   async function startTriage(context: TurnContext, incoming: Incoming): Promise<void> {
@@ -132,7 +99,7 @@ export function createTeamsBot({
         rerunText: incoming.text,
         votes: {},
       };
-      remember(cardId, state);
+      votes.remember(cardId, state);
       return cardMessage(renderTeamsCard(reply, { triageId: cardId, rerunText: state.rerunText }));
     };
     const send = async (activity: Partial<Activity>): Promise<string | undefined> => {
@@ -212,40 +179,18 @@ export function createTeamsBot({
 
   /** A card button: record a vote and redraw the card, or run the probes again. */
   async function onAction(context: TurnContext, raw: unknown): Promise<InvokeBody> {
-    const parsed = actionSchema.safeParse(raw);
-    if (!parsed.success)
-      return {
-        statusCode: 400,
-        type: INVOKE_ERROR,
-        value: { code: 'BadRequest', message: 'unknown card action' },
-      };
-    const action: CardAction = parsed.data;
+    const parsed = cardActionSchema.safeParse(raw);
+    if (!parsed.success) return invokeError(400, 'unknown card action');
+    const action = parsed.data;
     const activity = context.activity;
     if (action.verb === TEAMS_VERBS.rerun) {
       await startTriage(context, toIncoming(activity, action.text));
       return { statusCode: 200, type: INVOKE_MESSAGE, value: 'Running the probes again…' };
     }
-    const state = cards.get(action.triageId);
-    if (state && !state.report.fixes.some((fix) => fix.id === action.fixId))
-      return { statusCode: 400, type: INVOKE_ERROR, value: { code: 'BadRequest', message: 'unknown fix' } };
-    const vote: FeedbackVote = {
-      triageId: action.triageId,
-      fixId: action.fixId,
-      codes: state?.report.understanding.codes.map((code) => code.value) ?? [],
-      helped: action.helped,
-      user: activity.from.aadObjectId ?? activity.from.id,
-      platform: 'teams',
-      at: clock().toISOString(),
-    };
-    await feedback.record(vote);
-    await onVote(vote).catch((error) => logger.warn({ err: error }, 'refreshing feedback statistics failed'));
-    if (!state) return { statusCode: 200, type: INVOKE_MESSAGE, value: 'Thanks, your vote is recorded.' };
-    state.votes[action.fixId] = { helped: action.helped, by: activity.from.name ?? 'someone' };
-    const card = renderTeamsCard(
-      { kind: 'report', report: state.report, ...(state.note !== undefined && { note: state.note }) },
-      { triageId: action.triageId, rerunText: state.rerunText, votes: state.votes },
-    );
-    return { statusCode: 200, type: INVOKE_CARD, value: card };
+    return votes.vote(action, {
+      id: activity.from.aadObjectId ?? activity.from.id,
+      name: activity.from.name,
+    });
   }
 
   return {
@@ -281,12 +226,6 @@ export function createTeamsBot({
       await all;
     },
   };
-}
-
-interface InvokeBody {
-  statusCode: number;
-  type: string;
-  value: unknown;
 }
 
 function toIncoming(activity: Activity, text: string, files: AttachedFile[] = []): Incoming {

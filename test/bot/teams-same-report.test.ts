@@ -78,7 +78,9 @@ function withoutTimings(value: unknown): unknown {
   );
 }
 
-test('the same message gives the same Report on Slack, Teams, the console and the CLI', async () => {
+test('the same message gives the same Report on Slack, Teams, the console and the CLI', {
+  timeout: 90_000,
+}, async () => {
   const conversation = recording(bot.conversation);
   const silent = pino({ level: 'silent' });
 
