@@ -128,9 +128,9 @@ export function createSlackApp({
       render,
       ...(existingTs && { existingTs }),
       ...(minUpdateIntervalMs !== undefined && { minUpdateIntervalMs }),
-      onReport: (ts, report) => {
+      onReport: (ts, report, note) => {
         replyTs = ts;
-        reports.set(target.channel, ts, { report, render, votes: {} });
+        reports.set(target.channel, ts, { report, render, votes: {}, ...(note !== undefined && { note }) });
       },
     });
     const triageLog = log.child({ triageId: incoming.id });

@@ -306,6 +306,38 @@ describe('buttons on the report', () => {
   });
 });
 
+test('a vote keeps the note about an attached screenshot in the updated message', async () => {
+  // The file is refused before any download (not on Slack's file host): the reply carries a note.
+  const dm = directMessage('rdp 0x904 on srv-lab-01', {
+    channel: 'D0NOTE0001',
+    subtype: 'file_share',
+    files: [
+      { id: 'F0NOTE01', name: 'dialog.png', url_private_download: 'http://198.51.100.7/files/dialog.png' },
+    ],
+  });
+  await deliverEvent(dm);
+  const post = await postedTs((c) => c.args.channel === 'D0NOTE0001');
+  const final = blocksOf(callsIn('D0NOTE0001', 'chat.update').at(-1));
+  const note = final[1];
+  expect(note?.type).toBe('context');
+  expect(JSON.stringify(note)).toContain('dialog.png');
+  const vote = final.find((b) => b.type === 'actions' && b.block_id.startsWith('fix:'));
+  if (vote?.type !== 'actions') throw new Error('no vote buttons');
+  const before = callsIn('D0NOTE0001', 'chat.update').length;
+  await deliver(
+    buttonClick(
+      { ...(vote.elements[0] as { action_id: string; value?: string }), block_id: vote.block_id },
+      { ts: tsOf(post) ?? '', channel: 'D0NOTE0001' },
+      api.respondUrl('n1'),
+    ),
+    FORM,
+  );
+  await api.waitFor(() => callsIn('D0NOTE0001', 'chat.update').length > before);
+  const updated = blocksOf(callsIn('D0NOTE0001', 'chat.update').at(-1));
+  expect(JSON.stringify(updated)).toContain('says this fixed it');
+  expect(updated[1]).toEqual(note);
+});
+
 describe('request checks', () => {
   test('a wrong signature is refused with 401 and does nothing', async () => {
     const dm = directMessage('rdp 0x904 on srv-lab-01', { channel: 'D0FORGED01' });
