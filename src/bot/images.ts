@@ -279,7 +279,7 @@ export async function readScreenshots(
     ocr,
     signal,
     limits = DEFAULT_IMAGE_LIMITS,
-    deadlineSeconds = 20,
+    deadlineSeconds = 45,
   }: { ocr: ImageTextReader; signal: AbortSignal; limits?: ImageLimits; deadlineSeconds?: number },
 ): Promise<ScreenshotReading> {
   const texts: string[] = [];

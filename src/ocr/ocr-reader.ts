@@ -26,7 +26,10 @@ export interface OcrReader {
 }
 
 export interface OcrReaderOptions {
-  /** Per image, including a cold start of the thread (~1 s). */
+  /**
+   * Per image, including a cold start of the thread (~1 s idle; several seconds on a loaded
+   * 2-core box). Normal reads take ~0.5–2 s; the deadline only ends pathological ones.
+   */
   deadlineMs?: number;
   /** Images waiting behind the one being read; more get `busy`. */
   maxQueued?: number;
@@ -45,7 +48,7 @@ const MIN_CONFIDENCE = 35;
  * interrupted mid-page), and the next read starts a fresh one.
  */
 export function createOcrReader({
-  deadlineMs = 20_000,
+  deadlineMs = 45_000,
   maxQueued = 4,
   maxPixels = 4096 * 4096,
 }: OcrReaderOptions = {}): OcrReader {
