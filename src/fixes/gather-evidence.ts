@@ -42,7 +42,7 @@ export function gatherEvidence(
     const label = ROLE_LABELS[resolved.entry?.kind ?? code.role];
     if (resolved.entry) {
       const entry = resolved.entry;
-      const prior = weights.codePrior[entry.kind];
+      const prior = weights.codePrior[entry.kind] * entry.weight;
       const what = `${label} ${resolved.value}${entry.name ? ` (${entry.name})` : ''}`;
       entry.causes.forEach((cause, index) => {
         addCause(cause, prior * weights.causeDecay ** index, `${what} points at: ${describe(kb, cause)}`);

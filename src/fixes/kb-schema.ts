@@ -40,6 +40,8 @@ export const codeEntrySchema = z
     aliases: z.array(z.string().min(1)).default([]),
     meaning: z.string().min(1),
     causes: z.array(causeId).min(1),
+    /** How much this code says (0x0 "no info" says almost nothing); scales its prior. */
+    weight: z.number().min(0).max(2).default(1),
     source: z.string().min(1).optional(),
     confidence: z.enum(CONFIDENCES).optional(),
   })

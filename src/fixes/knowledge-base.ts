@@ -8,6 +8,8 @@ export interface CodeEntry {
   aliases: string[];
   meaning: string;
   causes: string[];
+  /** Scales the code's prior (0x0 "no info" is 0.1). */
+  weight: number;
   source: string;
   confidence: string;
   origin: 'builtin' | 'organisation';

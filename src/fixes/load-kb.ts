@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { TriageError } from '../errors.js';
 import {
@@ -13,26 +13,19 @@ import {
   type Rules,
   rulesFileSchema,
 } from './kb-schema.js';
+import { readSnapshot, type SourceText } from './kb-snapshot.js';
 import { type CodeEntry, type Fix, indexKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
+import { type KbFile, type KbIssue, parseKbFile } from './read-kb-file.js';
 
-/** One problem in a knowledge-base file: where it is and what is wrong. */
-export interface KbIssue {
-  file: string;
-  line: number;
-  key: string;
-  message: string;
-}
+export type { KbIssue } from './read-kb-file.js';
 
-const BUILTIN_DIR = new URL('./data/', import.meta.url);
+const BUILTIN_DIR = fileURLToPath(new URL('./data/', import.meta.url));
 const MAX_FILE_BYTES = 2_000_000;
 
 type FileKind = 'codes' | 'fixes' | 'causes' | 'rules' | 'overrides';
 
-interface ParsedFile {
-  path: string;
+interface ParsedFile extends KbFile {
   kind: FileKind;
-  data: unknown;
-  locate(path: readonly PropertyKey[]): number;
 }
 
 interface Sources {
@@ -76,11 +69,13 @@ export function formatIssue(issue: KbIssue): string {
 
 function buildKnowledgeBase(extensionsDir: string | undefined): { kb?: KnowledgeBase; issues: KbIssue[] } {
   const issues: KbIssue[] = [];
-  const shipped = readSources(listFiles(BUILTIN_DIR.pathname, true, issues), issues, true);
+  const shippedFiles = readTexts(listFiles(BUILTIN_DIR, true, issues), issues);
+  const snapshot = readSnapshot(shippedFiles.map(({ relative, text }) => ({ relative, text })));
+  const shipped = readSources(shippedFiles, issues, true, snapshot);
   const extra =
     extensionsDir === undefined
       ? emptySources()
-      : readSources(listExtensionFiles(extensionsDir, issues), issues, false);
+      : readSources(readTexts(listExtensionFiles(extensionsDir, issues), issues), issues, false);
   if (issues.length > 0) return { issues };
   const kb = assemble(shipped, extra, issues);
   return kb === undefined || issues.length > 0 ? { issues } : { kb, issues };
@@ -90,8 +85,14 @@ function emptySources(): Sources {
   return { codes: [], fixes: [], causes: [], rules: [], overrides: [] };
 }
 
-function listFiles(dir: string, builtinData: boolean, issues: KbIssue[]): { path: string; kind: FileKind }[] {
-  const files: { path: string; kind: FileKind }[] = [];
+interface ListedFile {
+  path: string;
+  kind: FileKind;
+  relative: string;
+}
+
+function listFiles(dir: string, builtinData: boolean, issues: KbIssue[]): ListedFile[] {
+  const files: ListedFile[] = [];
   const walk = (current: string, depth: number) => {
     for (const name of readdirSync(current).sort()) {
       const path = join(current, name);
@@ -109,14 +110,14 @@ function listFiles(dir: string, builtinData: boolean, issues: KbIssue[]): { path
           message:
             'unknown file: name it codes*.yaml or put it under codes/, fixes*.yaml or under fixes/, causes.yaml or overrides.yaml',
         });
-      } else files.push({ path, kind });
+      } else files.push({ path, kind, relative: relative(dir, path).split(/[\\/]/).join('/') });
     }
   };
   walk(dir, 0);
   return files;
 }
 
-function listExtensionFiles(dir: string, issues: KbIssue[]): { path: string; kind: FileKind }[] {
+function listExtensionFiles(dir: string, issues: KbIssue[]): ListedFile[] {
   try {
     if (!statSync(dir).isDirectory()) {
       issues.push({ file: dir, line: 1, key: '', message: 'not a directory' });
@@ -142,14 +143,16 @@ function classify(relativePath: string, builtinData: boolean): FileKind | undefi
 }
 
 function readSources(
-  files: { path: string; kind: FileKind }[],
+  files: (ListedFile & { text: string })[],
   issues: KbIssue[],
   builtinData: boolean,
+  snapshot?: Map<string, unknown>,
 ): Sources {
   const sources = emptySources();
-  for (const { path, kind } of files) {
-    const file = parseFile(path, kind, issues);
-    if (file === undefined) continue;
+  for (const { path, kind, relative: name, text } of files) {
+    const parsed = parseKbFile(path, text, issues, snapshot?.get(name));
+    if (parsed === undefined) continue;
+    const file: ParsedFile = { ...parsed, kind };
     const origin = builtinData ? 'builtin' : 'organisation';
     switch (kind) {
       case 'codes': {
@@ -182,45 +185,39 @@ function readSources(
   return sources;
 }
 
-function parseFile(path: string, kind: FileKind, issues: KbIssue[]): ParsedFile | undefined {
-  let text: string;
-  try {
-    if (statSync(path).size > MAX_FILE_BYTES) {
-      issues.push({ file: path, line: 1, key: '', message: `file larger than ${MAX_FILE_BYTES} bytes` });
-      return undefined;
-    }
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    issues.push({ file: path, line: 1, key: '', message: `cannot read: ${(error as Error).message}` });
-    return undefined;
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const line = error.linePos?.[0]?.line ?? lineCounter.linePos(error.pos[0]).line;
-      issues.push({ file: path, line, key: '', message: `YAML: ${error.message.split('\n')[0]}` });
-    }
-    return undefined;
-  }
-  const locate = (keyPath: readonly PropertyKey[]): number => {
-    let node: unknown = doc.contents;
-    let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
-    for (const key of keyPath) {
-      if (!(isMap(node) || isSeq(node))) break;
-      const next: unknown = node.get(typeof key === 'symbol' ? String(key) : key, true);
-      if (next === undefined) {
-        // A missing key: point at the pair's key when it exists, else at the parent.
-        break;
+/** Reads every listed file (size-capped); unreadable files become issues. */
+export function readTexts(files: ListedFile[], issues: KbIssue[]): (ListedFile & { text: string })[] {
+  const out: (ListedFile & { text: string })[] = [];
+  for (const file of files) {
+    try {
+      if (statSync(file.path).size > MAX_FILE_BYTES) {
+        issues.push({
+          file: file.path,
+          line: 1,
+          key: '',
+          message: `file larger than ${MAX_FILE_BYTES} bytes`,
+        });
+        continue;
       }
-      node = next;
-      const range = (next as Node).range;
-      if (range) offset = range[0];
-      if (isMap(node) || isSeq(node)) continue;
+      out.push({ ...file, text: readFileSync(file.path, 'utf8') });
+    } catch (error) {
+      issues.push({ file: file.path, line: 1, key: '', message: `cannot read: ${(error as Error).message}` });
     }
-    return lineCounter.linePos(offset).line;
-  };
-  return { path, kind, data: doc.toJS({ maxAliasCount: 100 }), locate };
+  }
+  return out;
+}
+
+/** The shipped data files with their text, for the snapshot script. */
+export function readShippedSources(): { sources: SourceText[]; data: Map<string, unknown> } {
+  const issues: KbIssue[] = [];
+  const files = readTexts(listFiles(BUILTIN_DIR, true, issues), issues);
+  const data = new Map<string, unknown>();
+  for (const file of files) {
+    const parsed = parseKbFile(file.path, file.text, issues);
+    if (parsed) data.set(file.relative, parsed.data);
+  }
+  if (issues.length > 0) throw new TriageError('KB_INVALID', issues.map(formatIssue).join('\n'));
+  return { sources: files.map(({ relative, text }) => ({ relative, text })), data };
 }
 
 function validate<T extends z.ZodType>(
@@ -244,7 +241,7 @@ function validate<T extends z.ZodType>(
 function assemble(shipped: Sources, extra: Sources, issues: KbIssue[]): KnowledgeBase | undefined {
   const rules = shipped.rules[0]?.data;
   if (rules === undefined) {
-    issues.push({ file: BUILTIN_DIR.pathname, line: 1, key: '', message: 'rules.yaml missing' });
+    issues.push({ file: BUILTIN_DIR, line: 1, key: '', message: 'rules.yaml missing' });
     return undefined;
   }
   const causes = new Map<string, string>();
@@ -291,6 +288,7 @@ function assemble(shipped: Sources, extra: Sources, issues: KbIssue[]): Knowledg
         aliases: entry.aliases,
         meaning: entry.meaning,
         causes: entry.causes,
+        weight: entry.weight,
         source: entry.source ?? data.source,
         confidence: entry.confidence ?? data.confidence,
         origin,

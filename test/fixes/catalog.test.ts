@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadBuiltinKnowledgeBase } from '../../src/fixes/load-kb.js';
+import { readSnapshot } from '../../src/fixes/kb-snapshot.js';
+import { loadBuiltinKnowledgeBase, readShippedSources } from '../../src/fixes/load-kb.js';
 
 const kb = loadBuiltinKnowledgeBase();
 
@@ -96,6 +100,31 @@ describe('evidence rules and the probe vocabulary', () => {
       expect(known.has(code), `${code} is not a Finding code`).toBe(true);
     for (const combination of kb.rules.combinations) {
       for (const code of combination.findings) expect(known.has(code), code).toBe(true);
+    }
+  });
+});
+
+describe('the parsed snapshot of the shipped YAML', () => {
+  test('is current (after editing src/fixes/data run: npm run kb:snapshot)', () => {
+    const { sources, data } = readShippedSources();
+    const snapshot = readSnapshot(sources);
+    expect(snapshot, 'stale snapshot: run npm run kb:snapshot').toBeDefined();
+    for (const [file, value] of data) expect(snapshot?.get(file), file).toEqual(value);
+  });
+
+  test('is ignored as soon as one YAML byte differs', () => {
+    const { sources, data } = readShippedSources();
+    const dir = mkdtempSync(join(tmpdir(), 'kb-snap-'));
+    try {
+      const path = join(dir, 'snapshot.jsonl');
+      const lines = [JSON.stringify({ fingerprint: 'not-the-fingerprint' })];
+      for (const [file, value] of data) lines.push(JSON.stringify({ file, data: value }));
+      writeFileSync(path, lines.join('\n'));
+      expect(readSnapshot(sources, path)).toBeUndefined();
+      const edited = sources.map((s, i) => (i === 0 ? { ...s, text: `${s.text} ` } : s));
+      expect(readSnapshot(edited)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

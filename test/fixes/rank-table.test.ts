@@ -71,6 +71,11 @@ const ROWS: Row[] = [
     codes: ['gw:0x3000008'],
     top: 'gateway-target-reachability',
   },
+  {
+    desc: 'pasted dialog: 0x3000008 with extended 0x0',
+    codes: ['gw:0x3000008', 'ext:0x0'],
+    top: 'gateway-target-reachability',
+  },
   { desc: 'gateway certificate name mismatch', codes: ['gw:0x3000003'], top: 'gateway-certificate' },
   { desc: 'gateway certificate expired', codes: ['gw:0x3000007'], top: 'gateway-certificate' },
   { desc: 'not in the RD RAP', codes: ['gw:0x300001b'], top: 'gateway-check-cap-rap' },
