@@ -8,13 +8,8 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../src/config/schema.js';
-import { probeDns } from '../src/probes/dns.js';
 import type { Finding } from '../src/probes/finding.js';
-import { probeGateway } from '../src/probes/gateway.js';
 import { createJumpPool, type JumpPool } from '../src/probes/jump-pool.js';
-import { probeRdp } from '../src/probes/rdp-negotiate.js';
-import { probeTcp } from '../src/probes/tcp.js';
-import { probeTls } from '../src/probes/tls-cert.js';
 import { createAllowlist } from '../src/triage/allowlist.js';
 import { plan } from '../src/triage/plan.js';
 import { probeTarget } from '../src/triage/run.js';
@@ -73,38 +68,37 @@ function sh(
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
-async function batteryRatio(pool: JumpPool, config: Config, lab: LabInfo) {
-  const connector = pool.connector('lab-jump');
-  const resolve = connector.resolve;
-  if (!resolve) throw new Error('the jump connector resolves names');
+/**
+ * Slowest single check = one probe kind on one named target, run alone the way a user asking for
+ * just that would get it (name lookup through the jump, then the probe). Battery = every probe on
+ * every target at once. Warm connection both times; the median of 3 rounds.
+ */
+async function batteryRatio(pool: JumpPool, config: Config) {
+  const allowlist = createAllowlist(config);
+  const deps = { config, allowlist, connectorFor: () => pool.connector('lab-jump') };
+  const triagePlan = plan(understandingFor(HOSTS, GATEWAY), config, allowlist);
   const ratios: number[] = [];
-  let last = { wall: 0, slowest: 0 };
+  let last = { wall: 0, slowest: 0, which: '' };
   for (let round = 0; round < 3; round++) {
-    // Each probe alone, one after the other (warm connection, same deadlines).
-    const singles: number[] = [];
-    const time = async (run: () => Promise<unknown>) => {
-      const started = performance.now();
-      await run();
-      singles.push(performance.now() - started);
-    };
-    const signal = () => AbortSignal.timeout(config.probes.timeoutMs);
-    for (const name of [...HOSTS, GATEWAY]) {
-      const address = lab.addresses[name.replace(/\.lab$/, '') as keyof LabInfo['addresses']];
-      const target = { host: address, port: name === GATEWAY ? 443 : 3389, displayName: name };
-      await time(() => probeDns(`${name.replace(/\.lab$/, '')}-${round}.lab`, { resolve, signal: signal() }));
-      await time(() => probeTcp(target, { connector, signal: signal() }));
-      if (name === GATEWAY) await time(() => probeGateway(target, { connector, signal: signal() }));
-      else {
-        await time(() => probeRdp(target, { connector, signal: signal() }));
-        await time(() => probeTls(target, { connector, signal: signal(), mode: 'rdp' }));
+    let slowest = 0;
+    let which = '';
+    for (const target of triagePlan.targets) {
+      for (const kind of target.probes.filter((k) => k !== 'dns')) {
+        // On a gateway the tls finding comes from the gateway probe's connection.
+        if (target.role === 'gateway' && kind === 'tls') continue;
+        const single = { ...target, probes: [...target.probes.filter((k) => k === 'dns'), kind] };
+        const io = { signal: AbortSignal.timeout(30_000), emit: () => {}, refuse: () => {} };
+        const started = performance.now();
+        await probeTarget(single, triagePlan.timeoutMs, deps, io);
+        const ms = performance.now() - started;
+        if (ms > slowest) [slowest, which] = [ms, `${kind} ${target.name}`];
       }
     }
-    const slowest = Math.max(...singles);
     const started = performance.now();
     await triage(pool, config, HOSTS, GATEWAY, AbortSignal.timeout(30_000));
     const wall = performance.now() - started;
     ratios.push(wall / slowest);
-    last = { wall, slowest };
+    last = { wall, slowest, which };
   }
   return { ratio: median(ratios), ...last };
 }
@@ -237,10 +231,10 @@ try {
         .join('; ')})`,
     );
 
-  const battery = await batteryRatio(pool, config, lab);
+  const battery = await batteryRatio(pool, config);
   const bar = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   out(
-    `1. battery wall ÷ slowest single probe: ${battery.ratio.toFixed(2)} (wall ${Math.round(battery.wall)} ms, slowest ${Math.round(battery.slowest)} ms)  bar ≤ 1.3  ${bar(battery.ratio <= 1.3)}`,
+    `1. battery wall ÷ slowest single probe: ${battery.ratio.toFixed(2)} (wall ${Math.round(battery.wall)} ms, slowest single: ${battery.which} ${Math.round(battery.slowest)} ms)  bar ≤ 1.3  ${bar(battery.ratio <= 1.3)}`,
   );
 
   const started = performance.now();

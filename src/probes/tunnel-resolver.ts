@@ -20,6 +20,10 @@ export class DnsLookupError extends Error {
 }
 
 type Open = (address: string, port: number, signal: AbortSignal) => Promise<Duplex>;
+interface Answer {
+  addresses: string[];
+  ttlMs: number;
+}
 
 const MAX_CACHE_MS = 10_000;
 const NEGATIVE_CACHE_MS = 2_000;
@@ -48,10 +52,10 @@ export function createTunnelResolver({
   timeoutMs: number;
   now?: () => number;
 }) {
-  const cache = new Map<string, { until: number; result: Promise<string[]> }>();
+  const cache = new Map<string, { until: number; result: Promise<Answer> }>();
   const settings = async () => (typeof servers === 'function' ? servers() : { servers, search });
 
-  const lookupOnce = async (name: string): Promise<string[]> => {
+  const lookupOnce = async (name: string): Promise<Answer> => {
     const { servers: list, search: suffixes } = await settings();
     if (list.length === 0) throw new DnsLookupError('ESERVFAIL', 'no DNS server known for this jump');
     // glibc's order with ndots:1: a dotted name as-is, a short name with each search suffix first.
@@ -70,7 +74,7 @@ export function createTunnelResolver({
     throw lastError ?? new DnsLookupError('ENOTFOUND', `${name} does not exist (NXDOMAIN)`);
   };
 
-  const askServers = async (name: string, list: string[]): Promise<string[]> => {
+  const askServers = async (name: string, list: string[]): Promise<Answer> => {
     let lastError: unknown;
     for (const server of list.slice(0, 3)) {
       try {
@@ -85,7 +89,7 @@ export function createTunnelResolver({
     throw lastError;
   };
 
-  const ask = async (server: string, name: string): Promise<string[]> => {
+  const ask = async (server: string, name: string): Promise<Answer> => {
     const signal = AbortSignal.timeout(timeoutMs);
     let stream: Duplex;
     try {
@@ -117,7 +121,7 @@ export function createTunnelResolver({
       if (addresses.length === 0)
         throw new DnsLookupError('ENODATA', `${name} has no A/AAAA records (from ${server})`);
       const ttl = Math.min(...addresses.map((a) => a.ttl));
-      return Object.assign([...new Set(addresses.map((a) => a.address))], { ttlMs: ttl * 1000 });
+      return { addresses: [...new Set(addresses.map((a) => a.address))], ttlMs: ttl * 1000 };
     } catch (error) {
       if (error instanceof DnsLookupError) throw error;
       if (signal.aborted)
@@ -135,14 +139,13 @@ export function createTunnelResolver({
     if (!isDnsName(name)) return Promise.reject(new DnsLookupError('ENOTFOUND', `not a DNS name: ${name}`));
     const key = name.toLowerCase();
     const hit = cache.get(key);
-    if (hit && hit.until > now()) return raceAbort(hit.result, signal);
+    if (hit && hit.until > now()) return raceAbort(hit.result.then((a) => a.addresses), signal);
     const result = lookupOnce(key);
     const entry = { until: Number.POSITIVE_INFINITY, result };
     if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value ?? '');
     cache.set(key, entry);
     result.then(
-      (addresses) => {
-        const ttlMs = (addresses as string[] & { ttlMs?: number }).ttlMs ?? 0;
+      ({ ttlMs }) => {
         entry.until = now() + Math.min(ttlMs, MAX_CACHE_MS);
       },
       (error: unknown) => {
@@ -151,7 +154,7 @@ export function createTunnelResolver({
         entry.until = answered ? now() + NEGATIVE_CACHE_MS : 0;
       },
     );
-    return raceAbort(result, signal);
+    return raceAbort(result.then((a) => a.addresses), signal);
   };
 }
 
