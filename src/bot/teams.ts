@@ -8,8 +8,9 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import { createLogger } from '../ops/logger.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
 import type { Conversation } from './conversation.js';
@@ -101,7 +102,7 @@ export async function startTeams({
   feedback = createMemoryFeedbackStore(),
   onVote,
   dedupe = createMemoryDedupeStore(),
-  logger = pino({ name: 'rdp-triage' }),
+  logger = createLogger(),
   minUpdateIntervalMs = 1000,
   turnBudgetMs,
   openIdMetadataUrl,
