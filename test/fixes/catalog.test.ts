@@ -76,7 +76,7 @@ describe('shipped catalogue', () => {
     const langs = new Set(
       kb.fixes.flatMap((fix) => fix.steps.flatMap((step) => (step.snippet ? [step.snippet.lang] : []))),
     );
-    expect([...langs].sort()).toEqual(['cmd', 'gpo', 'powershell', 'text']);
+    expect([...langs].sort()).toEqual(['cmd', 'gpo', 'powershell', 'reg', 'text']);
   });
 
   test('every cause is reachable: some code or rule points at it and some fix addresses it', () => {
