@@ -33,12 +33,7 @@ export async function runBattery(
   options: BatteryOptions,
 ): Promise<void> {
   const { timeouts, startedAt, signal, emit, now = performance.now.bind(performance) } = options;
-  const connector = watchJump(options.connector, options.onJumpFailure);
-  const deadline = (kind: NetworkProbe) =>
-    AbortSignal.any([
-      signal,
-      AbortSignal.timeout(Math.max(1, Math.ceil(timeouts[kind] - (now() - startedAt)))),
-    ]);
+  const remaining = (kind: NetworkProbe) => Math.max(1, Math.ceil(timeouts[kind] - (now() - startedAt)));
   const tlsOptions = {
     ...(options.extraCa && { extraCa: options.extraCa }),
     ...(options.expiringSoonDays !== undefined && { expiringSoonDays: options.expiringSoonDays }),
@@ -46,29 +41,114 @@ export async function runBattery(
   // On a gateway the certificate comes from the gateway probe's own connection.
   const kinds = probes.includes('gateway') ? probes.filter((kind) => kind !== 'tls') : probes;
   const runs = kinds.map((kind): Promise<Finding> => {
-    const probeSignal = deadline(kind);
-    switch (kind) {
-      case 'tcp':
-        return probeTcp(target, { connector, signal: probeSignal });
-      case 'rdp':
-        return probeRdp(target, { connector, signal: probeSignal });
-      case 'tls':
-        return probeTls(target, {
-          connector,
-          signal: probeSignal,
-          mode: 'rdp',
-          ...tlsOptions,
-        });
-      default:
-        return probeGateway(target, {
-          connector,
-          signal: probeSignal,
-          ...tlsOptions,
-          ...(probes.includes('tls') && { onCertificate: emit }),
-        });
+    if (kind === 'gateway') {
+      const connector = watchJump(options.connector, options.onJumpFailure);
+      return probeGateway(target, {
+        connector,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(remaining(kind))]),
+        ...tlsOptions,
+        ...(probes.includes('tls') && { onCertificate: emit }),
+      });
     }
+    return joinProbe(options.connector, `${kind} ${target.host}:${target.port} ${target.displayName ?? ''}`, {
+      budgetMs: remaining(kind),
+      signal,
+      ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
+      run: (connector, probeSignal) => {
+        switch (kind) {
+          case 'tcp':
+            return probeTcp(target, { connector, signal: probeSignal });
+          case 'rdp':
+            return probeRdp(target, { connector, signal: probeSignal });
+          default:
+            return probeTls(target, { connector, signal: probeSignal, mode: 'rdp', ...tlsOptions });
+        }
+      },
+    });
   });
   await Promise.all(runs.map((run) => run.then(emit)));
+}
+
+interface SharedProbe {
+  result: Promise<Finding>;
+  controller: AbortController;
+  users: number;
+  jumpFailure: ConnectFailure | null;
+}
+
+const inFlight = new WeakMap<Connector, Map<string, SharedProbe>>();
+
+/**
+ * Identical probes in flight at the same moment (same path, kind and target) are run once and
+ * their Finding is shared: 200 people asking about the same host at once cost the host one probe,
+ * not 200 (an RDP listener's accept backlog can be tiny: xrdp's is 2, lab-notes gotcha 4). Each
+ * caller keeps its own cancellation: the shared probe is aborted (its channels closed) when the
+ * last caller leaves; otherwise it ends at its own deadline.
+ */
+function joinProbe(
+  connector: Connector,
+  key: string,
+  {
+    budgetMs,
+    signal,
+    onJumpFailure,
+    run,
+  }: {
+    budgetMs: number;
+    signal: AbortSignal;
+    onJumpFailure?: (failure: ConnectFailure) => void;
+    run: (connector: Connector, signal: AbortSignal) => Promise<Finding>;
+  },
+): Promise<Finding> {
+  let probes = inFlight.get(connector);
+  if (!probes) {
+    probes = new Map();
+    inFlight.set(connector, probes);
+  }
+  let shared = probes.get(key);
+  if (!shared) {
+    const controller = new AbortController();
+    const entry: SharedProbe = {
+      controller,
+      users: 0,
+      jumpFailure: null,
+      result: Promise.resolve(null as never),
+    };
+    const watched = watchJump(connector, (failure) => {
+      entry.jumpFailure = failure;
+    });
+    const map = probes;
+    entry.result = run(watched, AbortSignal.any([controller.signal, AbortSignal.timeout(budgetMs)])).finally(
+      () => {
+        if (map.get(key) === entry) map.delete(key);
+      },
+    );
+    probes.set(key, entry);
+    shared = entry;
+  }
+  const entry = shared;
+  entry.users++;
+  let left = false;
+  const leave = () => {
+    if (left) return;
+    left = true;
+    signal.removeEventListener('abort', leave);
+    entry.users--;
+    if (entry.users === 0) entry.controller.abort();
+  };
+  if (signal.aborted) leave();
+  else signal.addEventListener('abort', leave, { once: true });
+  return entry.result.then(
+    (finding) => {
+      leave();
+      if (entry.jumpFailure) onJumpFailure?.(entry.jumpFailure);
+      return finding;
+    },
+    (error: unknown) => {
+      leave();
+      throw error;
+    },
+  );
 }
 
 /** Passes jump-level failures (lost connection, refused channel) to `onFailure` as they happen. */

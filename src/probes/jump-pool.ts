@@ -40,6 +40,8 @@ export interface JumpPoolOptions {
 }
 
 const BACKOFF_MIN_MS = 500;
+/** Channel opens in flight to one destination (host:port) at once. */
+const PENDING_PER_TARGET = 8;
 const BACKOFF_MAX_MS = 30_000;
 
 /**
@@ -86,6 +88,7 @@ class JumpLink {
   /** Channels handed out and not yet closed by either side. */
   #channels = new Set<Duplex>();
   #pendingOpens: ReturnType<typeof createLimiter>;
+  #perTarget = new Map<string, ReturnType<typeof createLimiter>>();
   #resolvConf: Promise<{ servers: string[]; search: string[] }> | null = null;
 
   constructor(jump: JumpConfig, options: Required<Omit<JumpPoolOptions, 'jumps'>>) {
@@ -154,17 +157,28 @@ class JumpLink {
   /** A tunnel to an IP literal (never a name: sshd would resolve it with a blocking call). */
   async #open(address: string, port: number, signal: AbortSignal): Promise<Duplex> {
     const client = await this.#acquire(signal);
-    const release = await this.#pendingOpens.acquire(signal).catch(() => {
-      throw new ConnectFailure(
-        'timeout',
-        `${address}:${port}: no answer before the deadline (stage: queued)`,
-      );
-    });
+    // Two bounds on opens in flight: per destination (a slow or SYN-dropping host must not hold
+    // every slot and starve the others) and per jump (sshd opens a socket for each).
+    const key = `${address}:${port}`;
+    const perTarget = this.#perTarget.get(key) ?? createLimiter(PENDING_PER_TARGET);
+    this.#perTarget.set(key, perTarget);
+    const queued = () =>
+      new ConnectFailure('timeout', `${address}:${port}: no answer before the deadline (stage: queued)`);
+    let releaseTarget: (() => void) | null = null;
+    let releaseJump: (() => void) | null = null;
     let channel: Duplex;
     try {
+      releaseTarget = await perTarget.acquire(signal).catch(() => {
+        throw queued();
+      });
+      releaseJump = await this.#pendingOpens.acquire(signal).catch(() => {
+        throw queued();
+      });
       channel = await openTunnel(client, address, port, signal);
     } finally {
-      release();
+      releaseJump?.();
+      releaseTarget?.();
+      if (perTarget.active === 0 && perTarget.waiting === 0) this.#perTarget.delete(key);
     }
     this.#channelsOpened++;
     if (this.#channels.size >= 1024)
