@@ -10,6 +10,7 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { TriageError } from '../errors.js';
 import { createLogger } from '../ops/logger.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
@@ -183,7 +184,15 @@ export async function startTeams({
   }
 
   server.listen(settings.port, settings.host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    throw new TriageError(
+      'STARTUP_INVALID',
+      `Teams cannot listen on ${settings.host}:${settings.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set TEAMS_PORT / TEAMS_HOST`,
+      { cause: error },
+    );
+  }
   const { port } = server.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${TEAMS_PATH}`;
