@@ -36,7 +36,9 @@ const phrasesSchema = z.object(
   >,
 );
 
-const MAX_TOKENS = 200;
+const MAX_TOKENS = 120;
+/** Longer "words" are pasted blobs (base64, hashes): one placeholder, never stemmed or cached. */
+const MAX_WORD_LENGTH = 40;
 const STOP = new Set(STOPWORDS);
 // Words natural lists as stop words that carry the intent here ("not working", "can't").
 for (const keep of [
@@ -57,6 +59,7 @@ for (const keep of [
   'what',
 ])
   STOP.delete(keep);
+const DIGIT_OR_SEPARATOR = /[\d._'-]/;
 const STEM_CACHE = new Map<string, string>();
 const STEM_CACHE_LIMIT = 50_000;
 
@@ -66,9 +69,18 @@ const STEM_CACHE_LIMIT = 50_000;
  */
 export function tokenizeForIntent(text: string): string[] {
   const unigrams: string[] = [];
-  const raw = text.toLowerCase().split(/[^\p{L}\p{N}._'-]+/u);
-  for (const word of raw) {
+  for (const word of text.toLowerCase().split(/[^\p{L}\p{N}._'-]+/u)) {
     if (unigrams.length >= MAX_TOKENS) break;
+    if (word === '') continue;
+    if (word.length > MAX_WORD_LENGTH) {
+      unigrams.push('zzblob');
+      continue;
+    }
+    // Most words are plain: one test, a stop-word lookup and a cached stem.
+    if (!DIGIT_OR_SEPARATOR.test(word)) {
+      if (!STOP.has(word)) unigrams.push(stem(word));
+      continue;
+    }
     const token = word.replace(/^[._'-]+|[._'-]+$/g, '');
     if (token === '') continue;
     if (/^(?:0x|ox)[0-9a-fo]+$/.test(token)) unigrams.push('zzhexcode');
@@ -82,7 +94,7 @@ export function tokenizeForIntent(text: string): string[] {
           unigrams.push(/^[a-z]+\d+$/.test(part) ? stem(part.replace(/\d+$/, '')) : 'zzalnum');
         else if (!STOP.has(part)) unigrams.push(stem(part.replace(/'/g, '')));
       }
-      if (/[.]/.test(token) && /\p{L}/u.test(token)) unigrams.push('zzdotname');
+      if (token.includes('.') && /\p{L}/u.test(token)) unigrams.push('zzdotname');
     }
   }
   // 👍 / 👎 say as much as a sentence of feedback.
@@ -96,7 +108,7 @@ export function tokenizeForIntent(text: string): string[] {
 function stem(word: string): string {
   const cached = STEM_CACHE.get(word);
   if (cached !== undefined) return cached;
-  const stemmed = /^[a-z]+$/.test(word) ? PorterStemmer.stem(word) : word;
+  const stemmed = /^[a-z]+$/.test(word) ? PorterStemmer.stem(word) : word.replace(/'/g, '');
   if (STEM_CACHE.size < STEM_CACHE_LIMIT) STEM_CACHE.set(word, stemmed);
   return stemmed;
 }
@@ -135,10 +147,13 @@ function scoreWith(bayes: BayesClassifier, featureIndex: Map<string, number>): I
     (INTENTS as readonly string[]).includes(l),
   );
   const logPrior = labels.map((label) => Math.log((classTotals[label] ?? 1) / totalExamples));
-  const logTotal = labels.map((label) => Math.log(classTotals[label] ?? 1));
-  const logCount = labels.map((label) => {
+  // log(count / classTotal) for every feature and class, computed once.
+  const logLikelihood = labels.map((label) => {
     const counts = classFeatures[label] ?? {};
-    return (index: number) => Math.log(counts[index] ?? smoothing);
+    const total = classTotals[label] ?? 1;
+    const table = new Float64Array(featureIndex.size);
+    for (let i = 0; i < table.length; i++) table[i] = Math.log((counts[i] ?? smoothing) / total);
+    return table;
   });
   return {
     classify(tokens) {
@@ -149,8 +164,8 @@ function scoreWith(bayes: BayesClassifier, featureIndex: Map<string, number>): I
       }
       const scores = labels.map((_, c) => {
         let score = logPrior[c] ?? 0;
-        const count = logCount[c];
-        if (count) for (const index of present) score += count(index) - (logTotal[c] ?? 0);
+        const table = logLikelihood[c];
+        if (table) for (const index of present) score += table[index] ?? 0;
         return score;
       });
       const max = Math.max(...scores);

@@ -22,19 +22,21 @@ const labelsSchema = z.object({
 
 const MAX_CODES = 12;
 const MAX_HEX_DIGITS = 8;
+/** Matches read per scan: a paste of 500 "error code"s says no more than its first few. */
+const MAX_SCANNED_MATCHES = 64;
 
 const labels = loadLabels();
-// Longest label first, so "extended error code" wins over the "error code" inside it.
+// Longest label first, so "extended error code" wins over the "error code" inside it; group 1
+// is an extended label, group 2 an error-code label.
 const LABEL = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:${[
-    ...labels.extendedCode.map((label) => ({ label, extended: true })),
-    ...labels.errorCode.map((label) => ({ label, extended: false })),
-  ]
-    .sort((a, b) => b.label.length - a.label.length)
-    .map(({ label, extended }, i) => `(?<${extended ? 'x' : 'e'}${i}>${labelPattern(label)})`)
-    .join('|')})`,
+  `(?<![\\p{L}\\p{N}])(?:(${alternation(labels.extendedCode)})|(${alternation(labels.errorCode)}))`,
   'giu',
 );
+// A word every label contains, to skip the label scan on messages without one.
+const LABEL_ANCHORS = [...new Set([...labels.errorCode, ...labels.extendedCode].map(anchorOf))];
+const NAME_ANCHORS = ['errinfo_', 'exdiscreason', 'disconnectreason', 'ssl_err_', 'e_proxy_'];
+// A number is read as a code only after one of these (checked before the slower regexes).
+const NUMBER_CONTEXT = /err|code|reason|disconnected|rdp|mstsc|ext|fehler|错误|protocol/;
 // After a label: optional colon (also the full-width one in CJK dialogs), then the value.
 const LABEL_VALUE = /^[ \t]{0,4}[:：=#]?[ \t]{0,4}(?:(0x|ox)([0-9a-fo]{1,10})|(\d{1,10}))(?![\p{L}\p{N}_])/iu;
 const HEX = /(?<![\p{L}\p{N}_])(0x|ox)([0-9a-fo]{1,10})(?![\p{L}\p{N}_])/giu;
@@ -66,10 +68,11 @@ interface Mention {
 export function parseCodes(text: string, codeBook: CodeBook): UnderstoodCode[] {
   const mentions: Mention[] = [];
   const lower = text.toLowerCase();
-  collectLabelled(text, codeBook, mentions);
-  collectNamed(text, codeBook, mentions);
-  collectHex(text, lower, codeBook, mentions);
-  collectDigits(text, lower, codeBook, mentions);
+  // Each scan only where its anchor occurs: most messages have no label, name or hex at all.
+  if (LABEL_ANCHORS.some((anchor) => lower.includes(anchor))) collectLabelled(text, codeBook, mentions);
+  if (NAME_ANCHORS.some((anchor) => lower.includes(anchor))) collectNamed(text, codeBook, mentions);
+  if (lower.includes('x')) collectHex(text, lower, codeBook, mentions);
+  if (/\d/.test(text)) collectDigits(text, lower, codeBook, mentions);
   mentions.sort((a, b) => a.at - b.at);
 
   const codes: UnderstoodCode[] = [];
@@ -91,9 +94,10 @@ export function parseCodes(text: string, codeBook: CodeBook): UnderstoodCode[] {
 }
 
 function collectLabelled(text: string, codeBook: CodeBook, mentions: Mention[]): void {
+  let seen = 0;
   for (const match of text.matchAll(LABEL)) {
-    const group = Object.entries(match.groups ?? {}).find(([, v]) => v !== undefined)?.[0] ?? '';
-    const extended = group.startsWith('x');
+    if (++seen > MAX_SCANNED_MATCHES) break;
+    const extended = match[1] !== undefined;
     const end = match.index + match[0].length;
     const value = LABEL_VALUE.exec(text.slice(end, end + 40));
     if (!value) continue;
@@ -108,7 +112,9 @@ function collectLabelled(text: string, codeBook: CodeBook, mentions: Mention[]):
 }
 
 function collectNamed(text: string, codeBook: CodeBook, mentions: Mention[]): void {
+  let seen = 0;
   for (const match of text.matchAll(NAMED)) {
+    if (++seen > MAX_SCANNED_MATCHES) break;
     const entry = codeBook.byName(match[1] ?? '');
     if (!entry) continue;
     mentions.push({
@@ -122,7 +128,9 @@ function collectNamed(text: string, codeBook: CodeBook, mentions: Mention[]): vo
 }
 
 function collectHex(text: string, lower: string, codeBook: CodeBook, mentions: Mention[]): void {
+  let seen = 0;
   for (const match of text.matchAll(HEX)) {
+    if (++seen > MAX_SCANNED_MATCHES) break;
     if (mentions.some((m) => m.at >= match.index && m.at <= match.index + match[0].length)) continue;
     const value = readHex(match[1] ?? '', match[2] ?? '', codeBook);
     if (value === null) continue;
@@ -132,9 +140,12 @@ function collectHex(text: string, lower: string, codeBook: CodeBook, mentions: M
 }
 
 function collectDigits(text: string, lower: string, codeBook: CodeBook, mentions: Mention[]): void {
+  let seen = 0;
   for (const match of text.matchAll(DIGITS)) {
+    if (++seen > MAX_SCANNED_MATCHES * 4) break;
     if (mentions.some((m) => m.at >= match.index && m.at <= match.index + match[0].length)) continue;
     const before = lower.slice(Math.max(0, match.index - 32), match.index);
+    if (!NUMBER_CONTEXT.test(before)) continue;
     const extended = EXTENDED_BEFORE.test(before);
     // One or two digits are a code only as the extended reason ("extended 7"); else counts and sizes.
     if ((match[1] ?? '').length < 3 && !extended) continue;
@@ -206,6 +217,18 @@ function isGatewayValue(value: number): boolean {
 
 function toHex(value: number): string {
   return `0x${value.toString(16)}`;
+}
+
+function alternation(list: string[]): string {
+  return [...list]
+    .sort((a, b) => b.length - a.length)
+    .map(labelPattern)
+    .join('|');
+}
+
+function anchorOf(label: string): string {
+  const words = label.trim().toLowerCase().split(/\s+/);
+  return words.reduce((longest, word) => (word.length > longest.length ? word : longest), '');
 }
 
 function labelPattern(label: string): string {

@@ -20,7 +20,8 @@ export interface InventoryName {
 
 export interface HostIndex {
   exact: Set<string>;
-  names: { candidate: string; name: string }[];
+  /** Every inventory name and alias (`label`: its first DNS label, lower case) → the inventory name. */
+  names: { label: string; name: string }[];
 }
 
 export interface ParsedHosts {
@@ -55,7 +56,13 @@ const IPV4 = /(?<![\p{L}\p{N}.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{1,5}))?(?![\p{L
 const DOTTED =
   /(?<![\p{L}\p{N}._@\\/-])([a-z0-9](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_-]{1,63}){1,8})(?::(\d{1,5}))?(?![\p{L}\p{N}@-]|\.[a-z0-9])/giu;
 const WORD =
-  /(?<![\p{L}\p{N}._@\\/-])([a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){0,6})(?::(\d{1,5}))?(?![\p{L}\p{N}_@\\-]|\.[a-z0-9])/giu;
+  /(?<![a-z0-9._@\\/-])([a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){0,6})(?::(\d{1,5}))?(?![a-z0-9_@\\-]|\.[a-z0-9])/g;
+// Words shaped like host names: with a hyphen (srv-fin-02, jdoe-laptop) or letters then digits (dc01).
+const NAME_SHAPED =
+  /(?<![a-z0-9._@\\/-])([a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){1,6}|[a-z]{2,10}\d{1,4})(?::(\d{1,5}))?(?![a-z0-9_@\\-]|\.[a-z0-9])/g;
+// Any name right after "/v:", "full address:s:", "Remote computer:" or a quote after "computer".
+const NAME_AFTER_LABEL =
+  /(?:\/v:|full address:s:|remote computer:\s{0,3}["“']?|computer\s{0,3}["“'])([a-z][a-z0-9_-]{0,62})(?![a-z0-9_.-])/g;
 
 // What stands right before a name (lower case, the 40 characters before it).
 const HOST_BEFORE =
@@ -68,7 +75,7 @@ const GATEWAY_NAME =
 // Codes with a typo (ox904), products and versions (win11, server-2019, w10) look like names.
 const NOT_A_NAME =
   /^(?:0x|ox)[0-9a-fo]+$|^(?:build|kb|sp|rev)-?\d+$|^(?:win|windows|w)-?(?:xp|vista|7|8|10|11|20\d\d)(?:r2|h[12])?$|^(?:windows-)?server-?20\d\d(?:-?r2)?$/;
-// A name right after these is the host, whatever it looks like.
+// A name right after these is the host, whatever it looks like (dotted names without a TLD too).
 const STRONG_HOST_BEFORE = /(?:\/v:|full address:s:|remote computer:\s*["“']?|remote computer\s*["“'])$/;
 
 interface Candidate {
@@ -85,8 +92,9 @@ export function createHostIndex(inventory: readonly InventoryName[]): HostIndex 
   const names: HostIndex['names'] = [];
   for (const host of inventory) {
     for (const candidate of [host.name, ...host.aliases]) {
-      exact.add(candidate.toLowerCase());
-      names.push({ candidate: candidate.toLowerCase(), name: host.name });
+      const lower = candidate.toLowerCase();
+      exact.add(lower);
+      names.push({ label: lower.split('.')[0] ?? lower, name: host.name });
     }
   }
   return { exact, names };
@@ -98,75 +106,102 @@ export function parseHosts(text: string, index: HostIndex, rdpFile: RdpFileSetti
   fromRdpFile(rdpFile, found, unused);
   // Links first; then blank out what cannot be a host (links, e-mail addresses, DOMAIN\user) so the
   // later scans do not read "jdoe@corp.example" or "CORP\jdoe" as names.
-  let rest = text.replace(URL_HOST, (whole, host: string, port: string | undefined, at: number) => {
-    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
-    if (!isIgnoredDomain(name)) addCandidate(found, at, name, port, text, index);
-    return ' '.repeat(whole.length);
-  });
-  rest = rest.replace(UNC_HOST, (whole, host: string, at: number) => {
-    addCandidate(found, at, host.toLowerCase(), undefined, text, index);
-    return ' '.repeat(whole.length);
-  });
-  rest = rest.replace(EMAIL, (whole) => ' '.repeat(whole.length));
-  rest = rest.replace(DOMAIN_USER, (whole) => ' '.repeat(whole.length));
-  rest = rest.replace(IPV6_BRACKETED, (whole, address: string, port: string | undefined, at: number) => {
-    if (isIPv6(address)) addCandidate(found, at, address.toLowerCase(), port, text, index);
-    return ' '.repeat(whole.length);
-  });
-  rest = rest.replace(IPV6_BARE, (whole, address: string, at: number) => {
-    if (!isIPv6(address)) return whole;
-    addCandidate(found, at, address.toLowerCase(), undefined, text, index);
-    return ' '.repeat(whole.length);
-  });
+  let rest = text;
+  if (text.includes('://'))
+    rest = rest.replace(URL_HOST, (whole, host: string, port: string | undefined, at: number) => {
+      const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+      if (!isIgnoredDomain(name)) addCandidate(found, at, name, port, text, index);
+      return ' '.repeat(whole.length);
+    });
+  if (rest.includes('\\')) {
+    rest = rest.replace(UNC_HOST, (whole, host: string, at: number) => {
+      addCandidate(found, at, host.toLowerCase(), undefined, text, index);
+      return ' '.repeat(whole.length);
+    });
+    rest = rest.replace(DOMAIN_USER, (whole) => ' '.repeat(whole.length));
+  }
+  if (rest.includes('@')) rest = rest.replace(EMAIL, (whole) => ' '.repeat(whole.length));
+  if (rest.includes('[') && rest.includes(':'))
+    rest = rest.replace(IPV6_BRACKETED, (whole, address: string, port: string | undefined, at: number) => {
+      if (isIPv6(address)) addCandidate(found, at, address.toLowerCase(), port, text, index);
+      return ' '.repeat(whole.length);
+    });
+  if (rest.includes('::') || /(?:[0-9a-f]{1,4}:){7}/i.test(rest))
+    rest = rest.replace(IPV6_BARE, (whole, address: string, at: number) => {
+      if (!isIPv6(address)) return whole;
+      addCandidate(found, at, address.toLowerCase(), undefined, text, index);
+      return ' '.repeat(whole.length);
+    });
   const lower = rest.toLowerCase();
-  for (const match of lower.matchAll(IPV4)) {
-    if (
-      !isIPv4(match[1] ?? '') ||
-      /\b(?:version|ver\.?|v|build|release)\s*$/.test(lower.slice(Math.max(0, match.index - 12), match.index))
-    )
-      continue;
-    addCandidate(found, match.index, match[1] ?? '', match[2], lower, index);
-  }
-  for (const match of lower.matchAll(DOTTED)) {
-    const name = (match[1] ?? '').replace(/[._-]+$/, '');
-    if (isIPv4(name) || isIgnoredDomain(name)) continue;
-    const strong = STRONG_HOST_BEFORE.test(lower.slice(Math.max(0, match.index - 40), match.index));
-    if (!isFqdn(name) && !(strong && isDottedName(name))) continue;
-    addCandidate(found, match.index, name, match[2], lower, index);
-  }
-  for (const match of lower.matchAll(WORD)) {
+  if (/\d\.\d/.test(lower))
+    for (const match of lower.matchAll(IPV4)) {
+      if (
+        !isIPv4(match[1] ?? '') ||
+        /\b(?:version|ver\.?|v|build|release)\s*$/.test(
+          lower.slice(Math.max(0, match.index - 12), match.index),
+        )
+      )
+        continue;
+      addCandidate(found, match.index, match[1] ?? '', match[2], lower, index);
+    }
+  if (lower.includes('.'))
+    for (const match of lower.matchAll(DOTTED)) {
+      const name = (match[1] ?? '').replace(/[._-]+$/, '');
+      if (isIPv4(name) || isIgnoredDomain(name)) continue;
+      const strong = STRONG_HOST_BEFORE.test(lower.slice(Math.max(0, match.index - 40), match.index));
+      if (!isFqdn(name) && !(strong && isDottedName(name))) continue;
+      addCandidate(found, match.index, name, match[2], lower, index);
+    }
+  for (const match of lower.matchAll(NAME_SHAPED)) {
     const name = match[1] ?? '';
-    const before = lower.slice(Math.max(0, match.index - 40), match.index);
-    const decided = judgeShortName(name, before, index);
+    const decided = judgeShortName(name, lower, match.index, index);
     if (decided === null) continue;
     addCandidate(found, match.index, name, match[2], lower, index, decided);
+  }
+  if (lower.includes(':') || lower.includes('"') || lower.includes('“'))
+    for (const match of lower.matchAll(NAME_AFTER_LABEL)) {
+      const name = match[1] ?? '';
+      if (NOT_HOST_WORDS.has(name)) continue;
+      addCandidate(found, match.index + match[0].length - name.length, name, undefined, lower, index);
+    }
+  if (index.exact.size > 0) {
+    let seen = 0;
+    for (const match of lower.matchAll(WORD)) {
+      if (++seen > MAX_WORDS) break;
+      if (index.exact.has(match[1] ?? ''))
+        addCandidate(found, match.index, match[1] ?? '', match[2], lower, index);
+    }
   }
   return settle(found.filter((candidate) => !unused.has(candidate.name)));
 }
 
-/** A short name is a host when its shape says so (`srv-fin-02`, `dc01`), the inventory knows it, or it stands where a host stands. */
-function judgeShortName(name: string, before: string, index: HostIndex): string | undefined | null {
+/** A name-shaped word is a host unless it names a product or version; one without digits must stand where a host stands. */
+function judgeShortName(
+  name: string,
+  lower: string,
+  at: number,
+  index: HostIndex,
+): string | undefined | null {
   if (index.exact.has(name)) return undefined;
   if (NOT_HOST_WORDS.has(name) || NOT_A_NAME.test(name)) return null;
-  // "Remote computer: HOMESRV", "/v:jumpbox": whatever follows is the host the user typed.
-  if (STRONG_HOST_BEFORE.test(before)) return suggest(name, index);
-  if (name.length < 3) return null;
   const [first = name, ...rest] = name.split('-');
+  const hasDigit = /\d/.test(name);
   // win10, x64, sha-256, cve-2018-0886, win32-openssh: a product or standard with its number.
   if (
     NOT_HOST_PREFIXES.has(first.replace(/\d+$/, '')) &&
     (/\d$/.test(first) || rest.every((part) => /^\d+$/.test(part)))
   )
     return null;
-  const hasDigit = /\d/.test(name);
-  const hyphen = rest.length > 0;
-  const placed = HOST_BEFORE.test(before) || GATEWAY_BEFORE.test(before);
-  const suggestion = suggest(name, index);
-  if (hyphen && (hasDigit || placed)) return suggestion;
-  if (!hyphen && /^[a-z]{2,10}\d{1,4}$/.test(name)) return suggestion;
-  if (suggestion !== undefined && (placed || hasDigit)) return suggestion;
-  return null;
+  if (hasDigit) return suggest(name, index);
+  // jdoe-laptop, vm-win-test: a host only where a host stands ("rdp to jdoe-laptop").
+  const before = lower.slice(Math.max(0, at - 40), at);
+  return HOST_BEFORE.test(before) || GATEWAY_BEFORE.test(before) ? suggest(name, index) : null;
 }
+
+/** Candidates read per message: past the first few dozen names a paste is a log, not a request. */
+const MAX_CANDIDATES = 64;
+/** Words compared with the inventory per message. */
+const MAX_WORDS = 600;
 
 function addCandidate(
   found: Candidate[],
@@ -177,6 +212,7 @@ function addCandidate(
   index: HostIndex,
   suggestion?: string,
 ): void {
+  if (found.length >= MAX_CANDIDATES) return;
   const before = text.slice(Math.max(0, at - 40), at).toLowerCase();
   const kind = kindOf(name);
   const parsedPort = port === undefined ? undefined : Number.parseInt(port, 10);
@@ -256,7 +292,10 @@ function suggest(name: string, index: HostIndex): string | undefined {
   if (index.exact.has(first)) return undefined;
   let best: { score: number; name: string } | undefined;
   for (const entry of index.names) {
-    const score = JaroWinklerDistance(first, entry.candidate.split('.')[0] ?? entry.candidate);
+    // Jaro–Winkler weighs the start of the name: a typo there is rare, so a name that starts
+    // differently or is much longer or shorter is not worth the comparison.
+    if (entry.label[0] !== first[0] || Math.abs(entry.label.length - first.length) > 3) continue;
+    const score = JaroWinklerDistance(first, entry.label);
     if (score >= SUGGESTION_THRESHOLD && (!best || score > best.score)) best = { score, name: entry.name };
   }
   return best?.name;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { TriageError } from '../errors.js';
+import { createPhraseIndex, type PhraseIndex } from './message-words.js';
 import { INTENTS, type Intent } from './understanding.js';
 
 /**
@@ -49,28 +50,24 @@ const EMOJI = /\p{Extended_Pictographic}/u;
  * and the length in words (an emoji counts as one).
  */
 export function readSigns(
+  words: string,
   text: string,
   symptoms: readonly string[],
 ): { rdpWord: boolean; outOfScopeTopic: boolean; words: number } {
-  const words = ` ${text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\p{Extended_Pictographic}'-]+/gu, ' ')
-    .replace(/(\p{Extended_Pictographic})/gu, ' $1 ')
-    .replace(/\s+/g, ' ')
-    .trim()} `;
-  const count = words.trim() === '' ? 0 : words.trim().split(' ').length;
+  let count = 0;
+  for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
+  const found = signs.index.find(words);
   return {
     rdpWord:
-      signs.rdpWords.some((w) => words.includes(w)) ||
-      /\.rdp\b/i.test(text) ||
-      symptoms.some((s) => signs.rdpSymptoms.includes(s)),
-    outOfScopeTopic: signs.outOfScopeTopics.some((w) => words.includes(w)),
+      found.includes('rdp') || text.includes('.rdp') || symptoms.some((s) => signs.rdpSymptoms.includes(s)),
+    outOfScopeTopic: found.includes('out_of_scope'),
     words: count,
   };
 }
 
 /** True when the message is only emoji (👍, 👎): a reaction, hence feedback. */
 export function isOnlyEmoji(text: string): boolean {
+  if (text.length > 64) return false;
   const rest = text.replace(/[\s\u200d\ufe0f]+/g, '');
   return rest !== '' && [...rest].every((char) => EMOJI.test(char));
 }
@@ -102,17 +99,18 @@ export function decideIntent(
   return { intent, confidence };
 }
 
-function loadSigns(): { rdpWords: string[]; rdpSymptoms: string[]; outOfScopeTopics: string[] } {
+function loadSigns(): { index: PhraseIndex<'rdp' | 'out_of_scope'>; rdpSymptoms: string[] } {
   const url = new URL('./data/intent-signs.yaml', import.meta.url);
   const result = signsSchema.safeParse(parse(readFileSync(url, 'utf8')));
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new TriageError('KB_INVALID', `intent-signs.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
   }
-  const pad = (w: string) => ` ${w.toLowerCase()} `;
   return {
-    rdpWords: result.data.rdpWords.map(pad),
+    index: createPhraseIndex<'rdp' | 'out_of_scope'>([
+      ...result.data.rdpWords.map((phrase) => ({ key: 'rdp' as const, phrase })),
+      ...result.data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
+    ]),
     rdpSymptoms: result.data.rdpSymptoms,
-    outOfScopeTopics: result.data.outOfScopeTopics.map(pad),
   };
 }

@@ -3,6 +3,7 @@ import { type CodeBook, EMPTY_CODE_BOOK } from './code-book.js';
 import { parseCodes } from './codes.js';
 import { createHostIndex, type HostIndex, type InventoryName, parseHosts } from './hosts.js';
 import { decideIntent, isOnlyEmoji, OUT_OF_SCOPE_THRESHOLD, readSigns } from './intent-rules.js';
+import { toWords } from './message-words.js';
 import { normalizeMessage } from './normalize-message.js';
 import { parseRdpFile } from './rdp-file.js';
 import { findSymptoms } from './symptoms.js';
@@ -36,18 +37,19 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
   const rdpFile = parseRdpFile(message);
   const codes = parseCodes(message, codeBook);
   const { hosts, gateway } = parseHosts(message, hostIndexFor(inventory), rdpFile);
-  const symptoms = findSymptoms(message);
+  const words = toWords(message);
+  const symptoms = findSymptoms(words);
   const scores = classifier.classify(tokenizeForIntent(message));
   const strongRdp = rdpFile !== null || codes.some((code) => code.role !== 'unknown');
-  const { rdpWord, outOfScopeTopic, words } = readSigns(message, symptoms);
+  const signs = readSigns(words, message.toLowerCase(), symptoms);
   const { intent, confidence } = decideIntent(
     scores.probabilities,
     {
       strongRdp,
-      rdp: strongRdp || rdpWord || gateway !== null,
+      rdp: strongRdp || signs.rdpWord || gateway !== null,
       hosts: hosts.length > 0,
-      outOfScopeTopic,
-      words,
+      outOfScopeTopic: signs.outOfScopeTopic,
+      words: signs.words,
       emoji: isOnlyEmoji(message),
     },
     outOfScopeThreshold,
