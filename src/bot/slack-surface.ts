@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Report } from '../triage/report.js';
 import type { Reply, Surface } from './conversation.js';
+import type { EditBudget } from './edit-budget.js';
 import { renderSlack, type SlackRenderOptions } from './render/slack.js';
 import type { SlackTarget } from './slack-incoming.js';
 
@@ -18,6 +19,8 @@ export interface SlackSurfaceOptions {
   existingTs?: string;
   render: SlackRenderOptions;
   minUpdateIntervalMs?: number;
+  /** Workspace-wide budget: progress edits are skipped when it is spent, final edits always go. */
+  editBudget?: EditBudget;
   /** Called once the final report is in the message, with the message's ts (and the reply's note). */
   onReport?: (ts: string, report: Report, note?: string) => void;
 }
@@ -29,13 +32,17 @@ export function createSlackSurface({
   existingTs,
   render,
   minUpdateIntervalMs = SLACK_MIN_UPDATE_INTERVAL_MS,
+  editBudget,
   onReport = () => {},
 }: SlackSurfaceOptions): Surface & { readonly ts: string | undefined } {
   let ts = existingTs;
   let postError: unknown;
-  const update = async (reply: Reply) => {
+  const edit = async (reply: Reply, optional: boolean) => {
     // The core sends its final edit even when the post failed; the post's error is the one to report.
     if (ts === undefined) throw postError ?? new Error('chat.update before chat.postMessage');
+    if (optional) {
+      if (editBudget && !editBudget.tryTake()) return;
+    } else editBudget?.take();
     await client.chat.update({ channel: target.channel, ts, ...renderSlack(reply, render) });
     if (reply.kind === 'report') onReport(ts, reply.report, reply.note);
   };
@@ -45,7 +52,8 @@ export function createSlackSurface({
       return ts;
     },
     async post(reply) {
-      if (ts !== undefined) return update(reply);
+      // "Run probes again": the first state replaces the old report, so it is never skipped.
+      if (ts !== undefined) return edit(reply, false);
       const response = await client.chat
         .postMessage({
           channel: target.channel,
@@ -63,6 +71,7 @@ export function createSlackSurface({
       ts = response.ts;
       if (reply.kind === 'report') onReport(ts, reply.report, reply.note);
     },
-    update,
+    // Progress edits are optional (skipped when the workspace budget is spent); the rest are not.
+    update: (reply) => edit(reply, reply.kind === 'progress'),
   };
 }

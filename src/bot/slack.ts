@@ -16,6 +16,7 @@ import { createMemoryDedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { Report } from '../triage/report.js';
 import type { Conversation } from './conversation.js';
+import { createEditBudget, type EditBudget } from './edit-budget.js';
 import { escapeMrkdwn, type SlackRenderOptions } from './render/slack.js';
 import { createReportCache, registerReportActions } from './slack-actions.js';
 import { type SlackFileLike, slackAttachments } from './slack-files.js';
@@ -41,6 +42,8 @@ export interface SlackAppDeps {
   /** Web API client options; tests point `slackApiUrl` at a local server. */
   clientOptions?: webApi.WebClientOptions;
   minUpdateIntervalMs?: number;
+  /** Workspace-wide budget of progress edits (chat.update is Tier 3, ≈ 50 / min); finals always go. */
+  editBudget?: EditBudget;
   now?: () => number;
   /** Watched triage channels answered unasked (issue 12, src/bot/slack-watch.ts). */
   watcher?: SlackWatcher;
@@ -77,6 +80,7 @@ export function createSlackApp({
   clientOptions = {},
   minUpdateIntervalMs,
   now = Date.now,
+  editBudget = createEditBudget({ perMinute: 50, now }),
   watcher,
 }: SlackAppDeps): SlackService {
   const log = logger.child({ platform: 'slack' });
@@ -128,6 +132,7 @@ export function createSlackApp({
       render,
       ...(existingTs && { existingTs }),
       ...(minUpdateIntervalMs !== undefined && { minUpdateIntervalMs }),
+      editBudget,
       onReport: (ts, report, note) => {
         replyTs = ts;
         reports.set(target.channel, ts, { report, render, votes: {}, ...(note !== undefined && { note }) });

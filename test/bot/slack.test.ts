@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
+import { createEditBudget } from '../../src/bot/edit-budget.js';
 import type { SlackBlock } from '../../src/bot/render/slack.js';
 import { createSlackApp, type SlackService } from '../../src/bot/slack.js';
 import { configSchema } from '../../src/config/schema.js';
@@ -382,6 +383,38 @@ describe('request checks', () => {
     expect(callsIn('C0FAST0001')).toEqual([]);
     await postedTs((c) => c.args.channel === 'C0FAST0001');
   });
+});
+
+test('when the workspace edit budget is spent, progress edits are skipped and the final one still goes', async () => {
+  const lean = createSlackApp({
+    settings: {
+      mode: 'http',
+      botToken: 'xoxb-test-token',
+      signingSecret: SECRET,
+      port: 0,
+      host: '127.0.0.1',
+    },
+    conversation: bot.conversation,
+    feedback,
+    logger: pino({ level: 'silent' }),
+    clientOptions: { slackApiUrl: api.apiUrl },
+    editBudget: createEditBudget({ perMinute: 0, burst: 0 }),
+  });
+  const { port } = await lean.start();
+  try {
+    const body = JSON.stringify(directMessage('rdp 0x904 on srv-lab-01', { channel: 'D0BUDGET01' }));
+    await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signSlackRequest(SECRET, body) },
+      body,
+    });
+    await postedTs((c) => c.args.channel === 'D0BUDGET01');
+    const calls = callsIn('D0BUDGET01');
+    expect(calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
+    expect(isFinal(calls[1] as ApiCall)).toBe(true);
+  } finally {
+    await lean.stop();
+  }
 });
 
 test('a 429 from Slack is waited out for its Retry-After, then the message is posted', async () => {
