@@ -413,3 +413,45 @@ test('a turn that would outlast its budget ends at once; the card is then posted
   expect(card?.body).toMatchObject({ replyToId: 'msg-1', from: { id: BOT.id } });
   expect(calls.find(isReport)?.path).toBe('/v3/conversations/a:1personal-chat/activities/act-2');
 });
+
+test('a port already in use is a start-up error that says which setting to change', async () => {
+  const settings = { appId: '', botFrameworkAuth: {}, port: teams.port, host: '127.0.0.1' };
+  await expect(
+    startTeams({
+      conversation: assembleBot({ config: defaultConfig() }).conversation,
+      settings,
+      logger: pino({ level: 'silent' }),
+    }),
+  ).rejects.toMatchObject({
+    code: 'STARTUP_INVALID',
+    message: expect.stringMatching(/EADDRINUSE.*TEAMS_PORT/),
+  });
+});
+
+test('a vote the store cannot keep is answered with an error on the button, not a failed turn', async () => {
+  await teams.stop();
+  await teams.drain(0);
+  const broken = {
+    record: async () => {
+      throw new Error('SQLITE_BUSY: database is locked');
+    },
+    stats: async () => ({}),
+  };
+  teams = await startTeams({
+    conversation: assembleBot({ config: defaultConfig() }).conversation,
+    feedback: broken,
+    settings: { appId: '', botFrameworkAuth: {}, port: 0, host: '127.0.0.1' },
+    logger: pino({ level: 'silent' }),
+  });
+  const data = { verb: 'rdp-triage.feedback', triageId: 'act-9', fixId: 'open-firewall', helped: true };
+  const response = await post(
+    activity({
+      type: 'invoke',
+      id: 'invoke-9',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: data.verb, data } },
+    }),
+  );
+  expect(response.status).toBe(200);
+  expect(await response.json()).toMatchObject({ statusCode: 500, type: 'application/vnd.microsoft.error' });
+});
