@@ -74,6 +74,15 @@ export function createJumpPool({
   };
 }
 
+/**
+ * ssh2's Channel.destroy() ends and closes the channel (sends EOF + CLOSE) without marking the
+ * stream destroyed until sshd's CLOSE arrives; towards a hung server sshd keeps its half-closed
+ * socket and that CLOSE may never come. Ended by us counts as closed.
+ */
+function isOpenOnOurSide(channel: Duplex): boolean {
+  return !channel.destroyed && !channel.writableEnded;
+}
+
 class JumpLink {
   readonly connector: Connector;
   #jump: JumpConfig;
@@ -120,9 +129,7 @@ class JumpLink {
       connectsStarted: this.#connectsStarted,
       connected: this.#client !== null,
       channelsOpened: this.#channelsOpened,
-      // Destroyed by us counts as closed: towards a hung server sshd keeps its half-closed socket
-      // until the server reads, so the remote CLOSE may never come (lab-notes gotcha 3's cousin).
-      channelsOpen: [...this.#channels].filter((channel) => !channel.destroyed).length,
+      channelsOpen: [...this.#channels].filter(isOpenOnOurSide).length,
     };
   }
 
@@ -182,7 +189,7 @@ class JumpLink {
     }
     this.#channelsOpened++;
     if (this.#channels.size >= 1024)
-      for (const old of this.#channels) if (old.destroyed) this.#channels.delete(old);
+      for (const old of this.#channels) if (!isOpenOnOurSide(old)) this.#channels.delete(old);
     this.#channels.add(channel);
     // Cancelling the triage closes its channels even if the probe forgets to.
     const onAbort = () => channel.destroy();

@@ -139,7 +139,11 @@ export function createTunnelResolver({
     if (!isDnsName(name)) return Promise.reject(new DnsLookupError('ENOTFOUND', `not a DNS name: ${name}`));
     const key = name.toLowerCase();
     const hit = cache.get(key);
-    if (hit && hit.until > now()) return raceAbort(hit.result.then((a) => a.addresses), signal);
+    if (hit && hit.until > now())
+      return raceAbort(
+        hit.result.then((a) => a.addresses),
+        signal,
+      );
     const result = lookupOnce(key);
     const entry = { until: Number.POSITIVE_INFINITY, result };
     if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value ?? '');
@@ -154,7 +158,10 @@ export function createTunnelResolver({
         entry.until = answered ? now() + NEGATIVE_CACHE_MS : 0;
       },
     );
-    return raceAbort(result.then((a) => a.addresses), signal);
+    return raceAbort(
+      result.then((a) => a.addresses),
+      signal,
+    );
   };
 }
 
