@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { parseSince } from '../../src/cli/audit-command.js';
+
+// Every test spawns the real CLI (tsx start-up takes seconds on a loaded machine).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const BIN = fileURLToPath(new URL('../../bin/rdp-triage.js', import.meta.url));
 const run = promisify(execFile);
@@ -16,7 +19,7 @@ const CHILD_ENV = { ...INHERITED, NO_COLOR: '1' };
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      timeout: 60_000,
+      timeout: 110_000,
       env: CHILD_ENV,
     });
     return { code: 0, stdout, stderr };
@@ -41,7 +44,7 @@ beforeAll(async () => {
     `rdp 0x904 on 127.0.0.1 and on 10.9.9.9 password=${SECRET}`,
   ]);
   expect(triage.code, triage.stderr).toBe(0);
-}, 90_000);
+}, 180_000);
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
