@@ -30,10 +30,12 @@ export function createMemoryFeedbackStore(): FeedbackStore {
       const stats: FeedbackStats = {};
       for (const vote of votes.values()) {
         for (const code of vote.codes.length > 0 ? vote.codes : ['*']) {
-          const perCode = (stats[code] ??= {});
-          const counts = (perCode[vote.fixId] ??= { helped: 0, notHelped: 0 });
+          const perCode = stats[code] ?? {};
+          const counts = perCode[vote.fixId] ?? { helped: 0, notHelped: 0 };
           if (vote.helped) counts.helped += 1;
           else counts.notHelped += 1;
+          perCode[vote.fixId] = counts;
+          stats[code] = perCode;
         }
       }
       return stats;

@@ -71,4 +71,4 @@ test('the audit store survives kill -9 under load without losing committed rows'
     }
   }
   expect(reported.length).toBeGreaterThanOrEqual(7 + 150 + 600 + 1);
-}, 120_000);
+}, 400_000);

@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/open-store.js';
 const [path = '', round = '0'] = process.argv.slice(2);
 const store = openStore({ path, retentionDays: 90, feedbackRetentionDays: 365 });
 const PROBES_PER_REQUEST = 25;
-const deadline = Date.now() + 60_000;
+const deadline = Date.now() + 240_000;
 for (let i = 0; i < 200_000 && Date.now() < deadline; i += 1) {
   const id = store.audit.recordRequest({
     platform: 'slack',
