@@ -146,7 +146,8 @@ function isHealthy(findings: Finding[]): boolean {
 
 function describe(kb: KnowledgeBase, cause: string): string {
   const text = kb.causes.get(cause) ?? cause;
-  return text.charAt(0).toLowerCase() + text.slice(1);
+  // "The host is …" reads "the host is …" mid-sentence; "TLS protocol …" keeps its capitals.
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
 function clip(text: string): string {

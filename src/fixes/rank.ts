@@ -51,10 +51,14 @@ export function rank(
   }
   const order = (fix: Fix) => kb.fixOrder.get(fix.id) ?? Number.MAX_SAFE_INTEGER;
   scored.sort((a, b) => b.score - a.score || order(a.fix) - order(b.fix));
+  // The cap keeps replies short, but a fix listed for the message's own code (the 0x904 guide)
+  // is never cut: it follows the top ones in its ranked order.
+  const direct = new Set(
+    understanding.codes.flatMap((code) => (kb.fixesByCode.get(code.value) ?? []).map((fix) => fix.id)),
+  );
+  const kept = scored.filter((entry, index) => index < weights.maxFixes || direct.has(entry.fix.id));
   const values = snippetValues(understanding);
-  return scored
-    .slice(0, weights.maxFixes)
-    .map(({ fix, score, reasons }) => toRankedFix(fix, score, reasons, values));
+  return kept.map(({ fix, score, reasons }) => toRankedFix(fix, score, reasons, values));
 }
 
 function scoreFix(

@@ -38,8 +38,12 @@ describe('rank: stability', () => {
   });
 
   test('scores are ordered and rounded; at most 8 fixes; each with reasons and a verify step', () => {
+    expect(
+      rank(toUnderstanding({ codes: ['0x204'], symptoms: ['slow', 'credentials_rejected'] }), []).length,
+    ).toBe(8);
+    // 0x904 keeps its four guide fixes on top of the eight.
     const fixes = rank(toUnderstanding({ codes: ['0x904', 'ext:0x7'] }), []);
-    expect(fixes.length).toBeLessThanOrEqual(8);
+    expect(fixes.length).toBeLessThanOrEqual(12);
     for (let i = 1; i < fixes.length; i++)
       expect(fixes[i - 1]?.score).toBeGreaterThanOrEqual(fixes[i]?.score ?? 0);
     for (const fix of fixes) {
@@ -48,6 +52,23 @@ describe('rank: stability', () => {
       expect(fix.reasons.length).toBeGreaterThan(0);
     }
   });
+});
+
+test('fixes listed for the message’s code are kept even when stronger evidence fills the top', () => {
+  const fixes = rank(toUnderstanding({ codes: ['0x904', 'ext:0x7'] }), [
+    toFinding('TCP_OPEN'),
+    toFinding('RDP_NEG_NLA'),
+    toFinding('TLS_HANDSHAKE_FAILED'),
+  ]);
+  expect(fixes[0]?.id).toBe('enable-tls12-server');
+  for (const id of [
+    'force-tcp-disable-udp',
+    'rdgateway-client-logging',
+    'rdgateway-ssl-inspection-bypass',
+    'clear-saved-credentials',
+  ]) {
+    expect(fixes.map((fix) => fix.id)).toContain(id);
+  }
 });
 
 describe('rank: reasons a person can read', () => {
