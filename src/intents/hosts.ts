@@ -257,8 +257,13 @@ function fromRdpFile(rdpFile: RdpFileSettings | null, found: Candidate[], unused
   }
 }
 
+// What an .rdp file may name: a host or address, optionally with a port ("srv:3390", "[fd00::1]:3390").
+const RDP_FILE_HOST =
+  /^(?:[a-z0-9](?:[a-z0-9._-]{0,252})|\[[0-9a-f:.]{2,45}\]|[0-9a-f:]{2,45})(?::\d{1,5})?$/i;
+
 function firstToken(value: string | number | undefined): string | undefined {
-  return typeof value === 'string' ? value.trim().split(/\s+/)[0] : undefined;
+  const token = typeof value === 'string' ? value.trim().split(/\s+/)[0] : undefined;
+  return token !== undefined && RDP_FILE_HOST.test(token) ? token : undefined;
 }
 
 function settle(found: Candidate[]): ParsedHosts {
@@ -338,7 +343,8 @@ function isIPv6(text: string): boolean {
   if (halves.length > 2) return false;
   const groups = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
   if (!groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return false;
-  return halves.length === 2 ? groups.length <= 7 : groups.length === 8;
+  // "::" alone is the unspecified address: nothing to connect to.
+  return halves.length === 2 ? groups.length >= 1 && groups.length <= 7 : groups.length === 8;
 }
 
 function loadWords(): z.infer<typeof wordsSchema> {

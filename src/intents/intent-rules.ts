@@ -55,7 +55,7 @@ export function readSigns(
   symptoms: readonly string[],
 ): { rdpWord: boolean; outOfScopeTopic: boolean; words: number } {
   let count = 0;
-  for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
+  if (words.trim() !== '') for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
   const found = signs.index.find(words);
   return {
     rdpWord:
@@ -68,7 +68,7 @@ export function readSigns(
 /** True when the message is only emoji (👍, 👎): a reaction, hence feedback. */
 export function isOnlyEmoji(text: string): boolean {
   if (text.length > 64) return false;
-  const rest = text.replace(/[\s\u200d\ufe0f]+/g, '');
+  const rest = text.replace(/(?:\s|\u200d|\ufe0f)+/g, '');
   return rest !== '' && [...rest].every((char) => EMOJI.test(char));
 }
 
