@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Activity, ActivityTypes, type ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
+import type { Understanding } from '../intents/understanding.js';
 import type { DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { Conversation, Incoming, Reply, Surface } from './conversation.js';
@@ -16,6 +17,7 @@ import {
   invokeError,
 } from './teams-actions.js';
 import { teamsAttachments } from './teams-files.js';
+import { decideUnasked } from './watch-policy.js';
 
 export interface TeamsBotDeps {
   conversation: Conversation;
@@ -40,6 +42,13 @@ export interface TeamsBotDeps {
   tokenSource?: (context: TurnContext) => () => Promise<string | undefined>;
   logger: Logger;
   clock?: () => Date;
+  /**
+   * Watched channels (issue 12): with the RSC permission ChannelMessage.Read.Group the bot
+   * receives every channel message; new root posts in these channels that the policy accepts are
+   * answered in their thread without an @mention. Bots cannot react to Teams messages, so the
+   * card itself is the mark.
+   */
+  watch?: { channels: readonly string[]; minConfidence: number; understand: (text: string) => Understanding };
 }
 
 export interface TeamsBot {
@@ -70,6 +79,7 @@ export function createTeamsBot({
   tokenSource = () => async () => undefined,
   logger,
   clock = () => new Date(),
+  watch,
 }: TeamsBotDeps): TeamsBot {
   const votes = createCardVotes({ feedback, onVote, logger, clock });
   const running = new Set<Promise<unknown>>();
@@ -161,8 +171,9 @@ export function createTeamsBot({
     const mentioned = TurnContext.getMentions(activity).some(
       (m) => m.mentioned?.id === activity.recipient.id,
     );
-    // In channels and group chats the bot only answers when @mentioned; in a 1:1 chat, always.
-    if ((type === 'channel' || type === 'groupChat') && !mentioned) return;
+    // In channels and group chats the bot only answers when @mentioned; in a 1:1 chat, always;
+    // in a watched channel also a new root post it is sure is an RDP failure (issue 12).
+    if ((type === 'channel' || type === 'groupChat') && !mentioned && !answersUnasked(activity, type)) return;
     const text = (mentioned ? TurnContext.removeRecipientMention(activity) : activity.text) ?? '';
     // A retried delivery never starts a second triage.
     if (
@@ -175,6 +186,26 @@ export function createTeamsBot({
       token: tokenSource(context),
     });
     await startTriage(context, toIncoming(activity, text.replace(/&nbsp;/g, ' ').trim(), files));
+  }
+
+  function answersUnasked(activity: Activity, type: string | undefined): boolean {
+    if (!watch || type !== 'channel') return false;
+    const channelId =
+      (activity.channelData as { channel?: { id?: string } } | undefined)?.channel?.id ??
+      activity.conversation.id.split(';')[0];
+    if (!channelId || !watch.channels.includes(channelId)) return false;
+    // A root post's conversation id ends in ;messageid=<its own id>; a thread reply's in the root's.
+    const root = activity.conversation.id.match(/;messageid=(\d+)/)?.[1];
+    const topLevel = root === undefined || root === activity.id;
+    const text = (activity.text ?? '').replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ');
+    const decision = decideUnasked(
+      watch.understand(text),
+      { topLevel, answeredByOthers: false },
+      watch.minConfidence,
+    );
+    if (!decision.answer)
+      logger.debug({ channel: channelId, reason: decision.reason }, 'watched message not answered');
+    return decision.answer;
   }
 
   /** A card button: record a vote and redraw the card, or run the probes again. */

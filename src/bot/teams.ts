@@ -10,7 +10,9 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
+import type { Understanding } from '../intents/understanding.js';
 import { createLogger } from '../ops/logger.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
@@ -35,6 +37,10 @@ export interface TeamsOptions {
    * a sovereign cloud, or to a local document in tests.
    */
   openIdMetadataUrl?: string;
+  /** Watched triage channels (issue 12): the `teams` entries are answered unasked. */
+  watch?: WatchConfig;
+  /** The bot's understand(), which decides on watched-channel messages. */
+  understand?: (text: string) => Understanding;
 }
 
 export interface TeamsServer {
@@ -107,7 +113,11 @@ export async function startTeams({
   minUpdateIntervalMs = 1000,
   turnBudgetMs,
   openIdMetadataUrl,
+  watch,
+  understand,
 }: TeamsOptions): Promise<TeamsServer> {
+  const watched =
+    watch?.channels.filter((channel) => channel.platform === 'teams').map((channel) => channel.id) ?? [];
   const log = logger.child({ platform: 'teams' });
   const authenticated = settings.appId !== '';
   const auth = new ConfigurationBotFrameworkAuthentication({
@@ -126,6 +136,9 @@ export async function startTeams({
     dedupe,
     minUpdateIntervalMs,
     ...(turnBudgetMs !== undefined && { turnBudgetMs }),
+    ...(watch &&
+      understand &&
+      watched.length > 0 && { watch: { channels: watched, minConfidence: watch.minConfidence, understand } }),
     // Attachments need the bot's token; take the turn's connector client now, ask it for a token later.
     tokenSource: (context) => {
       const client = context.turnState.get(adapter.ConnectorClientKey) as
