@@ -19,6 +19,14 @@ const base: CertificateFacts = {
   fingerprint256: 'AA',
 };
 
+interface Row {
+  what: string;
+  facts: Partial<CertificateFacts>;
+  role: 'rdp' | 'https';
+  code: string;
+  status: string;
+}
+
 describe('certificate verdict', () => {
   test.for([
     { what: 'valid and trusted', facts: {}, role: 'https', code: 'TLS_OK', status: 'ok' },
@@ -76,7 +84,7 @@ describe('certificate verdict', () => {
       code: 'TLS_CERT_EXPIRING_SOON',
       status: 'warn',
     },
-  ] as const)('$what → $code', ({ facts, role, code, status }) => {
+  ] satisfies Row[])('$what → $code', ({ facts, role, code, status }) => {
     const verdict = judgeCertificate({ ...base, ...facts }, { role, expiringSoonDays: 30, now: NOW });
     expect(verdict).toMatchObject({ code, status });
     if (code !== 'TLS_OK') expect(verdict.problems.length).toBeGreaterThan(0);
