@@ -15,6 +15,7 @@ import type { DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryDedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { Report } from '../triage/report.js';
+import { createConcurrencyLimit } from './concurrency-limit.js';
 import type { Conversation } from './conversation.js';
 import { createEditBudget, type EditBudget } from './edit-budget.js';
 import { escapeMrkdwn, type SlackRenderOptions } from './render/slack.js';
@@ -42,6 +43,8 @@ export interface SlackAppDeps {
   /** Web API client options; tests point `slackApiUrl` at a local server. */
   clientOptions?: webApi.WebClientOptions;
   minUpdateIntervalMs?: number;
+  /** Triages running at once; more wait their turn (default 32). */
+  maxConcurrentTriages?: number;
   /** Workspace-wide budget of progress edits (chat.update is Tier 3, ≈ 50 / min); finals always go. */
   editBudget?: EditBudget;
   now?: () => number;
@@ -81,6 +84,7 @@ export function createSlackApp({
   minUpdateIntervalMs,
   now = Date.now,
   editBudget = createEditBudget({ perMinute: 50, now }),
+  maxConcurrentTriages = 32,
   watcher,
 }: SlackAppDeps): SlackService {
   const log = logger.child({ platform: 'slack' });
@@ -110,6 +114,7 @@ export function createSlackApp({
     deferInitialization: true,
   });
   const reports = createReportCache(REPORT_CACHE_SIZE);
+  const triageSlots = createConcurrencyLimit(maxConcurrentTriages);
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
   /** Runs one triage detached from the listener: Slack got its ack already, the work may take seconds. */
@@ -141,8 +146,8 @@ export function createSlackApp({
     const triageLog = log.child({ triageId: incoming.id });
     triageLog.info({ user: incoming.user, chars: incoming.text.length }, 'triage started');
     let answered: Report | null = null;
-    const done = conversation
-      .handle(incoming, surface, controller.signal)
+    const done = triageSlots
+      .run(() => conversation.handle(incoming, surface, controller.signal))
       .then((report) => {
         answered = report;
         triageLog.info({ fixes: report?.fixes.length ?? 0, ms: report?.ms }, 'triage answered');
