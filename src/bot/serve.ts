@@ -5,12 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
-import { startHealthServer } from '../ops/health-server.js';
-import { createInFlight } from '../ops/in-flight.js';
-import { createLogger } from '../ops/logger.js';
-import { resolveOpsSettings } from '../ops/ops-settings.js';
-import { acceptingCheck } from '../ops/readiness.js';
-import { createShutdown } from '../ops/shutdown.js';
+import { runBot } from '../ops/run-bot.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
@@ -174,36 +169,11 @@ export function serveCommand(): Command {
     .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
     .action(async (options: { config?: string }) => {
       const config = await loadConfig(options.config);
-      const ops = resolveOpsSettings(config.ops);
-      const logger = createLogger({ level: ops.logLevel, base: { role: 'bot' } });
-      const inFlight = createInFlight();
-      const served = await startServe({
-        config,
-        logger,
-        wrap: (conversation) => inFlight.wrap(conversation),
-      });
-      const health =
-        ops.healthPort === undefined
-          ? null
-          : await startHealthServer({
-              port: ops.healthPort,
-              host: ops.healthHost,
-              checks: [acceptingCheck(inFlight)],
-            });
-      const shutdown = createShutdown({
-        logger,
-        inFlight,
-        graceMs: ops.shutdownGraceMs,
-        stopIntake: served.surfaces.map((surface) => ({ name: surface.name, run: () => surface.stop() })),
-        release: [
-          { name: 'bot', run: () => served.close() },
-          ...(health ? [{ name: 'health', run: () => health.close() }] : []),
-        ],
-        stepTimeoutMs: ops.shutdownGraceMs + 5000,
-      });
+      // Logs, metrics, health port, Redis-shared state and zone workers, graceful shutdown (src/ops).
+      const { shutdown, served, runtime } = await runBot({ config });
       shutdown.installSignalHandlers();
       for (const surface of served.surfaces)
-        logger.info({ surface: surface.name, address: surface.address }, 'serving');
+        runtime.logger.info({ surface: surface.name, address: surface.address }, 'serving');
       // Stays up until SIGTERM / SIGINT.
       await new Promise<never>(() => {});
     });

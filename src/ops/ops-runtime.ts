@@ -188,6 +188,8 @@ export async function createOpsRuntime({
         // The caller's steps (pools, store) before Redis: a store flush may still need nothing of
         // it, but the dispatcher must outlive the drain.
         release: [...release, ...own],
+        // A surface's stop may wait for its running turns, which the drain ends by the grace time.
+        stepTimeoutMs: settings.shutdownGraceMs + 10_000,
       });
     },
   };
