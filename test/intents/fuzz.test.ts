@@ -16,7 +16,8 @@ test('2,000 random and adversarial messages never throw and always give a well-f
     expect(understood.confidence).toBeGreaterThanOrEqual(0);
     expect(understood.confidence).toBeLessThanOrEqual(1);
     for (const code of understood.codes) expect(code.value).toMatch(/^0x[0-9a-f]{1,8}$/);
-    for (const host of understood.hosts) expect(host.name).toMatch(/^(?:[a-z0-9][a-z0-9._-]*|[0-9a-f:.]*:[0-9a-f:.]*)$/);
+    for (const host of understood.hosts)
+      expect(host.name).toMatch(/^(?:[a-z0-9][a-z0-9._-]*|[0-9a-f:.]*:[0-9a-f:.]*)$/);
     expect(understood.hosts.length).toBeLessThanOrEqual(10);
     expect(understood.codes.length).toBeLessThanOrEqual(12);
   }
