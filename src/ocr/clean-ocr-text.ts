@@ -26,7 +26,12 @@ export function cleanOcrText(raw: string): string {
       (_match, digits: string) => `0x${digits.replace(/[Oo]/g, '0').replace(/[Il]/g, '1').toLowerCase()}`,
     )
     .split(/\r?\n/)
-    .map((line) => line.replace(/[ \t]+/g, ' ').trim().replace(ACTIVITY_ID, '$1 (not read)'))
+    .map((line) =>
+      line
+        .replace(/[ \t]+/g, ' ')
+        .trim()
+        .replace(ACTIVITY_ID, '$1 (not read)'),
+    )
     .filter((line) => HAS_WORD.test(line))
     .join('\n');
 }
