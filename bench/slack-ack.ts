@@ -17,6 +17,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { assembleBot } from '../src/bot/assemble.js';
 import { createSlackApp } from '../src/bot/slack.js';
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
   const run = async (label: string, makeEvent: (i: number) => unknown) => {
     const total = Math.round(SECONDS * RATE);
     const cpu = process.cpuUsage();
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const pending: Promise<number>[] = [];
     const started = performance.now();
     for (let i = 0; i < total; i += 1) {
@@ -107,8 +110,10 @@ async function main(): Promise<void> {
     const at = (q: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
     const used = process.cpuUsage(cpu);
+    lag.disable();
+    const loopLag = `loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms`;
     const cpuMsPerEvent = (used.user + used.system) / 1000 / total;
-    const line = `${label.padEnd(44)} n=${latencies.length}  p50 ${at(0.5).toFixed(1)} ms  p99 ${at(0.99).toFixed(1)} ms  max ${at(1).toFixed(1)} ms  (bot CPU ${cpuMsPerEvent.toFixed(1)} ms/event)`;
+    const line = `${label.padEnd(44)} n=${latencies.length}  p50 ${at(0.5).toFixed(1)} ms  p99 ${at(0.99).toFixed(1)} ms  max ${at(1).toFixed(1)} ms  (bot CPU ${cpuMsPerEvent.toFixed(1)} ms/event, ${loopLag})`;
     console.log(line);
     return at(0.99);
   };
