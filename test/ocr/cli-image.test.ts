@@ -37,7 +37,9 @@ function cli(args: string[], input?: string): Promise<{ code: number; stdout: st
 }
 
 describe('rdp-triage classify --image', () => {
-  test('--json prints the Understanding of the screenshot plus the text read', { timeout: 120_000 }, async () => {
+  test('--json prints the Understanding of the screenshot plus the text read', {
+    timeout: 120_000,
+  }, async () => {
     const { code, stdout } = await cli(['classify', '--image', dialog, '--json']);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as {
