@@ -18,34 +18,54 @@ export interface ConversationAudit {
   outcome(requestId: number, result: AuditResult): void;
 }
 
+/** Request id of a request that could not be recorded: its outcome is not written either. */
+const FAILED = -1;
+
 /**
  * Adapts the audit log to the conversation. `jumpsOf` names the jump each planned host goes
- * through (from the plan), so every probe row says which jump carried it.
+ * through (from the plan), so every probe row says which jump carried it. Never throws: a failed
+ * write (disk full, locked file) goes to `onError` and the conversation still answers.
  */
 export function createConversationAudit(
   log: AuditLog,
   {
     jumpsOf = () => new Map(),
-  }: { jumpsOf?: (understanding: Understanding) => Map<string, string | null> } = {},
+    onError = () => {},
+  }: {
+    jumpsOf?: (understanding: Understanding) => Map<string, string | null>;
+    onError?: (error: unknown) => void;
+  } = {},
 ): ConversationAudit {
+  const guard = <T>(write: () => T, fallback: T): T => {
+    try {
+      return write();
+    } catch (error) {
+      onError(error);
+      return fallback;
+    }
+  };
   return {
-    request(incoming, text, understanding) {
-      return log.recordRequest({
-        platform: incoming.platform,
-        user: incoming.user,
-        channel: incoming.channel,
-        thread: incoming.thread,
-        messageId: incoming.id,
-        text,
-        intent: understanding.intent,
-        codes: understanding.codes.map((code) => code.value),
-        hosts: [
-          ...understanding.hosts.map((host) => host.name),
-          ...(understanding.gateway ? [understanding.gateway] : []),
-        ],
-      });
-    },
+    request: (incoming, text, understanding) =>
+      guard(
+        () =>
+          log.recordRequest({
+            platform: incoming.platform,
+            user: incoming.user,
+            channel: incoming.channel,
+            thread: incoming.thread,
+            messageId: incoming.id,
+            text,
+            intent: understanding.intent,
+            codes: understanding.codes.map((code) => code.value),
+            hosts: [
+              ...understanding.hosts.map((host) => host.name),
+              ...(understanding.gateway ? [understanding.gateway] : []),
+            ],
+          }),
+        FAILED,
+      ),
     outcome(requestId, { outcome, report, error }) {
+      if (requestId === FAILED) return;
       const jumps = report ? jumpsOf(report.understanding) : new Map<string, string | null>();
       const probes: AuditProbe[] = (report?.findings ?? []).map((finding) => {
         const host = hostOf(finding.target);
@@ -60,12 +80,16 @@ export function createConversationAudit(
           ms: finding.ms,
         };
       });
-      log.recordOutcome(requestId, {
-        outcome,
-        probes,
-        refusals: report?.refusals ?? [],
-        ...(error !== undefined && { error }),
-      });
+      guard(
+        () =>
+          log.recordOutcome(requestId, {
+            outcome,
+            probes,
+            refusals: report?.refusals ?? [],
+            ...(error !== undefined && { error }),
+          }),
+        undefined,
+      );
     },
   };
 }

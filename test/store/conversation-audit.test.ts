@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import type { Incoming, Reply, Surface } from '../../src/bot/conversation.js';
+import { createConversation, type Incoming, type Reply, type Surface } from '../../src/bot/conversation.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createAuditLog } from '../../src/store/audit-log.js';
+import { createConversationAudit } from '../../src/store/conversation-audit.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 
 // The whole bot path (assembleBot → conversation → access gate → triage → audit) with a store on
@@ -102,4 +103,44 @@ test('a secret in a message reaches neither the reply nor the database files', a
     expect(bytes.includes(secret)).toBe(false);
     expect(bytes.includes('Sup3rS3cret!')).toBe(false);
   }
+});
+
+test('a failing audit store does not stop the answer; the failure is reported', async () => {
+  const db = openDatabase(':memory:');
+  const errors: unknown[] = [];
+  const audit = createConversationAudit(createAuditLog(db), { onError: (error) => errors.push(error) });
+  db.close();
+  const conversation = createConversation({
+    understand: () => ({
+      intent: 'rdp_failure',
+      confidence: 0.9,
+      codes: [],
+      hosts: [],
+      gateway: null,
+      symptoms: [],
+    }),
+    triage: async (understanding) => ({
+      understanding,
+      findings: [],
+      fixes: [],
+      refusals: [],
+      startedAt: '',
+      ms: 0,
+    }),
+    audit,
+  });
+  const replies: Reply[] = [];
+  const surface: Surface = {
+    minUpdateIntervalMs: 0,
+    post: async (reply) => void replies.push(reply),
+    update: async (reply) => void replies.push(reply),
+  };
+  const report = await conversation.handle(
+    { platform: 'slack', id: '1', user: 'U1', channel: 'C1', text: 'rdp 0x904' },
+    surface,
+    AbortSignal.timeout(5000),
+  );
+  expect(report).not.toBeNull();
+  expect(replies.at(-1)?.kind).toBe('report');
+  expect(errors.length).toBe(1);
 });
