@@ -179,3 +179,29 @@ describe('rank: feedback', () => {
     expect(fixes.findIndex((f) => f.id === target)).toBeLessThan(2);
   });
 });
+
+describe('rank: the symptom ids the intents emit (src/intents/data/symptoms.yaml)', () => {
+  test.for([
+    ['black_screen', 'graphics-reduce-settings'],
+    ['stuck_configuring', 'graphics-reduce-settings'],
+    ['credentials_rejected', 'clear-saved-credentials'],
+    ['certificate_warning', 'recreate-rdp-certificate'],
+    ['credssp', 'patch-credssp-both-sides'],
+    ['nla_required', 'enable-nla-on-client'],
+    ['licensing', 'rd-licensing-diagnose'],
+    ['internal_error', 'recreate-rdp-certificate'],
+    ['protocol_error', 'graphics-reduce-settings'],
+    ['time_difference', 'resync-time'],
+    ['not_found', 'check-dns-resolution'],
+    ['cannot_connect', 'test-rdp-port'],
+    ['console_in_use', 'loopback-console'],
+    ['session_limit', 'session-time-limits'],
+    ['periodic_disconnect', 'session-time-limits'],
+    ['slow', 'force-tcp-disable-udp'],
+    ['gateway_problem', 'gateway-service-health'],
+  ])('%s → %s', ([symptom, top]) => {
+    const fixes = rank(toUnderstanding({ symptoms: [symptom as string] }), []);
+    expect(fixes[0]?.id).toBe(top);
+    expect(fixes[0]?.reasons[0]).toContain(`You reported "${symptom}"`);
+  });
+});
