@@ -65,7 +65,8 @@ async function main(): Promise<void> {
     clientOptions: { slackApiUrl: apiUrl },
   });
   const { port } = await slack.start();
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Slack delivers each event on its own request; no client-side socket cap may queue them.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1000 });
 
   const send = (body: string) =>
     new Promise<number>((resolve, reject) => {
