@@ -38,7 +38,10 @@ export function instrumentConversation(
         return report;
       } finally {
         metrics.inFlight(-1);
-        const outcome = outcomeOf(report, watched.seen, signal.aborted);
+        const limitedBy = report ? rateLimitScopes(report) : [];
+        for (const scope of limitedBy) metrics.rateLimitRefusal(scope);
+        const outcome =
+          limitedBy.length > 0 ? 'rate_limited' : outcomeOf(report, watched.seen, signal.aborted);
         const understanding = report?.understanding ?? watched.understanding();
         if (understanding) metrics.classifier(understanding);
         if (report) metrics.report(report, jumpOf);
@@ -99,4 +102,23 @@ function outcomeOf(report: Report | null, seen: Seen, aborted: boolean): TriageO
   // The core posts a progress message before probing; ending without a report after that means
   // the triage failed and the user was told to try again.
   return seen.progress ? 'failed' : 'answered';
+}
+
+/**
+ * Which limits held hosts back, read from the refusal reasons the access gate writes
+ * (src/access/access-gate.ts: "rate limit of … per person", "you already have …", "this channel
+ * already has …"). One count per triage and scope.
+ */
+function rateLimitScopes(report: Report): ('user' | 'channel')[] {
+  const scopes = new Set<'user' | 'channel'>();
+  for (const { reason } of report.refusals) {
+    if (/^rate limit of .* per person/.test(reason) || /^you already have \d+ triage/.test(reason))
+      scopes.add('user');
+    if (
+      /^rate limit of .* in this channel/.test(reason) ||
+      /^this channel already has \d+ triage/.test(reason)
+    )
+      scopes.add('channel');
+  }
+  return [...scopes];
 }
