@@ -155,31 +155,39 @@ function scoreWith(bayes: BayesClassifier, featureIndex: Map<string, number>): I
     for (let i = 0; i < table.length; i++) table[i] = Math.log((counts[i] ?? smoothing) / total);
     return table;
   });
+  // Per-call scratch, reused: a stamp per feature marks "already counted in this call".
+  const stamp = new Uint32Array(featureIndex.size);
+  let call = 0;
+  const scores = new Float64Array(labels.length);
   return {
     classify(tokens) {
-      const present = new Set<number>();
+      call = call === 0xffffffff ? 1 : call + 1;
+      if (call === 1) stamp.fill(0);
+      for (let c = 0; c < labels.length; c++) scores[c] = logPrior[c] ?? 0;
       for (const token of tokens) {
         const index = featureIndex.get(token);
-        if (index !== undefined) present.add(index);
+        if (index === undefined || stamp[index] === call) continue;
+        stamp[index] = call;
+        for (let c = 0; c < labels.length; c++)
+          scores[c] = (scores[c] ?? 0) + (logLikelihood[c]?.[index] ?? 0);
       }
-      const scores = labels.map((_, c) => {
-        let score = logPrior[c] ?? 0;
-        const table = logLikelihood[c];
-        if (table) for (const index of present) score += table[index] ?? 0;
-        return score;
-      });
-      const max = Math.max(...scores);
-      const weights = scores.map((s) => Math.exp(s - max));
-      const sum = weights.reduce((a, b) => a + b, 0);
-      const probabilities = Object.fromEntries(INTENTS.map((intent) => [intent, 0])) as Record<
-        Intent,
-        number
-      >;
+      let max = Number.NEGATIVE_INFINITY;
+      for (const score of scores) if (score > max) max = score;
+      let sum = 0;
+      for (let c = 0; c < labels.length; c++) sum += Math.exp((scores[c] ?? 0) - max);
+      const probabilities: Record<Intent, number> = {
+        rdp_failure: 0,
+        rdp_slow_or_quality: 0,
+        help: 0,
+        feedback: 0,
+        out_of_scope: 0,
+      };
       let best = 0;
-      labels.forEach((label, c) => {
-        probabilities[label] = (weights[c] ?? 0) / sum;
-        if ((weights[c] ?? 0) > (weights[best] ?? 0)) best = c;
-      });
+      for (let c = 0; c < labels.length; c++) {
+        const label = labels[c];
+        if (label !== undefined) probabilities[label] = Math.exp((scores[c] ?? 0) - max) / sum;
+        if ((scores[c] ?? 0) > (scores[best] ?? 0)) best = c;
+      }
       const intent = labels[best] ?? 'out_of_scope';
       return { intent, confidence: probabilities[intent], probabilities };
     },
