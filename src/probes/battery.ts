@@ -4,7 +4,7 @@ import { probeGateway } from './gateway.js';
 import type { ProbeTarget } from './probe-target.js';
 import { probeRdp } from './rdp-negotiate.js';
 import { probeTcp } from './tcp.js';
-import { probeTls } from './tls-cert.js';
+import { probeTls, probeTlsAfterNegotiation, tlsFindingWithoutNegotiation } from './tls-cert.js';
 
 export type NetworkProbe = Exclude<ProbeKind, 'dns' | 'jump'>;
 
@@ -38,39 +38,90 @@ export async function runBattery(
     ...(options.extraCa && { extraCa: options.extraCa }),
     ...(options.expiringSoonDays !== undefined && { expiringSoonDays: options.expiringSoonDays }),
   };
-  // On a gateway the certificate comes from the gateway probe's own connection.
-  const kinds = probes.includes('gateway') ? probes.filter((kind) => kind !== 'tls') : probes;
-  const runs = kinds.map((kind): Promise<Finding> => {
-    if (kind === 'gateway') {
-      const connector = watchJump(options.connector, options.onJumpFailure);
-      return probeGateway(target, {
-        connector,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(remaining(kind))]),
-        ...tlsOptions,
-        ...(probes.includes('tls') && { onCertificate: emit }),
-      });
-    }
-    return joinProbe(options.connector, `${kind} ${target.host}:${target.port} ${target.displayName ?? ''}`, {
+  // On a gateway the certificate comes from the gateway probe's own connection; on an RDP host
+  // TLS continues on the rdp probe's connection after the negotiation, as a client's would.
+  const combined = probes.includes('rdp') && probes.includes('tls');
+  const kinds = probes.filter((kind) => !(kind === 'tls' && (combined || probes.includes('gateway'))));
+  const key = (kind: string) => `${kind} ${target.host}:${target.port} ${target.displayName ?? ''}`;
+  const shared = <T>(kind: NetworkProbe, run: Run<T>, settled: (value: T) => Promise<unknown>) =>
+    joinProbe(options.connector, key(kind), {
       budgetMs: remaining(kind),
       signal,
       ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
-      run: (connector, probeSignal) => {
-        switch (kind) {
-          case 'tcp':
-            return probeTcp(target, { connector, signal: probeSignal });
-          case 'rdp':
-            return probeRdp(target, { connector, signal: probeSignal });
-          default:
-            return probeTls(target, { connector, signal: probeSignal, mode: 'rdp', ...tlsOptions });
-        }
-      },
+      run,
+      settled,
     });
+  const runs = kinds.flatMap((kind): Promise<Finding>[] => {
+    switch (kind) {
+      case 'gateway':
+        return [
+          probeGateway(target, {
+            connector: watchJump(options.connector, options.onJumpFailure),
+            signal: AbortSignal.any([signal, AbortSignal.timeout(remaining(kind))]),
+            ...tlsOptions,
+            ...(probes.includes('tls') && { onCertificate: emit }),
+          }),
+        ];
+      case 'tcp':
+        return [
+          shared(
+            kind,
+            (connector, s) => probeTcp(target, { connector, signal: s }),
+            (f) => Promise.resolve(f),
+          ),
+        ];
+      case 'tls':
+        return [
+          shared(
+            kind,
+            (connector, s) => probeTls(target, { connector, signal: s, mode: 'rdp', ...tlsOptions }),
+            (f) => Promise.resolve(f),
+          ),
+        ];
+      default: {
+        if (!combined)
+          return [
+            shared(
+              kind,
+              (connector, s) => probeRdp(target, { connector, signal: s }),
+              (f) => Promise.resolve(f),
+            ),
+          ];
+        const pair = shared(
+          kind,
+          (connector, s) => Promise.resolve(probeRdpThenTls(target, connector, s, { ...tlsOptions, now })),
+          (p) => Promise.allSettled([p.rdp, p.tls]),
+        );
+        return [pair.then((p) => p.rdp), pair.then((p) => p.tls)];
+      }
+    }
   });
   await Promise.all(runs.map((run) => run.then(emit)));
 }
 
+type Run<T> = (connector: Connector, signal: AbortSignal) => Promise<T>;
+
+/** The rdp Finding as soon as the server answered, and the tls Finding from the same connection. */
+function probeRdpThenTls(
+  target: ProbeTarget,
+  connector: Connector,
+  signal: AbortSignal,
+  options: { extraCa?: string[]; expiringSoonDays?: number; now: () => number },
+): { rdp: Promise<Finding>; tls: Promise<Finding> } {
+  const startedAt = options.now();
+  let tls: Promise<Finding> | null = null;
+  const rdp = probeRdp(target, {
+    connector,
+    signal,
+    handOver: (stream, answer) => {
+      tls = probeTlsAfterNegotiation(stream, answer, target, { ...options, signal, startedAt });
+    },
+  });
+  return { rdp, tls: rdp.then((finding) => tls ?? tlsFindingWithoutNegotiation(finding)) };
+}
+
 interface SharedProbe {
-  result: Promise<Finding>;
+  result: Promise<unknown>;
   controller: AbortController;
   users: number;
   jumpFailure: ConnectFailure | null;
@@ -85,7 +136,7 @@ const inFlight = new WeakMap<Connector, Map<string, SharedProbe>>();
  * caller keeps its own cancellation: the shared probe is aborted (its channels closed) when the
  * last caller leaves; otherwise it ends at its own deadline.
  */
-function joinProbe(
+function joinProbe<T>(
   connector: Connector,
   key: string,
   {
@@ -93,13 +144,16 @@ function joinProbe(
     signal,
     onJumpFailure,
     run,
+    settled,
   }: {
     budgetMs: number;
     signal: AbortSignal;
     onJumpFailure?: (failure: ConnectFailure) => void;
-    run: (connector: Connector, signal: AbortSignal) => Promise<Finding>;
+    run: Run<T>;
+    /** Resolves when the probe's work is over (then later callers start a new one). */
+    settled: (value: T) => Promise<unknown>;
   },
-): Promise<Finding> {
+): Promise<T> {
   let probes = inFlight.get(connector);
   if (!probes) {
     probes = new Map();
@@ -138,11 +192,14 @@ function joinProbe(
   };
   if (signal.aborted) leave();
   else signal.addEventListener('abort', leave, { once: true });
-  return entry.result.then(
-    (finding) => {
-      leave();
-      if (entry.jumpFailure) onJumpFailure?.(entry.jumpFailure);
-      return finding;
+  return (entry.result as Promise<T>).then(
+    (value) => {
+      // The caller stays subscribed until the work is over (TLS after the rdp answer, say).
+      void settled(value).then(() => {
+        leave();
+        if (entry.jumpFailure) onJumpFailure?.(entry.jumpFailure);
+      });
+      return value;
     },
     (error: unknown) => {
       leave();

@@ -2,7 +2,13 @@ import type { Duplex } from 'node:stream';
 import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
-import { decodeConnectionConfirm, encodeConnectionRequest, PROTOCOL, tpktLength } from './x224.js';
+import {
+  decodeConnectionConfirm,
+  encodeConnectionRequest,
+  type NegotiationAnswer,
+  PROTOCOL,
+  tpktLength,
+} from './x224.js';
 
 const REQUESTED = PROTOCOL.SSL | PROTOCOL.HYBRID | PROTOCOL.HYBRID_EX;
 const MAX_CONFIRM_BYTES = 512;
@@ -16,8 +22,18 @@ export async function probeRdp(
   {
     connector,
     signal,
+    handOver,
     now = performance.now.bind(performance),
-  }: { connector: Connector; signal: AbortSignal; now?: () => number },
+  }: {
+    connector: Connector;
+    signal: AbortSignal;
+    /**
+     * Takes over the connection once the server answered the negotiation (TLS then continues on
+     * the same socket, as a client's would). The taker closes it.
+     */
+    handOver?: (stream: Duplex, answer: NegotiationAnswer) => void;
+    now?: () => number;
+  },
 ): Promise<Finding> {
   const started = now();
   const where = describeTarget(target);
@@ -48,9 +64,14 @@ export async function probeRdp(
       { stage: 'connect' },
     );
   }
+  let handedOver = false;
   try {
     const packet = await exchange(stream, encodeConnectionRequest(REQUESTED), signal);
     const answer = decodeConnectionConfirm(packet);
+    if (handOver) {
+      handOver(stream, answer);
+      handedOver = true;
+    }
     switch (answer.kind) {
       case 'response': {
         const detail = { stage: 'x224', selectedProtocol: answer.selectedProtocol, flags: answer.flags };
@@ -86,7 +107,7 @@ export async function probeRdp(
           `RDP on ${where} answers without negotiation (old server, standard RDP security)`,
           { stage: 'x224' },
         );
-      case 'invalid':
+      default:
         return finish(
           'fail',
           'RDP_NOT_RDP',
@@ -110,7 +131,7 @@ export async function probeRdp(
       { stage: 'x224' },
     );
   } finally {
-    stream.destroy();
+    if (!handedOver) stream.destroy();
   }
 }
 

@@ -6,7 +6,12 @@ import type { Finding } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 import { exchange } from './rdp-negotiate.js';
 import { startTls } from './start-tls.js';
-import { decodeConnectionConfirm, encodeConnectionRequest, PROTOCOL } from './x224.js';
+import {
+  decodeConnectionConfirm,
+  encodeConnectionRequest,
+  type NegotiationAnswer,
+  PROTOCOL,
+} from './x224.js';
 
 export interface TlsProbeOptions {
   connector: Connector;
@@ -106,4 +111,85 @@ export async function probeTls(target: ProbeTarget, options: TlsProbeOptions): P
     socket?.destroy();
     stream.destroy();
   }
+}
+
+/**
+ * TLS on a connection whose RDP negotiation is done (handed over by `probeRdp`): one connection
+ * for both findings, exactly the order a client follows. Closes the stream.
+ */
+export async function probeTlsAfterNegotiation(
+  stream: Duplex,
+  answer: NegotiationAnswer,
+  target: ProbeTarget,
+  options: Omit<TlsProbeOptions, 'connector' | 'mode'> & { startedAt: number },
+): Promise<Finding> {
+  const { signal, extraCa = [], expiringSoonDays = 30, startedAt } = options;
+  const { clock = () => new Date(), now = performance.now.bind(performance) } = options;
+  const where = describeTarget(target);
+  const finish = (
+    status: Finding['status'],
+    code: string,
+    summary: string,
+    detail: Record<string, unknown>,
+  ) =>
+    ({
+      probe: 'tls',
+      target: where,
+      status,
+      code,
+      summary,
+      detail,
+      ms: Math.round(now() - startedAt),
+    }) as Finding;
+  let socket: TLSSocket | null = null;
+  try {
+    if (answer.kind !== 'response' || answer.selectedProtocol === PROTOCOL.RDP) {
+      const why =
+        answer.kind === 'failure'
+          ? `negotiation failed (${answer.failureName})`
+          : answer.kind === 'response'
+            ? 'the server selected standard RDP security'
+            : 'the server does not negotiate';
+      return finish('skipped', 'TLS_NOT_OFFERED', `TLS on ${where} not offered: ${why}`, { stage: 'x224' });
+    }
+    socket = await startTls(stream, { name: target.displayName ?? target.host, extraCa, signal });
+    const today = clock();
+    const facts = describePeer(socket, target.displayName ?? target.host, today);
+    const verdict = judgeCertificate(facts, { role: 'rdp', expiringSoonDays, now: today });
+    return finish(verdict.status, verdict.code, certificateSummary(where, facts, verdict), {
+      stage: 'tls',
+      ...facts,
+      problems: verdict.problems,
+    });
+  } catch (error) {
+    if (signal.aborted)
+      return finish('timeout', 'TLS_TIMEOUT', `TLS on ${where}: no answer before the deadline (stage: tls)`, {
+        stage: 'tls',
+      });
+    const message = error instanceof Error ? error.message : String(error);
+    return finish('fail', 'TLS_HANDSHAKE_FAILED', `TLS on ${where}: tls failed (${message})`, {
+      stage: 'tls',
+      error: message,
+    });
+  } finally {
+    socket?.destroy();
+    stream.destroy();
+  }
+}
+
+/** The tls Finding when the negotiation never produced an answer to continue from. */
+export function tlsFindingWithoutNegotiation(rdp: Finding): Finding {
+  const timedOut = rdp.status === 'timeout';
+  const connectFailed = rdp.code === 'RDP_NOT_CONNECTED';
+  return {
+    probe: 'tls',
+    target: rdp.target,
+    status: timedOut ? 'timeout' : 'skipped',
+    code: timedOut ? 'TLS_TIMEOUT' : connectFailed ? 'TLS_NOT_CONNECTED' : 'TLS_NOT_OFFERED',
+    summary: connectFailed
+      ? `TLS on ${rdp.target} not checked: TCP connect failed`
+      : `TLS on ${rdp.target} not checked: the RDP negotiation did not finish (${rdp.code})`,
+    detail: { stage: connectFailed ? 'connect' : 'x224' },
+    ms: rdp.ms,
+  };
 }
