@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Logger } from 'pino';
+import type { GateLimits } from '../access/gate-limits.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import type { WatchConfig } from '../config/watch-schema.js';
@@ -97,6 +98,8 @@ export interface ServeOptions {
   wrap?: (conversation: Conversation) => Conversation;
   /** Sends targets behind a zone's jump to that zone's probe workers (src/ops/zone-dispatcher.ts). */
   routeTarget?: TriageDeps['routeTarget'];
+  /** Rate and concurrency counts shared by replicas (Redis); in-process when absent. */
+  limits?: GateLimits;
 }
 
 export interface Served {
@@ -114,6 +117,7 @@ export async function startServe({
   dedupe = createMemoryDedupeStore(),
   wrap = (conversation) => conversation,
   routeTarget,
+  limits,
 }: ServeOptions): Promise<Served> {
   // Every surface's settings are checked before anything connects.
   const starters = surfaces.flatMap((surface) => {
@@ -127,7 +131,7 @@ export async function startServe({
     );
   // Ranking reads `stats` on every triage; votes refresh it in place.
   const stats: FeedbackStats = {};
-  const bot = assembleBot({ config, stats, ...(routeTarget && { routeTarget }) });
+  const bot = assembleBot({ config, stats, ...(routeTarget && { routeTarget }), ...(limits && { limits }) });
   // The bot's store (SQLite when `store.path` is configured, else memory) unless one is given.
   const feedback = givenFeedback ?? bot.feedback;
   const refresh = async () => {

@@ -39,7 +39,11 @@ export async function runBot({
     logger: runtime.logger,
     ...(surfaces && { surfaces }),
     wrap: (conversation) => runtime.wrap(conversation),
-    ...(runtime.shared && { feedback: runtime.shared.feedback, dedupe: runtime.shared.dedupe }),
+    ...(runtime.shared && {
+      feedback: runtime.shared.feedback,
+      dedupe: runtime.shared.dedupe,
+      limits: runtime.shared.limits,
+    }),
     ...(runtime.dispatcher && { routeTarget: runtime.dispatcher.routeTarget }),
   });
   const health = await runtime.startHealthPort();
