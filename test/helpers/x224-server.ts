@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 
 /** Real X.224 Connection Confirm bytes captured from the lab servers (lab-notes §3). */
 export const CONFIRM = {
@@ -17,7 +17,10 @@ export const CONFIRM = {
 export async function startX224Server(
   answer: Buffer | null,
 ): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
     socket.once('data', () => {
       if (answer) socket.end(answer);
@@ -30,7 +33,7 @@ export async function startX224Server(
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
