@@ -116,6 +116,47 @@ describe.skipIf(!binary)('several replicas behind one app (real redis-server, tw
     }
   }, 400_000);
 
+  test('rate limits are shared: 3 probes per minute for a user hold across both replicas', async () => {
+    const limited = await writeConfig(
+      join(dir, 'limited.yaml'),
+      [
+        'probes:',
+        `  rdpPorts: [${rdp.port}]`,
+        'rateLimits:',
+        '  perUser: { probesPerMinute: 3, concurrentTriages: 10 }',
+      ].join('\n'),
+    );
+    const chat = await startChatApi();
+    const env = { RDP_TRIAGE_CONFIG: limited, CHAT_API_URL: chat.url, REDIS_URL: redis.url };
+    const [one, two] = await Promise.all([
+      startBotProcess({ ...env, REPLICA: 'one' }),
+      startBotProcess({ ...env, REPLICA: 'two' }),
+    ]);
+    try {
+      const events = Array.from({ length: 6 }, (_, i) => ({
+        id: `limited-${i}`,
+        user: 'U-same',
+        channel: `C${i}`,
+        text: `rdp 0x904 on 127.0.0.1:${rdp.port}`,
+      }));
+      // Three events to each replica: each alone would allow all three.
+      await Promise.all([
+        sendEvents([one.intakePort], events.slice(0, 3)),
+        sendEvents([two.intakePort], events.slice(3)),
+      ]);
+      await expect
+        .poll(() => chat.calls.filter((call) => call.kind === 'report').length, { timeout: 60_000 })
+        .toBe(6);
+      const reports = chat.calls.filter((call) => call.kind === 'report');
+      expect(reports.filter((call) => (call.findings?.length ?? 0) > 0)).toHaveLength(3);
+    } finally {
+      one.kill();
+      two.kill();
+      await Promise.all([one.exited, two.exited]);
+      await chat.close();
+    }
+  }, 120_000);
+
   test('without REDIS_URL each replica only knows its own deliveries: both answer (the failure Redis prevents)', async () => {
     const chat = await startChatApi();
     const env = { RDP_TRIAGE_CONFIG: config, CHAT_API_URL: chat.url, REDIS_URL: '' };
