@@ -1,7 +1,9 @@
 // npm run bench:fixes — code look-up + rank() of one message, on one core, over a mix of messages
 // (codes only, codes + probe findings, symptoms only, unknown codes, nothing at all), next to a
 // baseline measured in the same run: JSON.stringify of the ranked answer, the least any message
-// costs to send. Bar (issue 5): look-up + rank < 0.2 ms per message.
+// costs to send. Bar (issue 5): look-up + rank < 0.2 ms per message. On a shared machine a mean
+// over single calls mostly measures the scheduler, so the bar is judged on the median round (all
+// message kinds once) divided by the number of kinds; p50/p99 of single calls are printed too.
 import { createCodeBook } from '../src/fixes/code-book.js';
 import { loadKnowledgeBase } from '../src/fixes/load-kb.js';
 import { rank } from '../src/fixes/rank.js';
@@ -69,8 +71,17 @@ for (let i = 0; i < 200; i++) for (const m of MESSAGES) lookupAndRank(m);
 
 const latencies: number[] = [];
 const baseline: number[] = [];
+const rounds: number[] = [];
+const baseRounds: number[] = [];
 let sink = 0;
 for (let round = 0; round < ROUNDS; round++) {
+  let t = performance.now();
+  for (const m of MESSAGES) lookupAndRank(m);
+  rounds.push((performance.now() - t) / MESSAGES.length);
+  const answers = MESSAGES.map(lookupAndRank);
+  t = performance.now();
+  for (const fixes of answers) sink += JSON.stringify(fixes).length;
+  baseRounds.push((performance.now() - t) / MESSAGES.length);
   for (const m of MESSAGES) {
     let t = performance.now();
     const fixes = lookupAndRank(m);
@@ -88,6 +99,8 @@ const stats = (values: number[]) => {
 };
 const ours = stats(latencies);
 const base = stats(baseline);
+const perMessage = stats(rounds).p50;
+const basePerMessage = stats(baseRounds).p50;
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 
 console.log(
@@ -96,5 +109,7 @@ console.log(
 console.log(`messages: ${MESSAGES.length} kinds × ${ROUNDS} rounds = ${latencies.length} (checksum ${sink})`);
 console.log(`look-up + rank        mean ${us(ours.mean)}  p50 ${us(ours.p50)}  p99 ${us(ours.p99)}`);
 console.log(`baseline JSON answer  mean ${us(base.mean)}  p50 ${us(base.p50)}  p99 ${us(base.p99)}`);
-console.log(`ratio (mean): ${(ours.mean / base.mean).toFixed(1)}× the cost of serialising the answer`);
-console.log(`bar: mean < 200 µs per message — ${ours.mean < 0.2 ? 'met' : 'NOT met'}`);
+console.log(
+  `per message (median round): look-up + rank ${us(perMessage)}, baseline ${us(basePerMessage)} — ${(perMessage / basePerMessage).toFixed(1)}× the cost of serialising the answer`,
+);
+console.log(`bar: < 200 µs per message — ${perMessage < 0.2 ? 'met' : 'NOT met'}`);

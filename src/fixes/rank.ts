@@ -35,14 +35,14 @@ export function rank(
   }
 
   const codes = feedbackKeys(understanding);
-  const scored: { fix: Fix; score: number; reasons: string[] }[] = [];
+  const scored: { fix: Fix; score: number; reasons?: string[]; feedback?: string }[] = [];
   for (const fix of candidates) {
-    const { score, reasons } = scoreFix(fix, beliefs, evidence, weights);
+    const score = scoreFix(fix, beliefs, evidence, weights.breadth);
     if (score <= 0) continue;
     const feedback = feedbackFactor(kb, stats, codes, fix.id);
-    if (feedback.reason) reasons.push(feedback.reason);
     const final = score * feedback.factor * weights.riskFactor[fix.risk];
-    if (final >= weights.minScore) scored.push({ fix, score: final, reasons });
+    if (final >= weights.minScore)
+      scored.push({ fix, score: final, ...(feedback.reason && { feedback: feedback.reason }) });
   }
   if (scored.length === 0 && needsAnswer(understanding, findings)) {
     for (const fix of kb.fixes) {
@@ -58,52 +58,59 @@ export function rank(
   );
   const kept = scored.filter((entry, index) => index < weights.maxFixes || direct.has(entry.fix.id));
   const values = snippetValues(understanding);
-  return kept.map(({ fix, score, reasons }) => toRankedFix(fix, score, reasons, values));
+  return kept.map(({ fix, score, reasons, feedback }) => {
+    const why = reasons ?? reasonsFor(fix, beliefs, evidence, weights.maxReasons);
+    return toRankedFix(fix, score, feedback ? [...why, feedback] : why, values);
+  });
 }
 
-function scoreFix(
+function scoreFix(fix: Fix, beliefs: Map<string, number>, evidence: Evidence, breadth: number): number {
+  // The fix's best-matching cause counts fully, the others by `breadth`: a diagnostic step that
+  // covers many weak suspects wins until the evidence singles one cause out.
+  let best = 0;
+  let total = 0;
+  for (const cause in fix.causes) {
+    const weight = fix.causes[cause] ?? 0;
+    const belief = beliefs.get(cause) ?? 0;
+    if (belief <= 0 || weight <= 0) continue;
+    const part = belief * weight;
+    total += part;
+    if (part > best) best = part;
+  }
+  let score = best + breadth * (total - best);
+  for (const c of evidence.fixes.get(fix.id) ?? []) score += c.amount;
+  return score;
+}
+
+/** Reasons for a kept fix only: one per source (a code, a finding, a symptom), strongest first. */
+function reasonsFor(
   fix: Fix,
   beliefs: Map<string, number>,
   evidence: Evidence,
-  { maxReasons, breadth }: { maxReasons: number; breadth: number },
-): { score: number; reasons: string[] } {
-  // The fix's best-matching cause counts fully, the others by `breadth`: a diagnostic step that
-  // covers many weak suspects wins until the evidence singles one cause out.
-  const parts: number[] = [];
-  const weighted: Contribution[] = [];
-  for (const [cause, weight] of Object.entries(fix.causes)) {
-    const belief = beliefs.get(cause) ?? 0;
-    if (belief <= 0 || weight <= 0) continue;
-    parts.push(belief * weight);
-    for (const c of evidence.causes.get(cause) ?? []) {
-      if (c.amount > 0) weighted.push({ ...c, amount: c.amount * weight });
-    }
-  }
-  const best = parts.length > 0 ? Math.max(...parts) : 0;
-  let score = best + breadth * (parts.reduce((total, part) => total + part, 0) - best);
-  for (const c of evidence.fixes.get(fix.id) ?? []) {
-    score += c.amount;
-    if (c.amount > 0) weighted.push(c);
-  }
-  // One reason per source (a code, a finding, a symptom), worded by its strongest contribution;
-  // strongest source first.
+  maxReasons: number,
+): string[] {
   const bySource = new Map<string, { total: number; best: Contribution }>();
-  for (const c of weighted) {
+  const add = (c: Contribution, amount: number) => {
     const seen = bySource.get(c.source);
-    if (!seen) bySource.set(c.source, { total: c.amount, best: c });
+    if (!seen) bySource.set(c.source, { total: amount, best: { ...c, amount } });
     else {
-      seen.total += c.amount;
-      if (c.amount > seen.best.amount) seen.best = c;
+      seen.total += amount;
+      if (amount > seen.best.amount) seen.best = { ...c, amount };
     }
+  };
+  for (const cause in fix.causes) {
+    const weight = fix.causes[cause] ?? 0;
+    if ((beliefs.get(cause) ?? 0) <= 0 || weight <= 0) continue;
+    for (const c of evidence.causes.get(cause) ?? []) if (c.amount > 0) add(c, c.amount * weight);
   }
-  const reasons = [...bySource.values()]
+  for (const c of evidence.fixes.get(fix.id) ?? []) if (c.amount > 0) add(c, c.amount);
+  return [...bySource.values()]
     .sort(
       (a, b) =>
         b.total - a.total || (a.best.reason < b.best.reason ? -1 : a.best.reason > b.best.reason ? 1 : 0),
     )
     .slice(0, maxReasons)
     .map(({ best }) => best.reason);
-  return { score, reasons };
 }
 
 /** Feedback counts for the message's codes (or `*` without codes), smoothed so one vote cannot bury a fix. */
