@@ -38,8 +38,8 @@ export const opsSchema = z
     /** Log level of the JSON logs (pino). `LOG_LEVEL` wins. */
     logLevel: z.enum(OPS_LOG_LEVELS).default('info'),
     /**
-     * Port of `/healthz`, `/readyz`, `/metrics`. `HEALTH_PORT` wins. Unset: served on the HTTP
-     * receiver's port when `serve` has one (Slack HTTP mode, Teams), else not at all.
+     * Port of `/healthz`, `/readyz`, `/metrics` (0: any free port, logged). `HEALTH_PORT` wins.
+     * Unset: no health endpoints.
      */
     healthPort: port.optional(),
     /** Address the health port listens on. Loopback by default; `0.0.0.0` in a container. */
