@@ -51,7 +51,7 @@ try {
       '    - { name: lab, jumps: [site-lab], concurrency: 50 }',
     ].join('\n'),
   );
-  const env = { RDP_TRIAGE_CONFIG: config, REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
+  const env = { RDP_TRIAGE_CONFIG: config, REDIS_URL: redis.url };
   const workers = await Promise.all([startWorkerProcess('lab', env), startWorkerProcess('lab', env)]);
   children.push(...workers);
 
@@ -59,7 +59,7 @@ try {
     const chat = await startChatApi();
     const replicas = await Promise.all(
       Array.from({ length: bots }, (_, i) =>
-        startBotProcess({ ...env, CHAT_API_URL: chat.url, REPLICA: `bot${i}` }),
+        startBotProcess({ ...env, LOG_LEVEL: 'warn', CHAT_API_URL: chat.url, REPLICA: `bot${i}` }),
       ),
     );
     children.push(...replicas);
