@@ -55,7 +55,6 @@ export function assembleBot({
   // Shipped knowledge base + the organisation's kb.extensionsDir, validated before anything opens:
   // a bad extension file stops start-up (TriageError KB_INVALID naming file, line and key).
   const { extensionsDir } = config.kb;
-  // TODO(#5): hand kb to rank() as well.
   const kb = loadKnowledgeBase(extensionsDir === undefined ? {} : { extensionsDir });
   // Code names and roles from the same knowledge base; configured hosts for "did you mean".
   const codeBook = createCodeBook(kb);
@@ -75,7 +74,7 @@ export function assembleBot({
     triage: (understanding, options) =>
       runTriage(
         understanding,
-        { config, allowlist, connectorFor, stats, ...(routeTarget && { routeTarget }) },
+        { config, allowlist, connectorFor, stats, kb, ...(routeTarget && { routeTarget }) },
         options,
       ),
     describeTargets: (understanding) =>

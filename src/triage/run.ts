@@ -1,9 +1,9 @@
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { TriageError } from '../errors.js';
 import { rank } from '../fixes/rank.js';
+import type { KnowledgeBase } from '../fixes/knowledge-base.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import type { Understanding } from '../intents/understanding.js';
 import { type NetworkProbe, runBattery } from '../probes/battery.js';
@@ -22,6 +22,8 @@ export interface TriageDeps {
   connectorFor: (jump: string | null) => Connector;
   resolve?: Resolve;
   stats?: FeedbackStats;
+  /** Knowledge base to rank with (shipped data + kb.extensionsDir); default: the shipped one. */
+  kb?: KnowledgeBase;
   now?: () => number;
   clock?: () => Date;
   /**
@@ -76,7 +78,7 @@ export async function runTriage(
   return {
     understanding,
     findings,
-    fixes: rank(understanding, findings, stats),
+    fixes: rank(understanding, findings, stats, deps.kb),
     refusals,
     startedAt,
     ms: Math.round(now() - started),
@@ -93,8 +95,6 @@ export async function probeTarget(
   const now = deps.now ?? performance.now.bind(performance);
   const startedAt = now();
   const timeouts = probeTimeouts(deps.config);
-  // Every probe of every target listens on the triage's signal: more than Node's default 10.
-  if (getMaxListeners(signal) < 100) setMaxListeners(100, signal);
   const budget = (ms: number) => Math.min(ms, timeoutMs);
   const deadline = (ms: number) =>
     AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, Math.ceil(budget(ms) - (now() - startedAt))))]);
