@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
@@ -95,6 +96,8 @@ export async function probeTarget(
   const now = deps.now ?? performance.now.bind(performance);
   const startedAt = now();
   const timeouts = probeTimeouts(deps.config);
+  // Every probe of every target listens on the triage's signal: more than Node's default 10.
+  if (getMaxListeners(signal) < 100) setMaxListeners(100, signal);
   const budget = (ms: number) => Math.min(ms, timeoutMs);
   const deadline = (ms: number) =>
     AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, Math.ceil(budget(ms) - (now() - startedAt))))]);
