@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
 import { createSlackApp, type SlackService } from '../../src/bot/slack.js';
 import { createSlackWatcher } from '../../src/bot/slack-watch.js';
@@ -30,6 +30,9 @@ import { SCENARIOS } from '../ocr/dialog-scenarios.js';
 // Watched channels and screenshots end to end: the real Bolt app (HTTP receiver, signatures,
 // WebClient) against the local Slack Web API server, a loopback X.224 server as the RDP host,
 // and a loopback file server standing in for files.slack.com (url_private needs the bot token).
+
+// Screenshots are read by real OCR, which is CPU-bound on a busy 2-core box.
+vi.setConfig({ testTimeout: 120_000 });
 
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const TOKEN = 'xoxb-test-token';
@@ -162,7 +165,7 @@ async function answeredFailure(text: string) {
   const event = channelMessage(text);
   expect(await deliver(event)).toBe(200);
   const ts = event.event.ts;
-  await api.waitFor(() => reactionsOn(ts).includes('reactions.add:white_check_mark'), 20_000);
+  await api.waitFor(() => reactionsOn(ts).includes('reactions.add:white_check_mark'), 60_000);
   return { ts, post: postsInThread(ts)[0] };
 }
 
@@ -254,7 +257,9 @@ describe('a watched channel', () => {
 });
 
 describe('screenshots', () => {
-  test('a screenshot DM: downloaded with the bot token, the reply names the codes read', async () => {
+  test('a screenshot DM: downloaded with the bot token, the reply names the codes read', {
+    timeout: 120_000,
+  }, async () => {
     const scenario = SCENARIOS.find((s) => s.id === 'cant-connect-904-7');
     if (!scenario) throw new Error('scenario missing');
     const image = await renderDialog(scenario, { scale: 1.25, theme: 'light', font: 'DejaVu-Sans' }, dir);
@@ -277,7 +282,7 @@ describe('screenshots', () => {
         calls.some(
           (c) => c.args.channel === 'D0SHOT001' && String(c.args.text).includes('From your screenshot'),
         ),
-      30_000,
+      90_000,
     );
     const shown = api.calls.find(
       (c) => c.args.channel === 'D0SHOT001' && String(c.args.text).includes('From your screenshot'),
@@ -286,7 +291,7 @@ describe('screenshots', () => {
     expect(fileRequests.find((r) => r.path === '/files/dialog.png')?.authorization).toBe(`Bearer ${TOKEN}`);
   });
 
-  test('a corrupt image gets a clear reply, not a crash', async () => {
+  test('a corrupt image gets a clear reply, not a crash', { timeout: 120_000 }, async () => {
     const scenario = SCENARIOS[0];
     if (!scenario) throw new Error('scenario missing');
     const png = await readFile(
@@ -307,7 +312,7 @@ describe('screenshots', () => {
       ],
     });
     await deliver(dm);
-    await api.waitFor((calls) => calls.some((c) => c.args.channel === 'D0SHOT002'), 30_000);
+    await api.waitFor((calls) => calls.some((c) => c.args.channel === 'D0SHOT002'), 90_000);
     const reply = api.calls.find((c) => c.args.channel === 'D0SHOT002');
     expect(String(reply?.args.text)).toMatch(/"broken\.png" looks like a picture but is damaged/);
   });
@@ -319,7 +324,7 @@ describe('screenshots', () => {
       files: [{ id: 'F0SHOT03', name: 'x.png', url_private_download: 'http://198.51.100.7/files/x.png' }],
     });
     await deliver(dm);
-    await api.waitFor((calls) => calls.some((c) => c.args.channel === 'D0SHOT003'), 10_000);
+    await api.waitFor((calls) => calls.some((c) => c.args.channel === 'D0SHOT003'), 30_000);
     const reply = api.calls.find((c) => c.args.channel === 'D0SHOT003');
     expect(String(reply?.args.text)).toContain('only fetched from Slack');
   });

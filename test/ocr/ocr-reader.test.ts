@@ -3,13 +3,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { understand } from '../../src/intents/understand.js';
 import { createOcrReader } from '../../src/ocr/ocr-reader.js';
 import { type DialogVariant, imageMagick, renderDialog } from './dialog-images.js';
 import { expectedReading, SCENARIOS } from './dialog-scenarios.js';
 
 // A handful of generated screenshots only (npm test stays fast); scripts/eval-ocr.ts reads all.
+// OCR is CPU-bound: on a 2-core box running the whole suite a read can wait seconds for a core.
+vi.setConfig({ testTimeout: 120_000 });
 
 const run = promisify(execFile);
 const reader = createOcrReader({ deadlineMs: 30_000 });
