@@ -10,7 +10,7 @@ import type { Understanding } from '../intents/understanding.js';
 import { createOcrReader } from '../ocr/ocr-reader.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
-import { createJumpPool } from '../probes/jump-pool.js';
+import { createJumpPool, type JumpStats } from '../probes/jump-pool.js';
 import { createConversationAudit } from '../store/conversation-audit.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback-store.js';
 import { openStore } from '../store/open-store.js';
@@ -30,6 +30,8 @@ export interface Bot {
   understand: (text: string) => Understanding;
   /** Reads attached screenshots with the bot's OCR thread. */
   readImages: (files: AttachedFile[], signal: AbortSignal) => Promise<ScreenshotReading>;
+  /** The jump pool's connection counts per configured jump (for /metrics). */
+  poolStats: () => (JumpStats & { jump: string })[];
 }
 
 /** Wires the pure core to the I/O shell for one config. Every surface (console, CLI, Slack, Teams) starts here. */
@@ -100,6 +102,7 @@ export function assembleBot({
     feedback: store?.feedback ?? createMemoryFeedbackStore(),
     understand: understandText,
     readImages,
+    poolStats: () => config.jumps.map((jump) => ({ jump: jump.name, ...jumps.stats(jump.name) })),
     close: async () => {
       await jumps.close();
       await ocr.close();

@@ -104,6 +104,8 @@ export interface ServeOptions {
 
 export interface Served {
   surfaces: RunningSurface[];
+  /** The bot's jump pool counts (for /metrics). */
+  poolStats: Bot['poolStats'];
   close(): Promise<void>;
 }
 
@@ -160,6 +162,7 @@ export async function startServe({
   }
   return {
     surfaces: running,
+    poolStats: () => bot.poolStats(),
     close: () => bot.close(),
   };
 }

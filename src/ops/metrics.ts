@@ -17,7 +17,8 @@ export type TriageOutcome = (typeof TRIAGE_OUTCOMES)[number];
 
 export interface PoolSample {
   jump: string;
-  state: 'open' | 'connecting' | 'closed';
+  /** `open`: SSH connections up; `channels`: direct-tcpip channels open on them. */
+  state: 'open' | 'channels';
   connections: number;
 }
 
@@ -103,7 +104,7 @@ export function createMetrics({
   const poolSamplers: (() => PoolSample[])[] = [];
   new Gauge({
     name: `${prefix}pool_connections`,
-    help: 'SSH connections held by the jump pool, by jump and state.',
+    help: 'Jump pool: SSH connections up (state=open) and direct-tcpip channels open (state=channels), by jump.',
     labelNames: ['jump', 'state'],
     registers,
     collect() {

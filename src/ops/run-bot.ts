@@ -46,6 +46,12 @@ export async function runBot({
     }),
     ...(runtime.dispatcher && { routeTarget: runtime.dispatcher.routeTarget }),
   });
+  runtime.metrics.observePools(() =>
+    served.poolStats().flatMap((pool) => [
+      { jump: pool.jump, state: 'open' as const, connections: pool.connected ? 1 : 0 },
+      { jump: pool.jump, state: 'channels' as const, connections: pool.channelsOpen },
+    ]),
+  );
   const health = await runtime.startHealthPort();
   const shutdown = runtime.createShutdown({
     stopIntake: served.surfaces.map((surface) => ({ name: surface.name, run: () => surface.stop() })),
