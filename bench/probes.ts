@@ -172,7 +172,9 @@ async function nmapComparison(pool: JumpPool, config: Config, lab: LabInfo) {
     : await sh('nmap', args, 120_000);
   const blocks = nmap.stdout.split(/Nmap scan report for /).slice(1);
   const nmapCorrect = RDP_TARGETS.filter((name) => {
-    const block = blocks.find((b) => b.startsWith(lab.addresses[name])) ?? '';
+    // "Nmap scan report for rdp-ok.lab (10.77.0.10)" with reverse DNS, or just the address.
+    const ip = lab.addresses[name];
+    const block = blocks.find((b) => b.startsWith(`${ip}\n`) || b.split('\n')[0]?.endsWith(`(${ip})`)) ?? '';
     return nmapVerdict(block) === TRUTH[name];
   }).length;
   const started = performance.now();
