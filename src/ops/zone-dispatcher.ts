@@ -60,7 +60,13 @@ export async function createZoneDispatcher({
       const parsed = jobEventSchema.safeParse(data);
       if (!waiter || !parsed.success) return;
       if ('finding' in parsed.data) deliver(waiter, parsed.data.finding as Finding);
-      else waiter.io.refuse(parsed.data.refusal);
+      else {
+        const { target, reason } = parsed.data.refusal;
+        const key = `refusal|${target}|${reason}`;
+        if (waiter.seen.has(key)) return;
+        waiter.seen.add(key);
+        waiter.io.refuse({ target, reason });
+      }
     });
     events.on('completed', ({ jobId, returnvalue }) => {
       const parsed = jobResultSchema.safeParse(parseReturn(returnvalue));
