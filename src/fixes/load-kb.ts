@@ -3,38 +3,22 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { TriageError } from '../errors.js';
+import { assembleKnowledgeBase, type FileKind, type ParsedFile, type Sources } from './cross-check-kb.js';
 import {
-  type CodeFile,
   causesFileSchema,
   codeFileSchema,
   fixesFileSchema,
-  type Overrides,
   overridesFileSchema,
-  type Rules,
   rulesFileSchema,
 } from './kb-schema.js';
 import { readSnapshot, type SourceText } from './kb-snapshot.js';
-import { type CodeEntry, type Fix, indexKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
-import { type KbFile, type KbIssue, parseKbFile } from './read-kb-file.js';
+import type { KnowledgeBase } from './knowledge-base.js';
+import { type KbIssue, parseKbFile } from './read-kb-file.js';
 
 export type { KbIssue } from './read-kb-file.js';
 
 const BUILTIN_DIR = fileURLToPath(new URL('./data/', import.meta.url));
 const MAX_FILE_BYTES = 2_000_000;
-
-type FileKind = 'codes' | 'fixes' | 'causes' | 'rules' | 'overrides';
-
-interface ParsedFile extends KbFile {
-  kind: FileKind;
-}
-
-interface Sources {
-  codes: { file: ParsedFile; data: CodeFile }[];
-  fixes: { file: ParsedFile; data: Fix[] }[];
-  causes: { file: ParsedFile; data: Record<string, string> }[];
-  rules: { file: ParsedFile; data: Rules }[];
-  overrides: { file: ParsedFile; data: Overrides }[];
-}
 
 let builtin: KnowledgeBase | undefined;
 
@@ -77,7 +61,7 @@ function buildKnowledgeBase(extensionsDir: string | undefined): { kb?: Knowledge
       ? emptySources()
       : readSources(readTexts(listExtensionFiles(extensionsDir, issues), issues), issues, false);
   if (issues.length > 0) return { issues };
-  const kb = assemble(shipped, extra, issues);
+  const kb = assembleKnowledgeBase(shipped, extra, issues, BUILTIN_DIR);
   return kb === undefined || issues.length > 0 ? { issues } : { kb, issues };
 }
 
@@ -236,222 +220,4 @@ function validate<T extends z.ZodType>(
     });
   }
   return undefined;
-}
-
-function assemble(shipped: Sources, extra: Sources, issues: KbIssue[]): KnowledgeBase | undefined {
-  const rules = shipped.rules[0]?.data;
-  if (rules === undefined) {
-    issues.push({ file: BUILTIN_DIR, line: 1, key: '', message: 'rules.yaml missing' });
-    return undefined;
-  }
-  const causes = new Map<string, string>();
-  for (const { file, data } of [...shipped.causes, ...extra.causes]) {
-    for (const [id, text] of Object.entries(data)) {
-      if (causes.has(id))
-        issues.push({ file: file.path, line: file.locate([id]), key: id, message: 'cause already defined' });
-      else causes.set(id, text);
-    }
-  }
-  const codes: CodeEntry[] = [];
-  const codeKeys = new Set<string>();
-  for (const { file, data } of [...shipped.codes, ...extra.codes]) {
-    const origin = shipped.codes.some((s) => s.file === file) ? 'builtin' : 'organisation';
-    data.codes.forEach((entry, index) => {
-      // One entry per role and value; AVD codes share generic HRESULT values and are told apart by name.
-      const key =
-        entry.value !== undefined && data.role !== 'avd'
-          ? `${data.role}:${entry.value}`
-          : `${data.role}:${entry.value ?? ''}:${entry.name?.toLowerCase() ?? ''}`;
-      if (codeKeys.has(key)) {
-        issues.push({
-          file: file.path,
-          line: file.locate(['codes', index]),
-          key: `codes.${index}`,
-          message: `code ${entry.value ?? entry.name} (${data.role}) already defined; change a shipped code in overrides.yaml`,
-        });
-        return;
-      }
-      codeKeys.add(key);
-      entry.causes.forEach((cause, causeIndex) => {
-        if (!causes.has(cause))
-          issues.push({
-            file: file.path,
-            line: file.locate(['codes', index, 'causes', causeIndex]),
-            key: `codes.${index}.causes.${causeIndex}`,
-            message: `unknown cause "${cause}"`,
-          });
-      });
-      codes.push({
-        ...(entry.value !== undefined && { value: entry.value }),
-        ...(entry.name !== undefined && { name: entry.name }),
-        kind: data.role,
-        aliases: entry.aliases,
-        meaning: entry.meaning,
-        causes: entry.causes,
-        weight: entry.weight,
-        source: entry.source ?? data.source,
-        confidence: entry.confidence ?? data.confidence,
-        origin,
-      });
-    });
-  }
-  const fixes: Fix[] = [];
-  const fixIds = new Set<string>();
-  for (const { file, data } of [...shipped.fixes, ...extra.fixes]) {
-    data.forEach((fix, index) => {
-      if (fixIds.has(fix.id)) {
-        issues.push({
-          file: file.path,
-          line: file.locate([index, 'id']),
-          key: `${index}.id`,
-          message: `fix "${fix.id}" already defined; change a shipped fix in overrides.yaml`,
-        });
-        return;
-      }
-      fixIds.add(fix.id);
-      for (const cause of Object.keys(fix.causes)) {
-        if (!causes.has(cause))
-          issues.push({
-            file: file.path,
-            line: file.locate([index, 'causes', cause]),
-            key: `${index}.causes.${cause}`,
-            message: `unknown cause "${cause}"`,
-          });
-      }
-      fixes.push(fix);
-    });
-  }
-  checkRuleReferences(shipped.rules[0], causes, fixIds, issues);
-  const applied = applyOverrides(extra.overrides, codes, fixes, causes, issues);
-  if (issues.length > 0) return undefined;
-  return indexKnowledgeBase({ codes: applied.codes, causes, fixes: applied.fixes, rules });
-}
-
-function checkRuleReferences(
-  source: { file: ParsedFile; data: Rules } | undefined,
-  causes: Map<string, string>,
-  fixIds: Set<string>,
-  issues: KbIssue[],
-): void {
-  if (source === undefined) return;
-  const { file, data } = source;
-  const check = (
-    path: PropertyKey[],
-    rule: { causes: Record<string, number>; fixes: Record<string, number> },
-  ) => {
-    for (const cause of Object.keys(rule.causes))
-      if (!causes.has(cause))
-        issues.push({
-          file: file.path,
-          line: file.locate([...path, 'causes', cause]),
-          key: [...path, 'causes', cause].join('.'),
-          message: `unknown cause "${cause}"`,
-        });
-    for (const fix of Object.keys(rule.fixes))
-      if (!fixIds.has(fix))
-        issues.push({
-          file: file.path,
-          line: file.locate([...path, 'fixes', fix]),
-          key: [...path, 'fixes', fix].join('.'),
-          message: `unknown fix "${fix}"`,
-        });
-  };
-  for (const [code, rule] of Object.entries(data.evidence)) check(['evidence', code], rule);
-  check(['healthy'], data.healthy);
-  data.combinations.forEach((rule, index) => {
-    check(['combinations', index], rule);
-  });
-  data.symptoms.forEach((rule, index) => {
-    check(['symptoms', index], rule);
-    try {
-      new RegExp(rule.match, 'i');
-    } catch {
-      issues.push({
-        file: file.path,
-        line: file.locate(['symptoms', index, 'match']),
-        key: `symptoms.${index}.match`,
-        message: 'not a valid regular expression',
-      });
-    }
-  });
-}
-
-function applyOverrides(
-  overrides: { file: ParsedFile; data: Overrides }[],
-  codes: CodeEntry[],
-  fixes: Fix[],
-  causes: Map<string, string>,
-  issues: KbIssue[],
-): { codes: CodeEntry[]; fixes: Fix[] } {
-  let resultCodes = codes;
-  let resultFixes = fixes;
-  for (const { file, data } of overrides) {
-    data.codes.forEach((override, index) => {
-      const at = resultCodes.findIndex((c) => c.value === override.value && c.kind === override.role);
-      const key = `codes.${index}`;
-      if (at < 0) {
-        issues.push({
-          file: file.path,
-          line: file.locate(['codes', index, 'value']),
-          key: `${key}.value`,
-          message: `no ${override.role} code ${override.value} to override`,
-        });
-        return;
-      }
-      for (const cause of override.causes ?? [])
-        if (!causes.has(cause))
-          issues.push({
-            file: file.path,
-            line: file.locate(['codes', index, 'causes']),
-            key: `${key}.causes`,
-            message: `unknown cause "${cause}"`,
-          });
-      resultCodes = resultCodes.map((entry, i) =>
-        i === at
-          ? {
-              ...entry,
-              ...(override.meaning && { meaning: override.meaning }),
-              ...(override.causes && { causes: override.causes }),
-              origin: 'organisation',
-            }
-          : entry,
-      );
-    });
-    data.fixes.forEach((override, index) => {
-      const key = `fixes.${index}`;
-      if (!resultFixes.some((fix) => fix.id === override.id)) {
-        issues.push({
-          file: file.path,
-          line: file.locate(['fixes', index, 'id']),
-          key: `${key}.id`,
-          message: `no fix "${override.id}" to override`,
-        });
-        return;
-      }
-      for (const cause of Object.keys(override.causes ?? {}))
-        if (!causes.has(cause))
-          issues.push({
-            file: file.path,
-            line: file.locate(['fixes', index, 'causes', cause]),
-            key: `${key}.causes.${cause}`,
-            message: `unknown cause "${cause}"`,
-          });
-      if (override.disabled) {
-        resultFixes = resultFixes.filter((fix) => fix.id !== override.id);
-        return;
-      }
-      resultFixes = resultFixes.map((fix) =>
-        fix.id === override.id
-          ? {
-              ...fix,
-              ...(override.title && { title: override.title }),
-              ...(override.risk && { risk: override.risk }),
-              ...(override.causes && { causes: override.causes }),
-              origin: 'organisation',
-            }
-          : fix,
-      );
-    });
-  }
-  return { codes: resultCodes, fixes: resultFixes };
 }
