@@ -197,6 +197,9 @@ export function createSlackApp({
 
   app.event('app_mention', async ({ event, body, context, client }) => {
     const translated = fromMention(event, context.botUserId);
+    // "@rdp-triage" with a screenshot attached: read it like a DM's (issue 12).
+    const files = filesOf(event as { files?: unknown });
+    if (translated && files.length > 0) translated.incoming.files = files;
     if (translated && (await firstDelivery(translated, body, context.retryNum)))
       void answer(translated, client);
   });

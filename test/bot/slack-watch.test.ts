@@ -317,6 +317,35 @@ describe('screenshots', () => {
     expect(String(reply?.args.text)).toMatch(/"broken\.png" looks like a picture but is damaged/);
   });
 
+  test('a screenshot attached to an @mention is read too', async () => {
+    const scenario = SCENARIOS.find((s) => s.id === 'dns-104');
+    if (!scenario) throw new Error('scenario missing');
+    const image = await renderDialog(scenario, { scale: 1.5, theme: 'dark', font: 'Liberation-Sans' }, dir);
+    served.set('/files/mention.png', await readFile(image.file));
+    const event = eventEnvelope({
+      type: 'app_mention',
+      channel: 'C0MENTION9',
+      user: 'U0AGENT01',
+      text: '<@UBOT0001> user sent this',
+      ts: messageTs(),
+      files: [{ id: 'F0SHOT09', name: 'mention.png', url_private_download: `${filesUrl}/files/mention.png` }],
+    });
+    await deliver(event);
+    await api.waitFor(
+      (calls) =>
+        calls.some(
+          (c) => c.args.channel === 'C0MENTION9' && String(c.args.text).includes('From your screenshot'),
+        ),
+      90_000,
+    );
+    const shown = api.calls.find(
+      (c) => c.args.channel === 'C0MENTION9' && String(c.args.text).includes('From your screenshot'),
+    );
+    expect(shown?.args.text).toContain('0x104');
+    expect(shown?.args.text).toContain('build-agent-7');
+    expect(shown?.args.thread_ts).toBe(event.event.ts);
+  });
+
   test('a file URL outside Slack never receives the token', async () => {
     const dm = directMessage('', {
       channel: 'D0SHOT003',
