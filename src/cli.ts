@@ -5,6 +5,7 @@ import { runConsoleChat } from './bot/console.js';
 import type { Reply, Surface } from './bot/conversation.js';
 import { describeScreenshot, fileAttachment, readScreenshots } from './bot/images.js';
 import { headline, renderText } from './bot/render/text.js';
+import { serveCommand } from './bot/serve.js';
 import { auditCommand } from './cli/audit-command.js';
 import { configCommand } from './cli/config-command.js';
 import { kbCommand } from './cli/kb-command.js';
@@ -125,6 +126,8 @@ program
 
 // Probe worker for one network zone (issue 10).
 program.addCommand(workerCommand().copyInheritedSettings(program));
+// The chat bot: Slack (issue 7); Teams joins through SURFACES in src/bot/serve.ts.
+program.addCommand(serveCommand().copyInheritedSettings(program));
 // Config validation and the audit log (issue 9).
 program.addCommand(configCommand().copyInheritedSettings(program));
 program.addCommand(auditCommand().copyInheritedSettings(program));
