@@ -185,7 +185,8 @@ function createEditQueue(surface: Surface, now: () => number) {
   return {
     schedule(build: () => Reply) {
       pending = build;
-      if (timer) return;
+      // A surface with an infinite budget (the one-shot CLI) shows only the final answer.
+      if (timer || !Number.isFinite(surface.minUpdateIntervalMs)) return;
       const wait = lastEdit + surface.minUpdateIntervalMs - now();
       if (wait <= 0) flush();
       else timer = setTimeout(flush, wait);
