@@ -10,6 +10,7 @@ import { createShutdown } from '../ops/shutdown.js';
 import { startZoneWorker } from '../ops/worker.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
+import { createJumpPool } from '../probes/jump-pool.js';
 
 /**
  * `rdp-triage worker --zone eu`: a probe worker for one network zone. It needs the same Redis as
@@ -34,14 +35,12 @@ export function workerCommand(): Command {
         throw new TriageError('CONFIG_INVALID', 'the worker needs REDIS_URL (or ops.redisUrl)');
       const logger = createLogger({ level: ops.logLevel, base: { role: 'worker' } });
       const direct = createDirectConnector();
+      // One pooled SSH connection per configured jump, as in the bot (src/probes/jump-pool.ts).
+      const jumps = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
       const connectorFor = (jump: string | null): Connector => {
         // A zone name that is not a configured jump stands for the worker's own network.
         if (jump === null || !config.jumps.some((j) => j.name === jump)) return direct;
-        // TODO(#6): the jump pool's connector, once probes through SSH land.
-        throw new TriageError(
-          'STARTUP_INVALID',
-          `jump ${jump} is configured but jump support is not available`,
-        );
+        return jumps.connector(jump);
       };
       const worker = await startZoneWorker({
         redisUrl: ops.redisUrl,
@@ -75,7 +74,10 @@ export function workerCommand(): Command {
             },
           },
         ],
-        release: health ? [{ name: 'health', run: () => health.close() }] : [],
+        release: [
+          { name: 'jump-pool', run: () => jumps.close() },
+          ...(health ? [{ name: 'health', run: () => health.close() }] : []),
+        ],
         stepTimeoutMs: ops.shutdownGraceMs + 5000,
       });
       shutdown.installSignalHandlers();
