@@ -110,8 +110,14 @@ export async function createZoneDispatcher({
         () => null,
       );
       const waited = queued.then(async (tag) => {
-        // Nobody took the job in time: no worker of this zone is running.
-        if (tag && (await lane.queue.getJobState(jobId)) === 'waiting') return tag;
+        // Nobody took the job in time and no worker of this zone is connected (busy workers are
+        // connected: then the job waits its turn until the deadline).
+        if (
+          tag &&
+          (await lane.queue.getJobState(jobId)) === 'waiting' &&
+          (await lane.queue.getWorkersCount()) === 0
+        )
+          return tag;
         return new Promise<never>(() => {});
       });
       const first = await Promise.race([outcome, deadline, waited]);
@@ -138,10 +144,15 @@ export async function createZoneDispatcher({
           metrics?.workerJob(zone.name, 'completed');
           return;
         }
+        const state = await lane.queue.getJobState(jobId);
+        await lane.queue.remove(jobId).catch(() => 0);
         metrics?.workerJob(zone.name, 'lost');
         io.refuse({
           target: target.name,
-          reason: `the probe worker of zone ${zone.name} stopped answering; run again`,
+          reason:
+            state === 'waiting'
+              ? `the probe workers of zone ${zone.name} are all busy; run again in a minute`
+              : `the probe worker of zone ${zone.name} stopped answering; run again`,
         });
         return;
       }
