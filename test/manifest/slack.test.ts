@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { SHORTCUT_CALLBACK_ID, SLASH_COMMAND } from '../../src/bot/slack.js';
 
 // Slack's official manifest JSON Schema (slackapi/manifest-schema, see its SOURCE file).
-const SCHEMA_PATH = new URL('../../../shared/schemas/slack/manifest.schema.2.0.0.json', import.meta.url);
+const SCHEMA_PATH = new URL('../fixtures/schemas/slack/manifest.schema.2.0.0.json', import.meta.url);
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
 // ajv-formats is CommonJS (`module.exports = plugin; exports.default = plugin`): under NodeNext the
 // default import is the module object, the plugin is its `default`.

@@ -12,7 +12,7 @@ import { buildTeamsPackage } from '../../scripts/package-teams.js';
 // keywords (`const`, `if`/`then`) and none of draft-04's own forms (boolean exclusiveMaximum, `id`).
 // So it is compiled by Ajv's default (draft-07) validator with the `$schema` tag removed; `uri`
 // needs ajv-formats.
-const schemaPath = join(import.meta.dirname, '../../../shared/schemas/teams/MicrosoftTeams.schema.json');
+const schemaPath = join(import.meta.dirname, '../fixtures/schemas/teams/MicrosoftTeams.schema.json');
 const { $schema: _draft04, ...schema } = JSON.parse(readFileSync(schemaPath, 'utf8'));
 // ajv-formats is CommonJS (`module.exports = plugin; exports.default = plugin`): under NodeNext the
 // default import is typed as the module object, so take its `default`, which is the plugin at runtime too.
