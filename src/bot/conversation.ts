@@ -196,7 +196,14 @@ function createEditQueue(surface: Surface, now: () => number) {
       timer = undefined;
       pending = null;
       await chain;
-      await surface.update(reply);
+      // The final answer must not be lost: if editing the message fails (deleted, API error),
+      // post it as a new message; if that fails too, the surface has already been told nothing
+      // more can be done, and handle() still resolves.
+      try {
+        await surface.update(reply);
+      } catch {
+        await surface.post(reply).catch(() => {});
+      }
     },
   };
 }

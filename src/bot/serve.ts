@@ -1,12 +1,9 @@
-import { Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import type { GateLimits } from '../access/gate-limits.js';
-import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
-import { runBot } from '../ops/run-bot.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
@@ -165,23 +162,4 @@ export async function startServe({
     poolStats: () => bot.poolStats(),
     close: () => bot.close(),
   };
-}
-
-/** `rdp-triage serve`: the chat bot, until SIGTERM / SIGINT. */
-export function serveCommand(): Command {
-  return new Command('serve')
-    .description(
-      'Run the chat bot: Slack when SLACK_BOT_TOKEN is set (Socket Mode with SLACK_APP_TOKEN, else HTTP on SLACK_PORT with SLACK_SIGNING_SECRET); Teams on POST /api/messages (TEAMS_PORT, default 3978) when MICROSOFT_APP_ID is set or TEAMS_ENABLED=true.',
-    )
-    .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
-    .action(async (options: { config?: string }) => {
-      const config = await loadConfig(options.config);
-      // Logs, metrics, health port, Redis-shared state and zone workers, graceful shutdown (src/ops).
-      const { shutdown, served, runtime } = await runBot({ config });
-      shutdown.installSignalHandlers();
-      for (const surface of served.surfaces)
-        runtime.logger.info({ surface: surface.name, address: surface.address }, 'serving');
-      // Stays up until SIGTERM / SIGINT.
-      await new Promise<never>(() => {});
-    });
 }

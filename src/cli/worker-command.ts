@@ -1,13 +1,11 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { TriageError } from '../errors.js';
-import { startHealthServer } from '../ops/health-server.js';
 import { createInFlight } from '../ops/in-flight.js';
 import { createLogger } from '../ops/logger.js';
 import { resolveOpsSettings } from '../ops/ops-settings.js';
 import { flagCheck } from '../ops/readiness.js';
 import { createShutdown } from '../ops/shutdown.js';
-import { startZoneWorker } from '../ops/worker.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
 import { createJumpPool } from '../probes/jump-pool.js';
@@ -42,6 +40,9 @@ export function workerCommand(): Command {
         if (jump === null || !config.jumps.some((j) => j.name === jump)) return direct;
         return jumps.connector(jump);
       };
+      // BullMQ and ioredis load only when a worker really starts (keeps the other commands quick).
+      const { startZoneWorker } = await import('../ops/worker.js');
+      const { startHealthServer } = await import('../ops/health-server.js');
       const worker = await startZoneWorker({
         redisUrl: ops.redisUrl,
         zone,
