@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { raceAbort } from '../race-abort.js';
 import { cleanOcrText, countWords } from './clean-ocr-text.js';
 import type { ThreadReply, ThreadRequest } from './thread-messages.js';
 
@@ -165,24 +166,6 @@ export function createOcrReader({
       if (worker) await worker.terminate();
     },
   };
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function toOutcome(reply: ThreadReply, elapsed: number): OcrOutcome {

@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns/promises';
+import { raceAbort } from '../race-abort.js';
 import type { Finding } from './finding.js';
 
 export type Resolve = (name: string, signal: AbortSignal) => Promise<string[]>;
@@ -57,22 +58,4 @@ export async function probeDns(
       code,
     );
   }
-}
-
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { raceAbort } from './dns.js';
+import { raceAbort } from '../race-abort.js';
 import { decodeAnswer, encodeQuery, isDnsName, RECORD_TYPES } from './dns-message.js';
 
 /** A resolver error with the same `code`s node's `dns` module uses, so `probeDns` reads both alike. */
