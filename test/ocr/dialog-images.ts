@@ -291,6 +291,9 @@ export async function renderDialog(
 /** A phone held at an angle in front of the screen: keystone, slight blur, sensor noise, glare. */
 function photoOps(): string[] {
   return [
+    // A fixed seed: the same "photo" every run, so a test that reads it cannot flake on noise.
+    '-seed',
+    '20261125',
     '-bordercolor',
     '#151515',
     '-border',
