@@ -54,7 +54,11 @@ export interface ConversationDeps {
 }
 
 export interface Conversation {
-  /** Answers one message on `surface`. Never throws: failures become a text reply. */
+  /**
+   * Answers one message on `surface`. Once the first message is posted it never throws: failures
+   * become a text reply in that message. If the surface cannot post at all, that error is rethrown
+   * to the adapter, the only place left that can tell the user (ephemeral notice, log).
+   */
   handle(incoming: Incoming, surface: Surface, signal: AbortSignal): Promise<Report | null>;
 }
 
@@ -128,7 +132,14 @@ export function createConversation({
       });
       const edits = createEditQueue(surface, now);
       try {
-        await surface.post(progress());
+        try {
+          await surface.post(progress());
+        } catch (error) {
+          // Nothing could be shown at all (e.g. Slack's not_in_channel): the adapter that called
+          // us is the only one who can still tell the user, so the error goes back to it.
+          record({ outcome: 'failed', error: describeError(error) });
+          throw new SurfaceUnavailableError('the first post failed', { cause: error });
+        }
         const probed = await triage(probeWith, {
           signal,
           onFinding: (finding) => {
@@ -143,6 +154,7 @@ export function createConversation({
         await edits.finish({ kind: 'report', report, ...(note !== undefined && { note }) });
         return report;
       } catch (error) {
+        if (error instanceof SurfaceUnavailableError) throw error.cause;
         record({ outcome: 'failed', error: describeError(error) });
         await edits.finish({
           kind: 'text',
@@ -155,6 +167,11 @@ export function createConversation({
       }
     },
   };
+}
+
+/** Marks a failure of the very first post, so the triage's own error handling lets it through. */
+class SurfaceUnavailableError extends Error {
+  override name = 'SurfaceUnavailableError';
 }
 
 function outcomeOf(report: Report, limited: boolean): AuditResult['outcome'] {

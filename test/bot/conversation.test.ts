@@ -142,4 +142,48 @@ describe('conversation core', () => {
     );
     expect(understand).toHaveBeenCalledWith('rdp  0x904 [31m');
   });
+
+  test('when the final edit fails, the report is posted anew rather than lost', async () => {
+    const posts: Reply[] = [];
+    const surface: Surface = {
+      minUpdateIntervalMs: 0,
+      post: async (reply) => {
+        posts.push(reply);
+      },
+      update: async () => {
+        throw new Error('message_not_found');
+      },
+    };
+    const conversation = createConversation({
+      understand: () => understanding(),
+      triage: async (u) => ({
+        understanding: u,
+        findings: [],
+        fixes: [],
+        refusals: [],
+        startedAt: 'now',
+        ms: 1,
+      }),
+    });
+    await expect(
+      conversation.handle(INCOMING, surface, new AbortController().signal),
+    ).resolves.not.toBeNull();
+    expect(posts.map((reply) => reply.kind)).toEqual(['progress', 'report']);
+  });
+
+  test('when nothing can be posted at all, the error goes back to the adapter', async () => {
+    const triage = vi.fn();
+    const surface: Surface = {
+      minUpdateIntervalMs: 0,
+      post: async () => {
+        throw new Error('not_in_channel');
+      },
+      update: async () => {},
+    };
+    const conversation = createConversation({ understand: () => understanding(), triage });
+    await expect(conversation.handle(INCOMING, surface, new AbortController().signal)).rejects.toThrow(
+      'not_in_channel',
+    );
+    expect(triage).not.toHaveBeenCalled();
+  });
 });
