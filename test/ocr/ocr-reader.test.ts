@@ -65,7 +65,16 @@ describe('reading generated Remote Desktop error dialogs', () => {
 describe('images that hold no usable text', () => {
   test('a photo-like gradient with no text is "no-text", not garbage', async () => {
     const file = join(dir, 'blank.png');
-    await run(imageMagick() ?? 'convert', ['-seed', '7', '-size', '640x400', 'plasma:fractal', '-blur', '0x3', file]);
+    await run(imageMagick() ?? 'convert', [
+      '-seed',
+      '7',
+      '-size',
+      '640x400',
+      'plasma:fractal',
+      '-blur',
+      '0x3',
+      file,
+    ]);
     const outcome = await reader.read({ bytes: await readFile(file), kind: 'png' }, { signal: signal() });
     expect(outcome.status).toBe('no-text');
   });
