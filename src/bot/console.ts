@@ -59,21 +59,22 @@ function consoleIncoming(line: string, id: string, user: string): Incoming {
 }
 
 function createConsoleSurface(write: (text: string) => void, color: boolean): Surface {
+  let headerPrinted = false;
   let printedFindings = 0;
   const show = (reply: Reply) => {
     if (reply.kind === 'progress') {
-      // A terminal cannot edit what scrolled away: print the headline once, then each new finding.
-      // The screenshot note prints once, with the headline.
+      // A terminal cannot edit what scrolled away: print the headline (and any screenshot note)
+      // once, then one line per new finding — the last lines of the rendered progress.
       const { note, ...rest } = reply;
-      const lines = renderText(
-        {
-          ...rest,
-          ...(printedFindings === 0 && note !== undefined && { note }),
-          findings: reply.findings.slice(printedFindings),
-        },
-        { color },
-      ).split('\n');
-      write((printedFindings === 0 ? lines : lines.slice(2)).join('\n'));
+      if (!headerPrinted) {
+        write(renderText({ ...rest, ...(note !== undefined && { note }), findings: [] }, { color }));
+        headerPrinted = true;
+      }
+      const fresh = reply.findings.slice(printedFindings);
+      if (fresh.length > 0) {
+        const lines = renderText({ ...rest, findings: fresh }, { color }).split('\n');
+        write(lines.slice(-fresh.length).join('\n'));
+      }
       printedFindings = reply.findings.length;
       return;
     }
