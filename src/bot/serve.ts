@@ -6,6 +6,7 @@ import { TriageError } from '../errors.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
+import { teeFeedbackStore } from '../store/tee-feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
 import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
@@ -131,8 +132,9 @@ export async function startServe({
   // Ranking reads `stats` on every triage; votes refresh it in place.
   const stats: FeedbackStats = {};
   const bot = assembleBot({ config, stats, ...(routeTarget && { routeTarget }), ...(limits && { limits }) });
-  // The bot's store (SQLite when `store.path` is configured, else memory) unless one is given.
-  const feedback = givenFeedback ?? bot.feedback;
+  // The bot's store (SQLite when `store.path` is configured, else memory) unless one is given
+  // (Redis, shared by replicas); then votes go to both, so `rdp-triage audit` still shows them.
+  const feedback = givenFeedback ? teeFeedbackStore(givenFeedback, bot.feedback) : bot.feedback;
   const refresh = async () => {
     const fresh = await feedback.stats();
     for (const code of Object.keys(stats)) delete stats[code];
