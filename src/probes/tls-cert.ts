@@ -36,21 +36,7 @@ export async function probeTls(target: ProbeTarget, options: TlsProbeOptions): P
   const started = now();
   const where = describeTarget(target);
   const name = target.displayName ?? target.host;
-  const finish = (
-    status: Finding['status'],
-    code: string,
-    summary: string,
-    detail: Record<string, unknown>,
-  ) =>
-    ({
-      probe: 'tls',
-      target: where,
-      status,
-      code,
-      summary,
-      detail,
-      ms: Math.round(now() - started),
-    }) as Finding;
+  const finish = tlsFinisher(where, now, started);
 
   let stream: Duplex;
   try {
@@ -126,21 +112,7 @@ export async function probeTlsAfterNegotiation(
   const { signal, extraCa = [], expiringSoonDays = 30, startedAt } = options;
   const { clock = () => new Date(), now = performance.now.bind(performance) } = options;
   const where = describeTarget(target);
-  const finish = (
-    status: Finding['status'],
-    code: string,
-    summary: string,
-    detail: Record<string, unknown>,
-  ) =>
-    ({
-      probe: 'tls',
-      target: where,
-      status,
-      code,
-      summary,
-      detail,
-      ms: Math.round(now() - startedAt),
-    }) as Finding;
+  const finish = tlsFinisher(where, now, startedAt);
   let socket: TLSSocket | null = null;
   try {
     if (answer.kind !== 'response' || answer.selectedProtocol === PROTOCOL.RDP) {
@@ -192,4 +164,22 @@ export function tlsFindingWithoutNegotiation(rdp: Finding): Finding {
     detail: { stage: connectFailed ? 'connect' : 'x224' },
     ms: rdp.ms,
   };
+}
+
+/** Builds the probe's Finding with the time taken since `startedAt`. */
+function tlsFinisher(where: string, now: () => number, startedAt: number) {
+  return (
+    status: Finding['status'],
+    code: string,
+    summary: string,
+    detail: Record<string, unknown>,
+  ): Finding => ({
+    probe: 'tls',
+    target: where,
+    status,
+    code,
+    summary,
+    detail,
+    ms: Math.round(now() - startedAt),
+  });
 }
