@@ -57,16 +57,11 @@ export async function probeTls(target: ProbeTarget, options: TlsProbeOptions): P
       const answer = decodeConnectionConfirm(
         await exchange(stream, encodeConnectionRequest(PROTOCOL.SSL | PROTOCOL.HYBRID), signal),
       );
-      if (answer.kind !== 'response' || answer.selectedProtocol === PROTOCOL.RDP) {
-        // xrdp with security_layer=rdp answers a TLS request with standard RDP (gotcha 13).
-        const why =
-          answer.kind === 'failure'
-            ? `negotiation failed (${answer.failureName})`
-            : answer.kind === 'response'
-              ? 'the server selected standard RDP security'
-              : 'the server does not negotiate';
-        return finish('skipped', 'TLS_NOT_OFFERED', `TLS on ${where} not offered: ${why}`, { stage: 'x224' });
-      }
+      const notOffered = whyTlsNotOffered(answer);
+      if (notOffered)
+        return finish('skipped', 'TLS_NOT_OFFERED', `TLS on ${where} not offered: ${notOffered}`, {
+          stage: 'x224',
+        });
       stage = 'tls';
     }
     socket = await startTls(stream, { name, extraCa, signal });
@@ -115,15 +110,11 @@ export async function probeTlsAfterNegotiation(
   const finish = tlsFinisher(where, now, startedAt);
   let socket: TLSSocket | null = null;
   try {
-    if (answer.kind !== 'response' || answer.selectedProtocol === PROTOCOL.RDP) {
-      const why =
-        answer.kind === 'failure'
-          ? `negotiation failed (${answer.failureName})`
-          : answer.kind === 'response'
-            ? 'the server selected standard RDP security'
-            : 'the server does not negotiate';
-      return finish('skipped', 'TLS_NOT_OFFERED', `TLS on ${where} not offered: ${why}`, { stage: 'x224' });
-    }
+    const notOffered = whyTlsNotOffered(answer);
+    if (notOffered)
+      return finish('skipped', 'TLS_NOT_OFFERED', `TLS on ${where} not offered: ${notOffered}`, {
+        stage: 'x224',
+      });
     socket = await startTls(stream, { name: target.displayName ?? target.host, extraCa, signal });
     const today = clock();
     const facts = describePeer(socket, target.displayName ?? target.host, today);
@@ -182,4 +173,13 @@ function tlsFinisher(where: string, now: () => number, startedAt: number) {
     detail,
     ms: Math.round(now() - startedAt),
   });
+}
+
+/** Why TLS will not follow this negotiation answer, or null when it will. */
+function whyTlsNotOffered(answer: NegotiationAnswer): string | null {
+  if (answer.kind === 'failure') return `negotiation failed (${answer.failureName})`;
+  if (answer.kind !== 'response') return 'the server does not negotiate';
+  // xrdp with security_layer=rdp answers a TLS request with standard RDP (lab-notes gotcha 13).
+  if (answer.selectedProtocol === PROTOCOL.RDP) return 'the server selected standard RDP security';
+  return null;
 }

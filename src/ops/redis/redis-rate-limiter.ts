@@ -1,39 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { GateLimits } from '../../access/gate-limits.js';
 import { KEY_PREFIX } from './connect-redis.js';
-
-/** How many of the wanted probes fit both the user's and the channel's window. */
-export interface ProbeGrant {
-  granted: number;
-  /** Until each key has a unit free again (0 when it has one now). */
-  userWaitMs: number;
-  channelWaitMs: number;
-}
 
 /**
  * The access gate's rate and concurrency limits (src/access/access-gate.ts), shared by every
  * replica: the in-process `RateLimiter` / `ConcurrencyLimit` count per process, so two replicas
- * would each allow the full budget.
+ * would each allow the full budget. The same contract as the in-process limits; only the storage
+ * differs, and slots expire after `ttlMs` so a replica that died cannot hold them forever.
  */
-export interface SharedRateLimiter {
-  /**
-   * Takes up to `want` probe units from the user's and the channel's sliding windows at once
-   * (atomic: two replicas cannot both spend the last unit).
-   */
-  takeProbes(options: {
-    userKey: string;
-    channelKey: string;
-    want: number;
-    userLimit: number;
-    channelLimit: number;
-    windowMs?: number;
-  }): Promise<ProbeGrant>;
-  /**
-   * Takes one of `max` concurrent slots under `key`; resolves to a release function, or null when
-   * all are taken. Slots expire after `ttlMs` so a replica that died cannot hold them forever.
-   */
-  acquire(key: string, options: { max: number; ttlMs: number }): Promise<(() => Promise<void>) | null>;
-}
+export type SharedRateLimiter = GateLimits;
 
 // Sliding windows as sorted sets of (time, unique id): drop entries older than the window, grant
 // min(free user, free channel, want), add that many entries to both. Time comes from the Redis
