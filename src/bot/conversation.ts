@@ -34,6 +34,12 @@ export interface Surface {
   readonly minUpdateIntervalMs: number;
   post(reply: Reply): Promise<void>;
   update(reply: Reply): Promise<void>;
+  /**
+   * Where the posted message lives, as the surface needs it to edit that message from another
+   * process (Slack `ts`; Teams conversation reference + activity id, as JSON). Ids only, no text.
+   * Undefined before the first post. Redis keeps it so a surviving replica can tell the user.
+   */
+  readonly messageRef?: string | undefined;
 }
 
 export interface ConversationDeps {
