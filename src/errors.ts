@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'INPUT_INVALID',
   'STARTUP_INVALID',
   'STORE_UNAVAILABLE',
+  'GROUP_LOOKUP_FAILED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

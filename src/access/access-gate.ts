@@ -31,7 +31,8 @@ export interface AccessGateDeps {
   allowlist: Allowlist;
   /**
    * Platform groups of the requester (Slack user group ids, Teams AAD group ids). Only called when
-   * a role is granted by group. A failing lookup counts as "in no group".
+   * a role is granted by group. A failing lookup counts as "in no group", and the refusal says the
+   * membership could not be checked.
    */
   groupsOf?: (requester: Requester) => Promise<string[]>;
   /** Where counts live: this process by default, Redis for several replicas. */
@@ -75,8 +76,18 @@ export function createAccessGate({
       });
       if (candidates.length === 0) return decide(candidates, [], []);
 
-      const groups = roles.usesGroups ? await groupsOf(requester).catch(() => []) : [];
+      // A failed look-up grants no group role; the refusal then says why (the surface logged it).
+      let groupsUnknown = false;
+      const groups = roles.usesGroups
+        ? await groupsOf(requester).catch(() => {
+            groupsUnknown = true;
+            return [];
+          })
+        : [];
       const held = roles.rolesOf(requester, groups);
+      const unchecked = groupsUnknown
+        ? ' (your group membership could not be checked just now — try again in a minute)'
+        : '';
       const roleNames = held.map((role) => role.name);
       const refusals: Refusal[] = [];
       const admitted: string[] = [];
@@ -88,8 +99,8 @@ export function createAccessGate({
             target: name,
             reason:
               held.length === 0
-                ? 'you are not in a role that may trigger probes (config access.roles); answered from the knowledge base only'
-                : `your roles (${roleNames.join(', ')}) may not probe ${hostGroup} hosts`,
+                ? `you are not in a role that may trigger probes (config access.roles)${unchecked}; answered from the knowledge base only`
+                : `your roles (${roleNames.join(', ')}) may not probe ${hostGroup} hosts${unchecked}`,
           });
       }
       if (admitted.length === 0 || exemptPlatforms.some((platform) => platform === requester.platform))

@@ -85,6 +85,10 @@ describe('roles', () => {
     });
     const decision = await gate.admit(slack('UHELP'), asking('srv-fin-02'));
     expect(decision.refusals).toHaveLength(1);
+    // The user is told why, not just "you are not in a role".
+    expect(decision.refusals[0]?.reason).toBe(
+      'your roles (everyone) may not probe finance hosts (your group membership could not be checked just now — try again in a minute)',
+    );
   });
 });
 
