@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { GateLimits } from '../access/gate-limits.js';
+import { createGroupDirectory, type GroupDirectory } from '../access/group-directory.js';
 import type { Config } from '../config/schema.js';
 import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
@@ -12,6 +13,7 @@ import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
 import type { Conversation } from './conversation.js';
 import { createSlackApp } from './slack.js';
+import { createSlackGroups } from './slack-groups.js';
 import { readSlackSettings } from './slack-settings.js';
 import { createSlackWatcher } from './slack-watch.js';
 import { TEAMS_STARTER } from './teams.js';
@@ -28,6 +30,8 @@ export interface ServeContext {
   watch: WatchConfig;
   understand: Bot['understand'];
   readImages: Bot['readImages'];
+  /** A surface registers how to look up its users' groups (roles granted by Slack user group / Entra ID group). */
+  registerGroups: GroupDirectory['register'];
 }
 
 /** A surface that is running. */
@@ -58,7 +62,16 @@ export const SLACK_STARTER: SurfaceStarter = {
     const settings = readSlackSettings(env);
     if (!settings) return null;
     return async (context) => {
-      const { watch, understand, readImages, ...shared } = context;
+      const { watch, understand, readImages, registerGroups, ...shared } = context;
+      // Asked only when a role is granted by group (access.roles[].groups); needs usergroups:read.
+      registerGroups(
+        'slack',
+        createSlackGroups({
+          botToken: settings.botToken,
+          ...(settings.apiUrl && { apiUrl: settings.apiUrl }),
+          logger: shared.logger,
+        }),
+      );
       const channels = watch.channels
         .filter((channel) => channel.platform === 'slack')
         .map((channel) => channel.id);
@@ -131,7 +144,15 @@ export async function startServe({
     );
   // Ranking reads `stats` on every triage; votes refresh it in place.
   const stats: FeedbackStats = {};
-  const bot = assembleBot({ config, stats, ...(routeTarget && { routeTarget }), ...(limits && { limits }) });
+  // Roles granted by group ask the requester's platform; each surface registers its look-up as it starts.
+  const groups = createGroupDirectory();
+  const bot = assembleBot({
+    config,
+    stats,
+    groupsOf: groups.groupsOf,
+    ...(routeTarget && { routeTarget }),
+    ...(limits && { limits }),
+  });
   // The bot's store (SQLite when `store.path` is configured, else memory) unless one is given
   // (Redis, shared by replicas); then votes go to both, so `rdp-triage audit` still shows them.
   const feedback = givenFeedback ? teeFeedbackStore(givenFeedback, bot.feedback) : bot.feedback;
@@ -150,6 +171,7 @@ export async function startServe({
     watch: config.watch,
     understand: bot.understand,
     readImages: bot.readImages,
+    registerGroups: groups.register,
   };
   const running: RunningSurface[] = [];
   try {

@@ -10,6 +10,7 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { GroupDirectory } from '../access/group-directory.js';
 import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
 import type { Understanding } from '../intents/understanding.js';
@@ -18,6 +19,7 @@ import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store
 import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
 import type { Conversation } from './conversation.js';
 import { createTeamsBot } from './teams-bot.js';
+import { createTeamsGroups, readGraphGroupSettings } from './teams-groups.js';
 import { readTeamsSettings, type TeamsSettings } from './teams-settings.js';
 
 export interface TeamsOptions {
@@ -244,7 +246,16 @@ export const TEAMS_STARTER = {
   detect(env: NodeJS.ProcessEnv) {
     const settings = readTeamsSettings(env);
     if (!settings) return null;
-    return async (context: Omit<TeamsOptions, 'settings'>) => {
+    // Roles granted by Entra ID group (access.roles[].groups) ask Microsoft Graph; none in Emulator mode.
+    const graph = readGraphGroupSettings(settings, env);
+    return async (
+      context: Omit<TeamsOptions, 'settings'> & { registerGroups?: GroupDirectory['register'] },
+    ) => {
+      if (graph !== null)
+        context.registerGroups?.(
+          'teams',
+          createTeamsGroups(graph, { logger: context.logger ?? createLogger() }),
+        );
       const teams = await startTeams({ ...context, settings });
       return { name: 'teams', address: teams.url, stop: () => teams.stop() };
     };
