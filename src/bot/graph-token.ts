@@ -85,7 +85,7 @@ async function requestToken(
   // AADSTS descriptions name the problem (wrong secret, unknown tenant) and carry no secret.
   if (refused.success)
     throw fail(
-      `HTTP ${status} ${refused.data.error}${refused.data.error_description ? `: ${refused.data.error_description.split('\n')[0]}` : ''}`,
+      `HTTP ${status} ${refused.data.error}${refused.data.error_description ? `: ${refused.data.error_description.split(/\r?\n/)[0]}` : ''}`,
     );
   throw fail(`HTTP ${status}, no access_token in the answer`);
 }
