@@ -76,6 +76,8 @@ describe.for(VARIANTS)('$file', ({ text, manifest, socket }) => {
       'im:history',
       'reactions:read',
       'reactions:write',
+      // Roles granted by Slack user group (access.roles[].groups) read the members with usergroups.list.
+      'usergroups:read',
     ]);
     const lines = text.split('\n');
     for (const scope of manifest.oauth_config.scopes.bot) {
