@@ -24,7 +24,11 @@ export const roleSchema = z
     users: z.array(principal).default([]),
     /** Anyone writing in one of these channels (Slack `C…`, Teams conversation id) gets the role. */
     channels: z.array(principal).default([]),
-    /** Slack user group ids (`S…`) or Teams AAD group object ids; needs a group lookup on the surface. */
+    /**
+     * Slack user group ids (`slack:S0…`, read with usergroups.list: scope `usergroups:read`) or Teams
+     * Entra ID group object ids (`teams:<guid>`, nested groups count: Graph application permission
+     * GroupMember.Read.All). Memberships are cached for 5 minutes.
+     */
     groups: z.array(principal).default([]),
     /**
      * Host groups the role may probe: inventory `group` names, `ungrouped` for allowed targets
