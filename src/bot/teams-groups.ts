@@ -97,8 +97,11 @@ export function createTeamsGroups(
 ): GroupLookup {
   const log = logger.child({ platform: 'teams', lookup: 'graph-groups' });
   if (typeof graph === 'string') {
-    log.warn(graph);
+    // Said once, when a role granted by group is first checked: a bot without group roles stays quiet.
+    let told = false;
     return async () => {
+      if (!told) log.warn(graph);
+      told = true;
       throw new TriageError('GROUP_LOOKUP_FAILED', graph);
     };
   }
