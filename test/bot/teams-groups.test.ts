@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createGroupDirectory } from '../../src/access/group-directory.js';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import { startTeams, type TeamsServer } from '../../src/bot/teams.js';
+import { startTeams, TEAMS_STARTER, type TeamsServer } from '../../src/bot/teams.js';
 import {
   createTeamsGroups,
   type GraphGroupSettings,
@@ -267,5 +267,55 @@ describe('Teams: a role granted by Entra ID group', () => {
     const outsider = await ask(BOB, 'a:1bob');
     expect(rdp.requests.length).toBe(then);
     expect(outsider).toContain('not in a role that may trigger probes');
+  });
+});
+
+describe('serve registers the Teams look-up from the environment', () => {
+  test('with an app id, secret and tenant, group look-ups use that app against the configured endpoints', async () => {
+    graph.members.set(ADA, [HELPDESK]);
+    const start = TEAMS_STARTER.detect({
+      MICROSOFT_APP_ID: CLIENT_ID,
+      MICROSOFT_APP_PASSWORD: CLIENT_SECRET,
+      MICROSOFT_APP_TYPE: 'SingleTenant',
+      MICROSOFT_APP_TENANT_ID: TENANT,
+      TEAMS_PORT: '0',
+      TEAMS_HOST: '127.0.0.1',
+      MICROSOFT_GRAPH_URL: graph.graphUrl,
+      MICROSOFT_TOKEN_URL: graph.tokenUrl(TENANT),
+    });
+    const directory = createGroupDirectory();
+    const bot = assembleBot({ config: parseConfig('{}', 'empty.yaml') });
+    const surface = await start?.({
+      conversation: bot.conversation,
+      logger,
+      registerGroups: directory.register,
+    });
+    try {
+      expect(await directory.groupsOf({ platform: 'teams', user: ADA, channel: 'a:1' })).toEqual([HELPDESK]);
+      expect(tokenCalls()[0]?.form?.client_id).toBe(CLIENT_ID);
+      // Slack users are not looked up in Entra ID.
+      expect(await directory.groupsOf({ platform: 'slack', user: ADA, channel: 'C1' })).toEqual([]);
+    } finally {
+      await surface?.stop();
+      await bot.close();
+    }
+  });
+
+  test('in Emulator mode nothing is registered: nobody is in a group', async () => {
+    const start = TEAMS_STARTER.detect({ TEAMS_ENABLED: 'true', TEAMS_PORT: '0' });
+    const directory = createGroupDirectory();
+    const bot = assembleBot({ config: parseConfig('{}', 'empty.yaml') });
+    const surface = await start?.({
+      conversation: bot.conversation,
+      logger,
+      registerGroups: directory.register,
+    });
+    try {
+      expect(await directory.groupsOf({ platform: 'teams', user: ADA, channel: 'a:1' })).toEqual([]);
+      expect(graph.calls).toHaveLength(0);
+    } finally {
+      await surface?.stop();
+      await bot.close();
+    }
   });
 });
