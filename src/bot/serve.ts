@@ -9,6 +9,7 @@ import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import { teeFeedbackStore } from '../store/tee-feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
+import type { ApiErrorListener } from './api-errors.js';
 import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
 import type { Conversation } from './conversation.js';
@@ -32,6 +33,16 @@ export interface ServeContext {
   readImages: Bot['readImages'];
   /** A surface registers how to look up its users' groups (roles granted by Slack user group / Entra ID group). */
   registerGroups: GroupDirectory['register'];
+  /** Failed platform API calls (Slack Web API, Bot Connector), for metrics. */
+  onApiError?: ApiErrorListener;
+}
+
+/** A triage whose process died: where its message is, as recorded while it ran (ops runtime). */
+export interface InterruptedTriage {
+  channel: string;
+  thread?: string;
+  /** The surface's `Surface.messageRef` of the bot's message, when it was posted. */
+  messageRef?: string;
 }
 
 /** A surface that is running. */
@@ -41,6 +52,10 @@ export interface RunningSurface {
   address: string;
   /** Stops taking messages; running triages finish. */
   stop(): Promise<void>;
+  /** For /readyz: can it receive now (socket connected, listener up)? */
+  health?(): { ok: boolean; detail?: string };
+  /** Tells the user of a triage lost with another replica, editing its message when it was posted. */
+  tellInterrupted?(triage: InterruptedTriage, text: string): Promise<void>;
 }
 
 /**
@@ -91,7 +106,13 @@ export const SLACK_STARTER: SurfaceStarter = {
       const { port } = await slack.start();
       const address =
         settings.mode === 'socket' ? 'socket mode' : `http://${settings.host}:${port}/slack/events`;
-      return { name: 'slack', address, stop: () => slack.stop() };
+      return {
+        name: 'slack',
+        address,
+        stop: () => slack.stop(),
+        health: () => slack.health(),
+        tellInterrupted: (triage, text) => slack.tellInterrupted(triage, text),
+      };
     };
   },
 };
@@ -111,6 +132,8 @@ export interface ServeOptions {
   routeTarget?: TriageDeps['routeTarget'];
   /** Rate and concurrency counts shared by replicas (Redis); in-process when absent. */
   limits?: GateLimits;
+  /** Told of every failed Slack / Teams API call (metrics). */
+  onApiError?: ApiErrorListener;
 }
 
 export interface Served {
@@ -131,6 +154,7 @@ export async function startServe({
   wrap = (conversation) => conversation,
   routeTarget,
   limits,
+  onApiError,
 }: ServeOptions): Promise<Served> {
   // Every surface's settings are checked before anything connects.
   const starters = surfaces.flatMap((surface) => {
@@ -171,6 +195,7 @@ export async function startServe({
     watch: config.watch,
     understand: bot.understand,
     readImages: bot.readImages,
+    ...(onApiError && { onApiError }),
     registerGroups: groups.register,
   };
   const running: RunningSurface[] = [];

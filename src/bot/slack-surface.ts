@@ -51,6 +51,9 @@ export function createSlackSurface({
     get ts() {
       return ts;
     },
+    get messageRef() {
+      return ts;
+    },
     async post(reply) {
       // "Run probes again": the first state replaces the old report, so it is never skipped.
       if (ts !== undefined) return edit(reply, false);

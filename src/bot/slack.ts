@@ -15,11 +15,13 @@ import type { DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryDedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { Report } from '../triage/report.js';
+import type { ApiErrorListener } from './api-errors.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
 import type { Conversation } from './conversation.js';
 import { createEditBudget, type EditBudget } from './edit-budget.js';
-import { escapeMrkdwn, type SlackRenderOptions } from './render/slack.js';
+import { escapeMrkdwn, renderSlack, type SlackRenderOptions } from './render/slack.js';
 import { createReportCache, registerReportActions } from './slack-actions.js';
+import { countingSlackFetch } from './slack-api-errors.js';
 import { type SlackFileLike, slackAttachments } from './slack-files.js';
 import {
   fromDirectMessage,
@@ -50,6 +52,16 @@ export interface SlackAppDeps {
   now?: () => number;
   /** Watched triage channels answered unasked (issue 12, src/bot/slack-watch.ts). */
   watcher?: SlackWatcher;
+  /** Told of every failed Web API call (metrics). */
+  onApiError?: ApiErrorListener;
+}
+
+/** A triage another process started and lost: where its message is (or would have been). */
+export interface InterruptedMessage {
+  channel: string;
+  thread?: string;
+  /** The bot's message `ts`, when it was posted. */
+  messageRef?: string;
 }
 
 export interface SlackService {
@@ -57,6 +69,10 @@ export interface SlackService {
   start(): Promise<{ mode: SlackSettings['mode']; port?: number }>;
   /** Stops receiving; running triages finish (cancelled after a grace period) and post their last edit. */
   stop(): Promise<void>;
+  /** For /readyz: Socket Mode connected (Slack said hello), or the HTTP receiver listening. */
+  health(): { ok: boolean; detail?: string };
+  /** Replaces a lost triage's message with `text` (or posts it where the answer was due). */
+  tellInterrupted(message: InterruptedMessage, text: string): Promise<void>;
 }
 
 /** Slack retries an event up to 3 times within about 5 minutes (platform-limits.md); keep keys for an hour. */
@@ -86,6 +102,7 @@ export function createSlackApp({
   editBudget = createEditBudget({ perMinute: 50, now }),
   maxConcurrentTriages = 32,
   watcher,
+  onApiError,
 }: SlackAppDeps): SlackService {
   const log = logger.child({ platform: 'slack' });
   const boltLogger = toBoltLogger(log);
@@ -93,6 +110,7 @@ export function createSlackApp({
     retryConfig: RETRY_CONFIG,
     ...(settings.apiUrl && { slackApiUrl: settings.apiUrl }),
     ...clientOptions,
+    ...(onApiError && { fetch: countingSlackFetch(onApiError, clientOptions.fetch) }),
   };
   const receiver =
     settings.mode === 'socket'
@@ -113,6 +131,18 @@ export function createSlackApp({
     clientOptions: apiOptions,
     deferInitialization: true,
   });
+  // Readiness: Socket Mode is up from Slack's `hello` until the socket closes; HTTP while listening.
+  let socketConnected = false;
+  let httpServer: { listening: boolean } | undefined;
+  if (receiver instanceof SocketModeReceiver) {
+    receiver.client.on('connected', () => {
+      socketConnected = true;
+    });
+    for (const down of ['close', 'reconnecting', 'disconnecting', 'disconnected'])
+      receiver.client.on(down, () => {
+        socketConnected = false;
+      });
+  }
   const reports = createReportCache(REPORT_CACHE_SIZE);
   const triageSlots = createConcurrencyLimit(maxConcurrentTriages);
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -277,9 +307,27 @@ export function createSlackApp({
         return { mode: 'socket' };
       }
       const server = await (receiver as HTTPReceiver).start({ port: settings.port, host: settings.host });
+      httpServer = server;
       const port = (server.address() as AddressInfo).port;
       log.info({ port }, 'slack listening on /slack/events');
       return { mode: 'http', port };
+    },
+    health() {
+      if (settings.mode === 'socket')
+        return socketConnected ? { ok: true } : { ok: false, detail: 'Socket Mode not connected' };
+      return httpServer?.listening ? { ok: true } : { ok: false, detail: 'HTTP receiver not listening' };
+    },
+    async tellInterrupted({ channel, thread, messageRef }, text) {
+      const message = renderSlack({ kind: 'text', text });
+      if (messageRef !== undefined) await app.client.chat.update({ channel, ts: messageRef, ...message });
+      else
+        await app.client.chat.postMessage({
+          channel,
+          ...(thread !== undefined && { thread_ts: thread }),
+          ...message,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
     },
     async stop() {
       await app.stop();

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Activity, ActivityTypes, type ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Understanding } from '../intents/understanding.js';
 import type { DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
@@ -59,6 +60,11 @@ export interface TeamsBot {
    * (their card then says the triage failed) and awaited.
    */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * Replaces the card of a triage another process lost (its `messageRef`) with `text`. Without a
+   * card there is no conversation reference to post to, so the user cannot be told: returns false.
+   */
+  tellInterrupted(messageRef: string | undefined, text: string): Promise<boolean>;
 }
 
 /** Teams retries a delivery that got no answer within about 15 s; a few minutes covers every retry. */
@@ -126,6 +132,11 @@ export function createTeamsBot({
     };
     const surface: Surface = {
       minUpdateIntervalMs,
+      get messageRef() {
+        return cardId === undefined
+          ? undefined
+          : JSON.stringify({ reference: idsOnly(reference), id: cardId });
+      },
       async post(reply) {
         posting = (async () => {
           try {
@@ -248,6 +259,14 @@ export function createTeamsBot({
       }
       await onMessage(context);
     },
+    async tellInterrupted(messageRef, text) {
+      const card = messageRef === undefined ? undefined : parseCardRef(messageRef);
+      if (!card) return false;
+      await continueConversation(card.reference, async (turn) => {
+        await turn.updateActivity({ ...cardMessage(renderTeamsCard({ kind: 'text', text })), id: card.id });
+      });
+      return true;
+    },
     async stop(graceMs = 30_000) {
       const all = Promise.allSettled([...running]);
       const grace = new AbortController();
@@ -270,6 +289,47 @@ function toIncoming(activity: Activity, text: string, files: AttachedFile[] = []
     text,
     ...(files.length > 0 && { files }),
   };
+}
+
+/** What another process needs to edit the card: ids and the service URL, no names or text. */
+function idsOnly(reference: Partial<ConversationReference>): Partial<ConversationReference> {
+  const { serviceUrl, channelId, conversation, bot, activityId } = reference;
+  return {
+    ...(serviceUrl !== undefined && { serviceUrl }),
+    ...(channelId !== undefined && { channelId }),
+    ...(activityId !== undefined && { activityId }),
+    ...(bot && { bot: { id: bot.id, name: '' } }),
+    ...(conversation && {
+      conversation: {
+        id: conversation.id,
+        isGroup: conversation.isGroup,
+        conversationType: conversation.conversationType,
+        name: '',
+        ...(conversation.tenantId !== undefined && { tenantId: conversation.tenantId }),
+      },
+    }),
+  };
+}
+
+const cardRefSchema = z.object({
+  reference: z.looseObject({ serviceUrl: z.string(), conversation: z.looseObject({ id: z.string() }) }),
+  id: z.string().min(1),
+});
+
+function parseCardRef(
+  messageRef: string,
+): { reference: Partial<ConversationReference>; id: string } | undefined {
+  try {
+    const parsed = cardRefSchema.safeParse(JSON.parse(messageRef));
+    if (!parsed.success) return undefined;
+    // The fields botbuilder addresses by were checked; the rest passes through as stored.
+    return {
+      reference: parsed.data.reference as unknown as Partial<ConversationReference>,
+      id: parsed.data.id,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function cardMessage(card: AdaptiveCard): Partial<Activity> {

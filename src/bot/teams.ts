@@ -5,7 +5,9 @@ import {
   type Activity,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  type ConversationReference,
   type InvokeResponse,
+  type ResourceResponse,
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -17,6 +19,7 @@ import type { Understanding } from '../intents/understanding.js';
 import { createLogger } from '../ops/logger.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
+import { type ApiErrorListener, thrownReason } from './api-errors.js';
 import type { Conversation } from './conversation.js';
 import { createTeamsBot } from './teams-bot.js';
 import { createTeamsGroups, readGraphGroupSettings } from './teams-groups.js';
@@ -43,6 +46,8 @@ export interface TeamsOptions {
   watch?: WatchConfig;
   /** The bot's understand(), which decides on watched-channel messages. */
   understand?: (text: string) => Understanding;
+  /** Told of every Bot Connector send, edit or delete that failed (metrics). */
+  onApiError?: ApiErrorListener;
 }
 
 export interface TeamsServer {
@@ -57,6 +62,10 @@ export interface TeamsServer {
    */
   stop(): Promise<void>;
   drain(graceMs?: number): Promise<void>;
+  /** For /readyz: the HTTP listener is up. */
+  health(): { ok: boolean; detail?: string };
+  /** Replaces the card of a triage another replica lost; false when it was never posted. */
+  tellInterrupted(message: { messageRef?: string }, text: string): Promise<boolean>;
 }
 
 export const TEAMS_PATH = '/api/messages';
@@ -72,10 +81,40 @@ const PUBLIC_CLOUD = {
   CallerId: 'urn:botframework:azure',
 };
 
-/** `CloudAdapter` whose turn entry is called with an activity this module already validated. */
+/**
+ * `CloudAdapter` whose turn entry is called with an activity this module already validated, and
+ * which reports every failed call to the Bot Connector: each send, edit and delete of the bot,
+ * in a user's turn or proactive, goes through these three methods.
+ */
 class ValidatingCloudAdapter extends CloudAdapter {
+  readonly #onApiError: ApiErrorListener;
+  constructor(auth: ConstructorParameters<typeof CloudAdapter>[0], onApiError: ApiErrorListener = () => {}) {
+    super(auth);
+    this.#onApiError = onApiError;
+  }
   run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
     return this.processActivity(authHeader, activity, logic);
+  }
+  override sendActivities(
+    context: TurnContext,
+    activities: Partial<Activity>[],
+  ): Promise<ResourceResponse[]> {
+    return this.#counted('sendActivities', super.sendActivities(context, activities));
+  }
+  override updateActivity(
+    context: TurnContext,
+    activity: Partial<Activity>,
+  ): ReturnType<CloudAdapter['updateActivity']> {
+    return this.#counted('updateActivity', super.updateActivity(context, activity));
+  }
+  override deleteActivity(context: TurnContext, reference: Partial<ConversationReference>): Promise<void> {
+    return this.#counted('deleteActivity', super.deleteActivity(context, reference));
+  }
+  #counted<T>(method: string, call: Promise<T>): Promise<T> {
+    return call.catch((error: unknown) => {
+      this.#onApiError('teams', method, thrownReason(error));
+      throw error;
+    });
   }
 }
 
@@ -117,6 +156,7 @@ export async function startTeams({
   openIdMetadataUrl,
   watch,
   understand,
+  onApiError,
 }: TeamsOptions): Promise<TeamsServer> {
   const watched =
     watch?.channels.filter((channel) => channel.platform === 'teams').map((channel) => channel.id) ?? [];
@@ -130,7 +170,7 @@ export async function startTeams({
       ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${settings.botFrameworkAuth.MicrosoftAppTenantId ?? 'botframework.com'}`,
     }),
   });
-  const adapter = new ValidatingCloudAdapter(auth);
+  const adapter = new ValidatingCloudAdapter(auth, onApiError);
   const bot = createTeamsBot({
     conversation,
     feedback,
@@ -232,6 +272,8 @@ export async function startTeams({
       clearTimeout(force);
     },
     drain: (graceMs) => bot.stop(graceMs),
+    health: () => (server.listening ? { ok: true } : { ok: false, detail: 'HTTP listener closed' }),
+    tellInterrupted: ({ messageRef }, text) => bot.tellInterrupted(messageRef, text),
   };
 }
 
@@ -257,7 +299,15 @@ export const TEAMS_STARTER = {
           createTeamsGroups(graph, { logger: context.logger ?? createLogger() }),
         );
       const teams = await startTeams({ ...context, settings });
-      return { name: 'teams', address: teams.url, stop: () => teams.stop() };
+      return {
+        name: 'teams',
+        address: teams.url,
+        stop: () => teams.stop(),
+        health: () => teams.health(),
+        tellInterrupted: async (message: { messageRef?: string }, text: string) => {
+          await teams.tellInterrupted(message, text);
+        },
+      };
     };
   },
 };

@@ -3,6 +3,9 @@ import type { Conversation, Incoming, Reply, Surface } from '../bot/conversation
 
 export const INTERRUPTED_TEXT =
   'This triage was interrupted because the bot is restarting. Please run it again in a minute.';
+/** Shown by a surviving replica on the message of a triage whose replica died mid-way. */
+export const LOST_REPLICA_TEXT =
+  'This triage was interrupted: the bot instance running it stopped unexpectedly. Please run it again.';
 export const RESTARTING_TEXT =
   'The bot is restarting and not taking new triages. Please send this again in a minute.';
 

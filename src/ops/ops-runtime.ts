@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { Conversation } from '../bot/conversation.js';
+import type { Conversation, Surface } from '../bot/conversation.js';
 import type { Config } from '../config/schema.js';
 import type { FeedbackStore } from '../store/feedback-store.js';
 import { type HealthServer, type ReadinessCheck, startHealthServer } from './health-server.js';
@@ -150,8 +150,21 @@ export async function createOpsRuntime({
               startedAt: new Date().toISOString(),
             })
             .catch(() => {});
+          // Once the message is up, record where it is: a survivor edits it if this replica dies.
+          const recorded: Surface = {
+            minUpdateIntervalMs: surface.minUpdateIntervalMs,
+            async post(reply) {
+              await surface.post(reply);
+              const ref = surface.messageRef;
+              if (ref !== undefined) await triages.attach(triageId, ref).catch(() => {});
+            },
+            update: (reply) => surface.update(reply),
+            get messageRef() {
+              return surface.messageRef;
+            },
+          };
           try {
-            return await tracked.handle(incoming, surface, signal);
+            return await tracked.handle(incoming, recorded, signal);
           } finally {
             await triages.end(triageId).catch(() => {});
           }

@@ -1,6 +1,8 @@
 import { type Served, type SurfaceStarter, startServe } from '../bot/serve.js';
 import type { Config } from '../config/schema.js';
+import { TriageError } from '../errors.js';
 import type { HealthServer } from './health-server.js';
+import { LOST_REPLICA_TEXT } from './in-flight.js';
 import type { Logger } from './logger.js';
 import { createOpsRuntime, type OpsRuntime } from './ops-runtime.js';
 import { jumpReachableCheck } from './readiness.js';
@@ -29,11 +31,26 @@ export async function runBot({
   surfaces?: SurfaceStarter[];
   logger?: Logger;
 }): Promise<RunningBot> {
-  const runtime = await createOpsRuntime({ config, env, ...(logger && { logger }) });
+  // Triages lost with another replica are told through the surface of their platform, once served.
+  let served: Served | undefined;
+  const runtime = await createOpsRuntime({
+    config,
+    env,
+    ...(logger && { logger }),
+    tellOrphan: async (record) => {
+      const surface = served?.surfaces.find((running) => running.name === record.platform);
+      if (!surface?.tellInterrupted)
+        throw new TriageError(
+          'INTERNAL',
+          `this replica does not serve ${record.platform}; the user was not told`,
+        );
+      await surface.tellInterrupted(record, LOST_REPLICA_TEXT);
+    },
+  });
   // Jumps the bot itself uses (not those a zone worker reaches) must answer for /readyz.
   const zoneJumps = new Set(config.ops.zones.flatMap((zone) => zone.jumps));
   for (const jump of config.jumps) if (!zoneJumps.has(jump.name)) runtime.addCheck(jumpReachableCheck(jump));
-  const served = await startServe({
+  served = await startServe({
     config,
     env,
     logger: runtime.logger,
@@ -45,7 +62,13 @@ export async function runBot({
       limits: runtime.shared.limits,
     }),
     ...(runtime.dispatcher && { routeTarget: runtime.dispatcher.routeTarget }),
+    onApiError: runtime.metrics.apiError,
   });
+  // Not ready while a surface cannot receive (Slack socket down, listener closed).
+  for (const surface of served.surfaces) {
+    const health = surface.health?.bind(surface);
+    if (health) runtime.addCheck({ name: `surface:${surface.name}`, check: async () => health() });
+  }
   runtime.metrics.observePools(() =>
     served.poolStats().flatMap((pool) => [
       { jump: pool.jump, state: 'open' as const, connections: pool.connected ? 1 : 0 },

@@ -1,0 +1,31 @@
+/**
+ * A platform API call failed: Slack Web API `ok: false`, an HTTP error status, a rate limit, or a
+ * network failure; a Bot Connector send or edit that threw. Serve counts these in
+ * `rdp_triage_platform_api_errors_total{platform,method,reason}`.
+ */
+export type ApiErrorListener = (platform: 'slack' | 'teams', method: string, reason: string) => void;
+
+/**
+ * Metric labels must stay a small, fixed vocabulary: an API error code (`not_in_channel`), an HTTP
+ * status (`http_503`), `ratelimited`, or a socket error code (`econnrefused`). Anything else —
+ * free text, ids, URLs — becomes `other`, so an odd answer cannot blow up the series count.
+ */
+export function apiErrorReason(raw: unknown): string {
+  if (typeof raw !== 'string') return 'other';
+  const reason = raw.toLowerCase();
+  return /^[a-z][a-z0-9_]{0,47}$/.test(reason) ? reason : 'other';
+}
+
+/**
+ * The reason of a call that threw: an HTTP status the error carries (botbuilder's RestError), a
+ * deadline, or the socket error code under it (`fetch failed` hides ECONNREFUSED in `cause`).
+ */
+export function thrownReason(error: unknown): string {
+  if (!(error instanceof Error)) return 'network';
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number') return status === 429 ? 'ratelimited' : `http_${status}`;
+  if (error.name === 'TimeoutError') return 'timeout';
+  if (error.name === 'AbortError') return 'aborted';
+  const code = (error.cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' ? apiErrorReason(code) : 'network';
+}
