@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { CONFIRM, startX224Server } from './helpers/x224-server.js';
+import { nlaServer, startX224Server } from './helpers/x224-server.js';
 
 // Each test spawns the real binary (about 1 s of start-up on a quiet machine, far more on a busy one).
 vi.setConfig({ testTimeout: 90_000 });
@@ -39,7 +39,7 @@ let server: Awaited<ReturnType<typeof startX224Server>>;
 let configPath: string;
 
 beforeAll(async () => {
-  server = await startX224Server(CONFIRM.nla);
+  server = await startX224Server(nlaServer('required'));
   const dir = await mkdtemp(join(tmpdir(), 'rdp-triage-cli-'));
   configPath = join(dir, 'config.yaml');
   await writeFile(configPath, `probes:\n  timeoutMs: 2000\n  rdpPorts: [${server.port}]\n`);
@@ -73,10 +73,12 @@ describe('rdp-triage triage', () => {
     expect(report.understanding.codes.map((c: { value: string }) => c.value)).toEqual(
       expect.arrayContaining(['0x904', '0x7']),
     );
-    const byProbe = Object.fromEntries(
-      report.findings.map((f: { probe: string; code: string }) => [f.probe, f.code]),
-    );
-    expect(byProbe).toMatchObject({ tcp: 'TCP_OPEN', rdp: 'RDP_NEG_NLA' });
+    const codes = (probe: string) =>
+      report.findings
+        .filter((f: { probe: string }) => f.probe === probe)
+        .map((f: { code: string }) => f.code);
+    expect(codes('tcp')).toEqual(['TCP_OPEN']);
+    expect(codes('rdp')).toEqual(['RDP_NEG_NLA', 'RDP_NLA_REQUIRED']);
     const fixText = JSON.stringify(report.fixes);
     expect(fixText).toContain('fClientDisableUDP');
     expect(fixText).toContain('cmdkey');

@@ -1,6 +1,7 @@
 import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding, ProbeKind } from './finding.js';
 import { probeGateway } from './gateway.js';
+import { probeNlaRequired } from './nla-required.js';
 import type { ProbeTarget } from './probe-target.js';
 import { probeRdp } from './rdp-negotiate.js';
 import { probeTcp } from './tcp.js';
@@ -51,7 +52,7 @@ export async function runBattery(
       run,
       settled,
     });
-  const runs = kinds.flatMap((kind): Promise<Finding>[] => {
+  const runs = kinds.flatMap((kind): Promise<Finding | null>[] => {
     switch (kind) {
       case 'gateway':
         return [
@@ -79,24 +80,62 @@ export async function runBattery(
           ),
         ];
       default: {
-        if (!combined)
-          return [
-            shared(
-              kind,
-              (connector, s) => probeRdp(target, { connector, signal: s }),
-              (f) => Promise.resolve(f),
-            ),
-          ];
+        // Started with the first negotiation, not after it: no extra round trip (see nlaCheck).
+        const leave = new AbortController();
+        const nla = joinProbe(options.connector, key('rdp-nla'), {
+          budgetMs: remaining(kind),
+          signal: AbortSignal.any([signal, leave.signal]),
+          ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
+          run: (connector, s) => probeNlaRequired(target, { connector, signal: s, now }),
+          settled: (f) => Promise.resolve(f),
+        });
+        if (!combined) {
+          const rdp = shared(
+            kind,
+            (connector, s) => probeRdp(target, { connector, signal: s }),
+            (f) => Promise.resolve(f),
+          );
+          return [rdp, nlaCheck(rdp, nla, leave)];
+        }
         const pair = shared(
           kind,
           (connector, s) => Promise.resolve(probeRdpThenTls(target, connector, s, { ...tlsOptions, now })),
           (p) => Promise.allSettled([p.rdp, p.tls]),
         );
-        return [pair.then((p) => p.rdp), pair.then((p) => p.tls)];
+        const rdp = pair.then((p) => p.rdp);
+        return [rdp, pair.then((p) => p.tls), nlaCheck(rdp, nla, leave)];
       }
     }
   });
-  await Promise.all(runs.map((run) => run.then(emit)));
+  await Promise.all(runs.map((run) => run.then((finding) => finding && emit(finding))));
+}
+
+/**
+ * "NLA required" vs "NLA offered": the TLS-only negotiation runs next to the first one and counts
+ * only when the first selected CredSSP. Otherwise this caller leaves it at once (the last one to
+ * leave closes its channel) and nothing is reported: a server that selects TLS or standard RDP
+ * security already told us NLA is not required.
+ */
+function nlaCheck(
+  first: Promise<Finding>,
+  check: Promise<Finding>,
+  leave: AbortController,
+): Promise<Finding | null> {
+  const drop = () => {
+    leave.abort();
+    check.catch(() => {});
+  };
+  return first.then(
+    (finding) => {
+      if (finding.code === 'RDP_NEG_NLA') return check;
+      drop();
+      return null;
+    },
+    (error: unknown) => {
+      drop();
+      throw error;
+    },
+  );
 }
 
 type Run<T> = (connector: Connector, signal: AbortSignal) => Promise<T>;

@@ -31,6 +31,10 @@ export const FINDING_CODES = [
   'RDP_CLOSED',
   'RDP_NOT_RDP',
   'RDP_NOT_CONNECTED',
+  // rdp, second negotiation offering TLS only, reported when the first selected CredSSP
+  'RDP_NLA_REQUIRED',
+  'RDP_NLA_OPTIONAL',
+  'RDP_NLA_UNKNOWN',
   // tls (RDP after negotiation, or a gateway on 443)
   'TLS_OK',
   'TLS_CERT_EXPIRED',

@@ -14,8 +14,8 @@ const REQUESTED = PROTOCOL.SSL | PROTOCOL.HYBRID | PROTOCOL.HYBRID_EX;
 const MAX_CONFIRM_BYTES = 512;
 
 /**
- * Sends an X.224 Connection Request offering TLS + CredSSP and decodes what the server selects.
- * An open but silent server ends as `timeout` at the x224 stage when `signal` aborts.
+ * Sends an X.224 Connection Request offering TLS + CredSSP (or `offer`) and decodes what the
+ * server selects. An open but silent server ends as `timeout` at the x224 stage when `signal` aborts.
  */
 export async function probeRdp(
   target: ProbeTarget,
@@ -23,10 +23,13 @@ export async function probeRdp(
     connector,
     signal,
     handOver,
+    offer = REQUESTED,
     now = performance.now.bind(performance),
   }: {
     connector: Connector;
     signal: AbortSignal;
+    /** requestedProtocols of the RDP_NEG_REQ (PROTOCOL bits); default TLS | CredSSP | CredSSP-EX. */
+    offer?: number;
     /**
      * Takes over the connection once the server answered the negotiation (TLS then continues on
      * the same socket, as a client's would). The taker closes it.
@@ -66,7 +69,7 @@ export async function probeRdp(
   }
   let handedOver = false;
   try {
-    const packet = await exchange(stream, encodeConnectionRequest(REQUESTED), signal);
+    const packet = await exchange(stream, encodeConnectionRequest(offer), signal);
     const answer = decodeConnectionConfirm(packet);
     if (handOver) {
       handOver(stream, answer);

@@ -1,0 +1,59 @@
+import type { Connector } from './connector.js';
+import type { Finding } from './finding.js';
+import { describeTarget, type ProbeTarget } from './probe-target.js';
+import { probeRdp } from './rdp-negotiate.js';
+import { FAILURE_NAMES, PROTOCOL } from './x224.js';
+
+const HYBRID_REQUIRED = 5;
+
+/**
+ * Whether a server that selects CredSSP also lets in a client that cannot do it: a second X.224
+ * negotiation offering TLS only. A server that requires NLA answers RDP_NEG_FAILURE
+ * HYBRID_REQUIRED_BY_SERVER (MS-RDPBCGR 2.2.1.2.2, rdp-facts §6.2); one where NLA is optional
+ * selects TLS (or standard RDP security). Meaningful only when the full offer selected CredSSP:
+ * FreeRDP's shadow server, say, selects TLS over CredSSP whenever both are enabled (measured).
+ * Never throws; a check that cannot tell ends as RDP_NLA_UNKNOWN.
+ */
+export async function probeNlaRequired(
+  target: ProbeTarget,
+  options: { connector: Connector; signal: AbortSignal; now?: () => number },
+): Promise<Finding> {
+  const answer = await probeRdp(target, { ...options, offer: PROTOCOL.SSL });
+  const where = describeTarget(target);
+  const failureCode = answer.detail?.failureCode;
+  const selected = answer.detail?.selectedProtocol;
+  const finish = (
+    status: Finding['status'],
+    code: string,
+    summary: string,
+    detail: Record<string, unknown>,
+  ): Finding => ({
+    probe: 'rdp',
+    target: where,
+    status,
+    code,
+    summary,
+    detail: { stage: 'x224', offered: 'TLS only', ...detail },
+    ms: answer.ms,
+  });
+  if (failureCode === HYBRID_REQUIRED)
+    return finish(
+      'ok',
+      'RDP_NLA_REQUIRED',
+      `${where} requires Network Level Authentication: clients that cannot do NLA (CredSSP) are refused — old or thin clients, or NLA switched off in the client or tool`,
+      { failureCode, failureName: FAILURE_NAMES[HYBRID_REQUIRED] },
+    );
+  if (selected === PROTOCOL.SSL || selected === PROTOCOL.RDP)
+    return finish(
+      'ok',
+      'RDP_NLA_OPTIONAL',
+      `${where} offers Network Level Authentication but does not require it: a client without NLA is let in too (${selected === PROTOCOL.SSL ? 'with TLS' : 'with standard RDP security'})`,
+      { selectedProtocol: selected },
+    );
+  return finish(
+    'skipped',
+    'RDP_NLA_UNKNOWN',
+    `Could not tell whether ${where} requires Network Level Authentication: the TLS-only offer got no usable answer (${answer.code})`,
+    { answer: answer.code },
+  );
+}

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { createDirectConnector } from '../../src/probes/direct-connector.js';
+import { probeNlaRequired } from '../../src/probes/nla-required.js';
+import { PROTOCOL } from '../../src/probes/x224.js';
+import {
+  CONFIRM,
+  nlaServer,
+  startX224Server,
+  type X224Answer,
+  type X224Responder,
+} from '../helpers/x224-server.js';
+
+// The TLS-only negotiation against a loopback server that answers with real server bytes.
+const servers: { close: () => Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function check(answer: X224Answer | X224Responder, deadlineMs = 3000) {
+  const server = await startX224Server(answer);
+  servers.push(server);
+  const finding = await probeNlaRequired(
+    { host: '127.0.0.1', port: server.port, displayName: 'srv-fin-02' },
+    { connector: createDirectConnector(), signal: AbortSignal.timeout(deadlineMs) },
+  );
+  return { finding, requests: server.requests };
+}
+
+describe('probeNlaRequired', () => {
+  test.for([
+    {
+      server: 'NLA required (freerdp-shadow /sec:nla): HYBRID_REQUIRED_BY_SERVER',
+      answer: nlaServer('required'),
+      want: { status: 'ok', code: 'RDP_NLA_REQUIRED', detail: { failureCode: 5, offered: 'TLS only' } },
+      says: /requires Network Level Authentication/,
+    },
+    {
+      server: 'NLA optional: TLS selected',
+      answer: nlaServer('optional'),
+      want: { status: 'ok', code: 'RDP_NLA_OPTIONAL', detail: { selectedProtocol: PROTOCOL.SSL } },
+      says: /does not require it.*with TLS/,
+    },
+    {
+      server: 'NLA optional: standard RDP security selected (xrdp-style RSP RDP)',
+      answer: Buffer.from('030000130ed000001234000201080000000000', 'hex'),
+      want: { status: 'ok', code: 'RDP_NLA_OPTIONAL', detail: { selectedProtocol: PROTOCOL.RDP } },
+      says: /standard RDP security/,
+    },
+    {
+      server: 'an answer that says nothing about NLA (SSL_CERT_NOT_ON_SERVER)',
+      answer: Buffer.from('030000130ed000000000000300080003000000', 'hex'),
+      want: {
+        status: 'skipped',
+        code: 'RDP_NLA_UNKNOWN',
+        detail: { answer: 'RDP_NEG_FAILURE_SSL_CERT_NOT_ON_SERVER' },
+      },
+      says: /Could not tell/,
+    },
+  ])('$server', async ({ answer, want, says }) => {
+    const { finding, requests } = await check(answer);
+    expect(finding).toMatchObject({ probe: 'rdp', ...want });
+    expect(finding.target).toMatch(/^srv-fin-02:\d+$/);
+    expect(finding.summary).toMatch(says);
+    // What went on the wire: one request offering PROTOCOL_SSL and nothing else.
+    expect(requests).toEqual([PROTOCOL.SSL]);
+  });
+
+  test('a server that never answers: unknown at the deadline, not a hang', async () => {
+    const { finding } = await check(null, 200);
+    expect(finding).toMatchObject({
+      status: 'skipped',
+      code: 'RDP_NLA_UNKNOWN',
+      detail: { answer: 'RDP_TIMEOUT' },
+    });
+  });
+
+  test('a closed port: unknown (the first negotiation reports the connect failure)', async () => {
+    const server = await startX224Server(CONFIRM.tls);
+    const { port } = server;
+    await server.close();
+    const finding = await probeNlaRequired(
+      { host: '127.0.0.1', port },
+      { connector: createDirectConnector(), signal: AbortSignal.timeout(3000) },
+    );
+    expect(finding).toMatchObject({
+      status: 'skipped',
+      code: 'RDP_NLA_UNKNOWN',
+      detail: { answer: 'RDP_NOT_CONNECTED' },
+    });
+  });
+});
