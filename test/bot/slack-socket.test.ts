@@ -160,3 +160,17 @@ test('a button click over the socket records the vote and updates the message', 
   expect((await feedback.stats())['0x904']?.[fixId]).toEqual({ helped: 0, notHelped: 1 });
   expect(JSON.stringify(api.calls.at(-1)?.args.blocks)).toContain("<@U0USER001> says this didn't help");
 });
+
+test('readiness follows the socket: down when Slack drops it, up again after the reconnect', async () => {
+  expect(slack.health()).toEqual({ ok: true });
+  const dropped = socket;
+  const reconnected = new Promise((resolve) => wss.once('connection', resolve));
+  dropped?.terminate();
+  await expect.poll(() => slack.health(), { timeout: 5000, interval: 20 }).toEqual({
+    ok: false,
+    detail: 'Socket Mode not connected',
+  });
+  // The client reconnects on its own (apps.connections.open, then hello) after its back-off.
+  await reconnected;
+  await expect.poll(() => slack.health(), { timeout: 15_000, interval: 50 }).toEqual({ ok: true });
+}, 30_000);
