@@ -40,14 +40,14 @@ export async function probeNlaRequired(
     return finish(
       'ok',
       'RDP_NLA_REQUIRED',
-      `${where} requires Network Level Authentication: clients that cannot do NLA (CredSSP) are refused — old or thin clients, or NLA switched off in the client or tool`,
+      `${where} requires Network Level Authentication: a client without NLA (CredSSP) is refused`,
       { failureCode, failureName: FAILURE_NAMES[HYBRID_REQUIRED] },
     );
   if (selected === PROTOCOL.SSL || selected === PROTOCOL.RDP)
     return finish(
       'ok',
       'RDP_NLA_OPTIONAL',
-      `${where} offers Network Level Authentication but does not require it: a client without NLA is let in too (${selected === PROTOCOL.SSL ? 'with TLS' : 'with standard RDP security'})`,
+      `${where} does not require Network Level Authentication: a client without NLA is let in too (${selected === PROTOCOL.SSL ? 'with TLS' : 'with standard RDP security'})`,
       { selectedProtocol: selected },
     );
   return finish(

@@ -13,8 +13,9 @@ const NLA_SERVER = ['DNS_OK', 'TCP_OPEN', 'RDP_NEG_NLA'].map((code) => ({
 function check(code: 'RDP_NLA_REQUIRED' | 'RDP_NLA_OPTIONAL' | 'RDP_NLA_UNKNOWN'): Finding {
   const summary = {
     RDP_NLA_REQUIRED:
-      'srv-fin-02:3389 requires Network Level Authentication: clients that cannot do NLA (CredSSP) are refused',
-    RDP_NLA_OPTIONAL: 'srv-fin-02:3389 offers Network Level Authentication but does not require it',
+      'srv-fin-02:3389 requires Network Level Authentication: a client without NLA (CredSSP) is refused',
+    RDP_NLA_OPTIONAL:
+      'srv-fin-02:3389 does not require Network Level Authentication: a client without NLA is let in too (with TLS)',
     RDP_NLA_UNKNOWN: 'Could not tell whether srv-fin-02:3389 requires Network Level Authentication',
   }[code];
   return {

@@ -38,7 +38,7 @@ describe('probeNlaRequired', () => {
       server: 'NLA optional: TLS selected',
       answer: nlaServer('optional'),
       want: { status: 'ok', code: 'RDP_NLA_OPTIONAL', detail: { selectedProtocol: PROTOCOL.SSL } },
-      says: /does not require it.*with TLS/,
+      says: /does not require Network Level Authentication.*with TLS/,
     },
     {
       server: 'NLA optional: standard RDP security selected (xrdp-style RSP RDP)',
