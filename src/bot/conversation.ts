@@ -5,6 +5,7 @@ import type { Finding } from '../probes/finding.js';
 import type { AuditResult, ConversationAudit } from '../store/conversation-audit.js';
 import type { Report } from '../triage/report.js';
 import { type AttachedFile, describeScreenshot, type ScreenshotReading } from './images.js';
+import { readRdpAttachments } from './rdp-attachments.js';
 import { EMPTY_TEXT, FEEDBACK_TEXT, HELP_TEXT, outOfScopeText } from './replies.js';
 
 /** One chat message, whatever surface it came from. */
@@ -16,7 +17,7 @@ export interface Incoming {
   channel: string;
   thread?: string;
   text: string;
-  /** Attached files (screenshots); the surface downloads them with its own credentials. */
+  /** Attached files (screenshots, .rdp files); the surface downloads them with its own credentials. */
   files?: AttachedFile[];
 }
 
@@ -84,13 +85,17 @@ export function createConversation({
   return {
     async handle(incoming, surface, signal) {
       let text = sanitise(incoming.text);
+      // An attached .rdp file is read like its settings pasted in, put first so that understand()'s
+      // scan bound never cuts them off; the reply says what was read from it.
+      const rdp = await readRdpAttachments(incoming.files ?? [], signal);
+      if (rdp.settings !== '') text = text.trim() === '' ? rdp.settings : `${rdp.settings}\n${text}`;
       // A screenshot's text is understood like typed text; the reply says what was read.
       let note: string | undefined;
       let screenshotText: string | null = null;
-      if (readImages && incoming.files && incoming.files.length > 0) {
-        const reading = await readImages(incoming.files, signal);
+      if (readImages && rdp.others.length > 0) {
+        const reading = await readImages(rdp.others, signal);
         if ('problem' in reading && text.trim() === '') {
-          await surface.post({ kind: 'text', text: reading.problem });
+          await surface.post({ kind: 'text', text: [...rdp.notes, reading.problem].join('\n') });
           return null;
         }
         if ('problem' in reading) note = reading.problem;
@@ -100,11 +105,12 @@ export function createConversation({
         }
       }
       if (text.trim() === '') {
-        await surface.post({ kind: 'text', text: EMPTY_TEXT });
+        await surface.post({ kind: 'text', text: rdp.notes.length > 0 ? rdp.notes.join('\n') : EMPTY_TEXT });
         return null;
       }
       const understanding = understand(text);
       if (screenshotText !== null) note = describeScreenshot(understanding, screenshotText);
+      if (rdp.notes.length > 0) note = [...rdp.notes, ...(note === undefined ? [] : [note])].join('\n');
       const withNote = (body: string) => (note ? `${note}\n\n${body}` : body);
       const requestId = audit?.request(incoming, text, understanding);
       const record = (result: AuditResult) => {

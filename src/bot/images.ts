@@ -248,6 +248,8 @@ export type DownloadResult = { bytes: Uint8Array } | ImageProblem;
 /** Any attached file as the conversation sees it; the surface fetches it with its own credentials. */
 export interface AttachedFile {
   name: string;
+  /** The platform's MIME type, when it sent one (Slack `mimetype`, Teams `contentType`); a hint only. */
+  mimetype?: string;
   download(options: { signal: AbortSignal; limits: ImageLimits }): Promise<DownloadResult>;
 }
 

@@ -10,7 +10,7 @@ export interface SlackFileLike {
 }
 
 /**
- * Slack files as attachments. `url_private` needs the bot token (scope `files:read`); the token is
+ * Slack files (screenshots, .rdp files) as attachments. `url_private` needs the bot token (scope `files:read`); the token is
  * sent only to Slack's file host or to the configured API host (GovSlack, tests), never to
  * whatever URL a payload names.
  */
@@ -31,6 +31,7 @@ export function slackAttachments(
     return [
       {
         name,
+        ...(file.mimetype && { mimetype: file.mimetype }),
         download: async ({ signal, limits }) => {
           let host: string;
           try {

@@ -1,5 +1,6 @@
 import type { Attachment } from 'botbuilder';
 import { type AttachedFile, downloadImage } from './images.js';
+import { isRdpAttachment } from './rdp-attachments.js';
 
 const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 
@@ -12,7 +13,7 @@ export interface TeamsFileOptions {
 }
 
 /**
- * Screenshots attached to a Teams message, as `AttachedFile`s the conversation reads lazily.
+ * Screenshots and .rdp files attached to a Teams message, as `AttachedFile`s the conversation reads lazily.
  *
  * * A pasted image is an `image/*` attachment whose `contentUrl` is on the Bot Connector
  *   (`…/v3/attachments/{id}/views/original`) and needs the bot's token. The token is only ever
@@ -28,14 +29,23 @@ export function teamsAttachments(
   const serviceHost = new URL(serviceUrl).host;
   return (attachments ?? []).flatMap((attachment, index): AttachedFile[] => {
     const name = attachment.name ?? `image ${index + 1}`;
-    if (attachment.contentType?.startsWith('image/') && attachment.contentUrl) {
+    const mimetype = attachment.contentType;
+    // An .rdp file uploaded to the Bot Connector's attachment store (Web Chat, Emulator, a
+    // connector-hosted contentUrl) is fetched like a pasted image: same host check, same token.
+    const rdpFile =
+      mimetype !== FILE_DOWNLOAD_INFO && isRdpAttachment({ name, ...(mimetype && { mimetype }) });
+    if ((mimetype?.startsWith('image/') || rdpFile) && attachment.contentUrl) {
       const url = attachment.contentUrl;
       return [
         {
           name,
+          ...(mimetype && { mimetype }),
           download: async ({ signal, limits }) => {
             if (hostOf(url) !== serviceHost)
-              return { problem: 'download-failed', detail: 'images are only fetched from the Bot Connector' };
+              return {
+                problem: 'download-failed',
+                detail: 'attachments are only fetched from the Bot Connector',
+              };
             const bearer = await token();
             const headers: Record<string, string> = bearer ? { authorization: `Bearer ${bearer}` } : {};
             return downloadImage(url, { headers, signal, limits, fetch });
