@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Finding } from '../../src/probes/finding.js';
+import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
+import { probeNlaRequired } from '../../src/probes/nla-required.js';
+import { createAllowlist } from '../../src/triage/allowlist.js';
+import { plan } from '../../src/triage/plan.js';
+import { probeTarget } from '../../src/triage/run.js';
+import { labConfig, understandingFor } from './lab/lab-config.js';
+import type { LabHostName } from './lab/lab-plan.js';
+
+// "NLA required or only offered" through the jump against the lab's real servers. What each one
+// answers to a TLS-only offer (measured: lab-notes §3 table, column "req 1"): xrdp in every mode
+// lets a TLS-only client in (negotiate and tls select TLS; the rdp layer selects standard RDP),
+// and FreeRDP's shadow server with /sec:nla refuses it with HYBRID_REQUIRED_BY_SERVER. Only the
+// shadow server ever selects CredSSP, so it is the one that gets the finding in a triage.
+const lab = inject('lab');
+const skipReason = inject('labSkipReason');
+
+describe.skipIf(!lab)(
+  `NLA required vs optional through the jump${lab ? ` (${lab.mode})` : `: skipped, ${skipReason}`}`,
+  () => {
+    if (!lab) return;
+    const config = labConfig(lab);
+    const allowlist = createAllowlist(config);
+    let pool: JumpPool;
+    beforeAll(() => {
+      pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
+    });
+    afterAll(async () => {
+      await pool.close();
+    });
+
+    const triage = async (hosts: string[]) => {
+      const deps = { config, allowlist, connectorFor: () => pool.connector('lab-jump') };
+      const triagePlan = plan(understandingFor(hosts), config, allowlist);
+      const findings: Finding[] = [];
+      const io = {
+        signal: AbortSignal.timeout(30_000),
+        emit: (f: Finding) => findings.push(f),
+        refuse: () => {},
+      };
+      await Promise.all(triagePlan.targets.map((t) => probeTarget(t, triagePlan.timeoutMs, deps, io)));
+      return findings;
+    };
+
+    test.for([
+      { server: 'rdp-ok', code: 'RDP_NLA_OPTIONAL', detail: { selectedProtocol: 1 } },
+      { server: 'rdp-tlsonly', code: 'RDP_NLA_OPTIONAL', detail: { selectedProtocol: 1 } },
+      { server: 'rdp-rdponly', code: 'RDP_NLA_OPTIONAL', detail: { selectedProtocol: 0 } },
+      { server: 'rdp-nla', code: 'RDP_NLA_REQUIRED', detail: { failureCode: 5 } },
+    ] as { server: LabHostName; code: string; detail: Record<string, number> }[])(
+      'a TLS-only offer to $server: $code',
+      async ({ server, code, detail }) => {
+        if (server === 'rdp-nla' && lab.skipped.nla) return void console.warn(`skipped: ${lab.skipped.nla}`);
+        const finding = await probeNlaRequired(
+          { host: lab.addresses[server], port: 3389, displayName: `${server}.lab` },
+          { connector: pool.connector('lab-jump'), signal: AbortSignal.timeout(config.probes.timeoutMs) },
+        );
+        expect(finding).toMatchObject({ probe: 'rdp', status: 'ok', code, detail });
+      },
+    );
+
+    test('a triage of the NLA server reports "NLA required"; the xrdp servers get no NLA finding', async () => {
+      const hosts = [
+        'rdp-ok.lab',
+        'rdp-tlsonly.lab',
+        'rdp-rdponly.lab',
+        ...(lab.skipped.nla ? [] : ['rdp-nla.lab']),
+      ];
+      const findings = await triage(hosts);
+      const rdp = (host: string) =>
+        findings.filter((f) => f.probe === 'rdp' && f.target === `${host}:3389`).map((f) => f.code);
+      expect(rdp('rdp-ok.lab')).toEqual(['RDP_NEG_TLS']);
+      expect(rdp('rdp-tlsonly.lab')).toEqual(['RDP_NEG_TLS']);
+      expect(rdp('rdp-rdponly.lab')).toEqual(['RDP_NEG_LEGACY_RDP']);
+      if (!lab.skipped.nla) {
+        expect(rdp('rdp-nla.lab')).toEqual(['RDP_NEG_NLA', 'RDP_NLA_REQUIRED']);
+        // The certificate check still rides on the first negotiation's connection.
+        expect(findings.find((f) => f.probe === 'tls' && f.target === 'rdp-nla.lab:3389')?.code).toBe(
+          'TLS_CERT_NAME_MISMATCH',
+        );
+      }
+      expect(findings.filter((f) => f.probe === 'jump')).toEqual([]);
+    });
+
+    test('many triages of the NLA server at once: one SSH connection, every one gets the answer', async () => {
+      if (lab.skipped.nla) return void console.warn(`skipped: ${lab.skipped.nla}`);
+      const before = pool.stats('lab-jump').connectsStarted;
+      const results = await Promise.all(Array.from({ length: 20 }, () => triage(['rdp-nla.lab'])));
+      for (const findings of results)
+        expect(findings.filter((f) => f.probe === 'rdp').map((f) => f.code)).toEqual([
+          'RDP_NEG_NLA',
+          'RDP_NLA_REQUIRED',
+        ]);
+      expect(pool.stats('lab-jump').connectsStarted - before).toBeLessThanOrEqual(1);
+    });
+  },
+);
