@@ -53,7 +53,22 @@ export async function probeNlaRequired(
   return finish(
     'skipped',
     'RDP_NLA_UNKNOWN',
-    `Could not tell whether ${where} requires Network Level Authentication: the TLS-only offer got no usable answer (${answer.code})`,
+    `Could not tell whether ${where} requires Network Level Authentication: ${whyUnknown(answer)}`,
     { answer: answer.code },
   );
+}
+
+function whyUnknown(answer: Finding): string {
+  switch (answer.code) {
+    case 'RDP_TIMEOUT':
+      return 'no answer to a TLS-only offer before the deadline';
+    case 'RDP_NOT_CONNECTED':
+      return 'a second connection for a TLS-only offer failed';
+    case 'RDP_CLOSED':
+      return 'the server closed the connection on a TLS-only offer';
+    case 'RDP_NEG_NLA':
+      return 'it selected CredSSP although only TLS was offered';
+    default:
+      return `a TLS-only offer got an answer that does not say (${answer.code})`;
+  }
 }

@@ -47,6 +47,12 @@ describe('probeNlaRequired', () => {
       says: /standard RDP security/,
     },
     {
+      server: 'a server that selects CredSSP even for a TLS-only offer (spec violation)',
+      answer: CONFIRM.nla,
+      want: { status: 'skipped', code: 'RDP_NLA_UNKNOWN', detail: { answer: 'RDP_NEG_NLA' } },
+      says: /Could not tell.*selected CredSSP although only TLS was offered/,
+    },
+    {
       server: 'an answer that says nothing about NLA (SSL_CERT_NOT_ON_SERVER)',
       answer: Buffer.from('030000130ed000000000000300080003000000', 'hex'),
       want: {
