@@ -32,6 +32,8 @@ export interface Bot {
   readImages: (files: AttachedFile[], signal: AbortSignal) => Promise<ScreenshotReading>;
   /** The jump pool's connection counts per configured jump (for /metrics). */
   poolStats: () => (JumpStats & { jump: string })[];
+  /** The SQLite store takes a write (for /readyz); absent when nothing is stored (memory). */
+  checkStore?: () => { ok: boolean; detail?: string };
 }
 
 /** Wires the pure core to the I/O shell for one config. Every surface (console, CLI, Slack, Teams) starts here. */
@@ -103,6 +105,7 @@ export function assembleBot({
     understand: understandText,
     readImages,
     poolStats: () => config.jumps.map((jump) => ({ jump: jump.name, ...jumps.stats(jump.name) })),
+    ...(store && { checkStore: () => store.checkWritable() }),
     close: async () => {
       await jumps.close();
       await ocr.close();

@@ -140,6 +140,8 @@ export interface Served {
   surfaces: RunningSurface[];
   /** The bot's jump pool counts (for /metrics). */
   poolStats: Bot['poolStats'];
+  /** The bot's SQLite store takes a write; absent without `store.path`. */
+  checkStore?: Bot['checkStore'];
   close(): Promise<void>;
 }
 
@@ -209,6 +211,7 @@ export async function startServe({
   return {
     surfaces: running,
     poolStats: () => bot.poolStats(),
+    ...(bot.checkStore && { checkStore: bot.checkStore }),
     close: () => bot.close(),
   };
 }

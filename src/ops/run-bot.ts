@@ -64,6 +64,8 @@ export async function runBot({
     ...(runtime.dispatcher && { routeTarget: runtime.dispatcher.routeTarget }),
     onApiError: runtime.metrics.apiError,
   });
+  const { checkStore } = served;
+  if (checkStore) runtime.addCheck({ name: 'store', check: async () => checkStore() });
   // Not ready while a surface cannot receive (Slack socket down, listener closed).
   for (const surface of served.surfaces) {
     const health = surface.health?.bind(surface);

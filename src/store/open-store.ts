@@ -7,6 +7,11 @@ import { createSqliteFeedbackStore } from './sqlite-feedback-store.js';
 export interface Store {
   audit: AuditLog;
   feedback: FeedbackStore;
+  /**
+   * Commits one tiny write (for /readyz). Waits at most `waitMs` for a lock another process
+   * holds: better-sqlite3 is synchronous, so a long wait would stall the event loop.
+   */
+  checkWritable(waitMs?: number): { ok: true } | { ok: false; detail: string };
   close(): void;
 }
 
@@ -22,5 +27,27 @@ export function openStore(
     now,
   });
   audit.prune();
-  return { audit, feedback: createSqliteFeedbackStore(db, { now }), close: () => db.close() };
+  const touch = db.prepare('INSERT OR REPLACE INTO store_health (id, at_ms) VALUES (1, ?)');
+  return {
+    audit,
+    feedback: createSqliteFeedbackStore(db, { now }),
+    checkWritable(waitMs = 250) {
+      if (!db.open) return { ok: false, detail: `store ${config.path} is closed` };
+      const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(waitMs))}`);
+      try {
+        touch.run(now());
+        return { ok: true };
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        return {
+          ok: false,
+          detail: `store ${config.path}: ${typeof code === 'string' ? code : (error as Error).message}`,
+        };
+      } finally {
+        db.pragma(`busy_timeout = ${busyTimeout}`);
+      }
+    },
+    close: () => db.close(),
+  };
 }

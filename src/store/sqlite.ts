@@ -62,6 +62,11 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX feedback_at ON feedback (at_ms);
   `,
+  // One row rewritten by the readiness check: a real committed write, so /readyz sees a full
+  // disk, a read-only volume or a lock held elsewhere before the audit log does.
+  `
+  CREATE TABLE store_health (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL);
+  `,
 ];
 
 /**

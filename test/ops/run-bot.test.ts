@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -14,10 +17,12 @@ let api: FakeSlackApi;
 let bot: RunningBot;
 let slackUrl: string;
 
+let dir: string;
 beforeAll(async () => {
   api = await startFakeSlackApi();
+  dir = await mkdtemp(join(tmpdir(), 'rdp-triage-run-bot-'));
   bot = await runBot({
-    config: configSchema.parse({}),
+    config: configSchema.parse({ store: { path: join(dir, 'audit.db') } }),
     env: {
       SLACK_BOT_TOKEN: 'xoxb-run-bot-test',
       SLACK_SIGNING_SECRET: SECRET,
@@ -36,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bot?.shutdown.run('test over');
   await api?.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 const health = async (path: string) => {
@@ -45,12 +51,13 @@ const health = async (path: string) => {
   return { status: response.status, body: await response.text() };
 };
 
-test('/readyz includes the Slack surface next to the bot’s own checks', async () => {
+test('/readyz includes the Slack surface and the store next to the bot’s own checks', async () => {
   expect(slackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/slack\/events$/);
   const ready = await health('/readyz');
   expect(ready.status).toBe(200);
   expect(JSON.parse(ready.body).checks).toMatchObject({
     accepting: { ok: true },
+    store: { ok: true },
     'surface:slack': { ok: true },
   });
 });
