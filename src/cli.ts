@@ -57,7 +57,10 @@ program
   .description('Run the whole triage for one message and print the report.')
   .argument('[text...]', 'the message, e.g. "rdp 0x904 on 127.0.0.1" (optional with --image)')
   .option('--json', 'print the Report as JSON')
-  .option('--image <file>', 'a screenshot of the error dialog (PNG/JPEG), read like a chat attachment')
+  .option(
+    '--image <file>',
+    'a screenshot of the error dialog (PNG/JPEG) or the .rdp file, read like a chat attachment',
+  )
   .option('--config <file>', 'YAML configuration file (default: no jump, loopback targets only)')
   .addOption(probeTimeoutOption())
   .action(async (words: string[], options: TriageOptions) => {
