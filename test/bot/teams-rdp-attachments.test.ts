@@ -1,7 +1,9 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
+import { readRdpAttachments } from '../../src/bot/rdp-attachments.js';
 import { startTeams, type TeamsServer } from '../../src/bot/teams.js';
+import { teamsAttachments } from '../../src/bot/teams-files.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createMemoryFeedbackStore } from '../../src/store/feedback-store.js';
 import { CONFIRM, startX224Server } from '../helpers/x224-server.js';
@@ -103,4 +105,36 @@ test('an .rdp file on any other host is not fetched; the card says why', async (
   const calls = await connector.waitFor((all) => all.some(isReportIn('a:1personal-msg-rdp-2')), 15_000);
   const report = texts(calls.find(isReportIn('a:1personal-msg-rdp-2')));
   expect(report.find((t) => t.includes('lab.rdp'))).toMatch(/only fetched from the Bot Connector/);
+});
+
+test('a file sent in a 1:1 chat (file.download.info) is fetched from its SharePoint URL, without the bot token', async () => {
+  // The pre-authenticated downloadUrl is on SharePoint: an injected fetch (TeamsFileOptions.fetch) answers for it.
+  const requested: Array<{ url: string; authorization: string | null }> = [];
+  const fetchFromSharePoint: typeof globalThis.fetch = async (input, init) => {
+    requested.push({ url: String(input), authorization: new Headers(init?.headers).get('authorization') });
+    const bytes = Buffer.from(
+      '\uFEFFfull address:s:srv-fin-02\r\ngatewayhostname:s:rdg.corp.example\r\n',
+      'utf16le',
+    );
+    return new Response(bytes, { status: 200, headers: { 'content-type': 'application/octet-stream' } });
+  };
+  const downloadUrl = 'https://contoso.sharepoint.com/personal/ada/_layouts/15/download.aspx?UniqueId=1';
+  const files = teamsAttachments(
+    [
+      {
+        contentType: 'application/vnd.microsoft.teams.file.download.info',
+        name: 'Finance.rdp',
+        content: { downloadUrl, uniqueId: '1', fileType: 'rdp' },
+      },
+    ],
+    {
+      serviceUrl: 'https://smba.trafficmanager.net/emea/',
+      token: async () => 'bot-token',
+      fetch: fetchFromSharePoint,
+    },
+  );
+  const read = await readRdpAttachments(files, AbortSignal.timeout(5000));
+  expect(requested).toEqual([{ url: downloadUrl, authorization: null }]);
+  expect(read.notes).toEqual(['Read settings from "Finance.rdp": srv-fin-02, via rdg.corp.example']);
+  expect(read.settings).toBe('full address:s:srv-fin-02\ngatewayhostname:s:rdg.corp.example');
 });
