@@ -156,7 +156,10 @@ function nmapVerdict(block: string): 'NLA' | 'TLS' | 'RDP' | 'unknown' {
 }
 
 function ourVerdict(findings: Finding[], name: string): 'NLA' | 'TLS' | 'RDP' | 'unknown' {
-  const rdp = findings.find((f) => f.probe === 'rdp' && f.target.startsWith(`${name}.lab:`));
+  // The first negotiation's finding (the NLA check, RDP_NLA_*, is a second rdp finding).
+  const rdp = findings.find(
+    (f) => f.probe === 'rdp' && f.target.startsWith(`${name}.lab:`) && !f.code.startsWith('RDP_NLA_'),
+  );
   if (!rdp) return 'unknown';
   if (rdp.code === 'RDP_NEG_NLA' || rdp.code === 'RDP_NEG_FAILURE_HYBRID_REQUIRED_BY_SERVER') return 'NLA';
   if (rdp.code === 'RDP_NEG_TLS' || rdp.code === 'RDP_NEG_FAILURE_SSL_REQUIRED_BY_SERVER') return 'TLS';
@@ -187,7 +190,11 @@ async function nmapComparison(pool: JumpPool, config: Config, lab: LabInfo) {
   );
   const ours = performance.now() - started;
   const ourCorrect = RDP_TARGETS.filter((name) => ourVerdict(findings, name) === TRUTH[name]).length;
-  return { nmapMs: nmap.ms, ours, nmapCorrect, ourCorrect, nmapOk: nmap.ok };
+  // nmap's script cannot tell "NLA required" from "NLA offered"; the shadow server requires it.
+  const nlaRequired = findings.some(
+    (f) => f.code === 'RDP_NLA_REQUIRED' && f.target.startsWith('rdp-nla.lab:'),
+  );
+  return { nmapMs: nmap.ms, ours, nmapCorrect, ourCorrect, nmapOk: nmap.ok, nlaRequired };
 }
 
 async function rssUnderLoad(pool: JumpPool, config: Config) {
@@ -251,7 +258,7 @@ try {
   const nmap = await nmapComparison(pool, config, lab);
   const vsNmap = nmap.ours / nmap.nmapMs;
   out(
-    `3. rdp-triage ${Math.round(nmap.ours)} ms vs nmap rdp-enum-encryption ${Math.round(nmap.nmapMs)} ms: ${vsNmap.toFixed(3)}×; correct security layer ${nmap.ourCorrect}/${RDP_TARGETS.length} vs nmap ${nmap.nmapCorrect}/${RDP_TARGETS.length}  bar ≤ 0.5× and more correct  ${bar(vsNmap <= 0.5 && nmap.ourCorrect > nmap.nmapCorrect)}`,
+    `3. rdp-triage ${Math.round(nmap.ours)} ms vs nmap rdp-enum-encryption ${Math.round(nmap.nmapMs)} ms: ${vsNmap.toFixed(3)}×; correct security layer ${nmap.ourCorrect}/${RDP_TARGETS.length} vs nmap ${nmap.nmapCorrect}/${RDP_TARGETS.length}; NLA required on rdp-nla told apart: ${nmap.nlaRequired ? 'yes' : 'NO'} (nmap: no such check)  bar ≤ 0.5× and more correct  ${bar(vsNmap <= 0.5 && nmap.ourCorrect > nmap.nmapCorrect)}`,
   );
 
   const load = await rssUnderLoad(pool, config);
