@@ -4,7 +4,7 @@ import { TriageError } from '../errors.js';
 import { createInFlight } from '../ops/in-flight.js';
 import { createLogger } from '../ops/logger.js';
 import { resolveOpsSettings } from '../ops/ops-settings.js';
-import { flagCheck } from '../ops/readiness.js';
+import { flagCheck, jumpReachableCheck, redisCheck } from '../ops/readiness.js';
 import { createShutdown } from '../ops/shutdown.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
@@ -43,7 +43,19 @@ export function workerCommand(): Command {
       // BullMQ and ioredis load only when a worker really starts (keeps the other commands quick).
       const { startZoneWorker } = await import('../ops/worker.js');
       const { startHealthServer } = await import('../ops/health-server.js');
+      const { createMetrics } = await import('../ops/metrics.js');
+      const metrics = createMetrics();
+      metrics.observePools(() =>
+        config.jumps.flatMap((jump) => {
+          const stats = jumps.stats(jump.name);
+          return [
+            { jump: jump.name, state: 'open' as const, connections: stats.connected ? 1 : 0 },
+            { jump: jump.name, state: 'channels' as const, connections: stats.channelsOpen },
+          ];
+        }),
+      );
       const worker = await startZoneWorker({
+        onFinding: (finding, jump) => metrics.probe(finding, jump),
         redisUrl: ops.redisUrl,
         zone,
         config,
@@ -59,8 +71,15 @@ export function workerCommand(): Command {
           : await startHealthServer({
               port: ops.healthPort,
               host: ops.healthHost,
-              checks: [flagCheck('accepting', () => !closing, 'shutting down')],
+              // Ready while it takes jobs, its Redis answers and the zone's SSH jumps greet.
+              checks: [
+                flagCheck('accepting', () => !closing, 'shutting down'),
+                redisCheck(worker),
+                ...config.jumps.filter((jump) => zone.jumps.includes(jump.name)).map(jumpReachableCheck),
+              ],
+              metrics,
             });
+      if (health) logger.info({ port: health.port, host: ops.healthHost }, 'health endpoints listening');
       const shutdown = createShutdown({
         logger,
         inFlight,

@@ -1,5 +1,4 @@
 import { connect } from 'node:net';
-import type { Redis } from 'ioredis';
 import type { CheckResult, ReadinessCheck } from './health-server.js';
 import type { InFlight } from './in-flight.js';
 
@@ -48,7 +47,7 @@ function readSshBanner(host: string, port: number, signal: AbortSignal): Promise
   });
 }
 
-export function redisCheck(redis: Pick<Redis, 'ping'>): ReadinessCheck {
+export function redisCheck(redis: { ping(): Promise<string> }): ReadinessCheck {
   return {
     name: 'redis',
     check: async () => {

@@ -14,6 +14,8 @@ import { connectRedis } from './redis/connect-redis.js';
 
 export interface ZoneWorker {
   readonly id: string;
+  /** PING on the worker's Redis connection (for /readyz). */
+  ping(): Promise<string>;
   /** Stops taking jobs, lets the running ones finish (their findings still reach the bot), disconnects. */
   close(): Promise<void>;
 }
@@ -27,6 +29,8 @@ export interface ZoneWorkerOptions {
   logger: Logger;
   concurrency?: number;
   id?: string;
+  /** Every finding the worker probed, with the jump it went through (metrics). */
+  onFinding?: (finding: Finding, jump: string) => void;
 }
 
 /**
@@ -43,6 +47,7 @@ export async function startZoneWorker({
   logger,
   concurrency = zone.concurrency,
   id = `${hostname()}:${process.pid}`,
+  onFinding = () => {},
 }: ZoneWorkerOptions): Promise<ZoneWorker> {
   const allowlist = createAllowlist(config);
   const log = logger.child({ zone: zone.name, worker: id });
@@ -74,6 +79,7 @@ export async function startZoneWorker({
           signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
           emit: (finding) => {
             findings.push(finding);
+            onFinding(finding, target.jump ?? 'direct');
             sent.push(job.updateProgress({ finding }));
           },
           refuse,
@@ -86,8 +92,9 @@ export async function startZoneWorker({
     return { findings, refusals, worker: id };
   };
 
+  const connection = connectRedis(redisUrl, { logger: log, name: `${queueName(zone.name)}-worker` });
   const worker = new Worker(queueName(zone.name), runJob, {
-    connection: connectRedis(redisUrl, { logger: log, name: `${queueName(zone.name)}-worker` }),
+    connection,
     concurrency,
     lockDuration: zone.lockMs,
     // Workers look for jobs whose holder died this often; one takeover per job, then it fails
@@ -102,6 +109,7 @@ export async function startZoneWorker({
   log.info({ queue: queueName(zone.name), concurrency }, 'probe worker ready');
   return {
     id,
+    ping: () => connection.ping(),
     close: () => worker.close(),
   };
 }

@@ -100,20 +100,37 @@ describe.skipIf(!binary)('probe workers per zone (real redis-server, worker proc
       { signal: new AbortController().signal, onFinding },
     );
 
-  const spawnWorker = async () => {
-    const worker = await startWorkerProcess('eu', { RDP_TRIAGE_CONFIG: configPath, REDIS_URL: redis.url });
+  const spawnWorker = async (env: NodeJS.ProcessEnv = {}) => {
+    const worker = await startWorkerProcess('eu', {
+      RDP_TRIAGE_CONFIG: configPath,
+      REDIS_URL: redis.url,
+      ...env,
+    });
     workers.push(worker);
     return worker;
   };
 
-  test('findings of a zone target stream back from the worker', async () => {
-    const worker = await spawnWorker();
+  test('findings of a zone target stream back from the worker, which an operator can watch', async () => {
+    const worker = await spawnWorker({ HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1' });
+    const [, port] = await waitFor(worker.stdout, /"port":(\d+).*health endpoints listening/);
+    const health = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
+      return { status: response.status, body: await response.text() };
+    };
+    const ready = await health('/readyz');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body).checks).toEqual({ accepting: { ok: true }, redis: { ok: true } });
     const streamed: string[] = [];
     const report = await triage((finding) => streamed.push(`${finding.probe}:${finding.code}`));
     expect(report.refusals).toEqual([]);
     expect(streamed).toContain('tcp:TCP_OPEN');
     expect(streamed).toContain('rdp:RDP_NEG_NLA');
     expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['TCP_OPEN', 'RDP_NEG_NLA']));
+    // The worker's own /metrics has the probe latencies, by the zone's jump.
+    const metrics = (await health('/metrics')).body;
+    expect(metrics).toMatch(
+      /rdp_triage_probe_duration_seconds_count\{probe="rdp",jump="site-eu",status="ok"\} [1-9]/,
+    );
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
   }, 120_000);
