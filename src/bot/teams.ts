@@ -305,7 +305,9 @@ export const TEAMS_STARTER = {
         stop: () => teams.stop(),
         health: () => teams.health(),
         tellInterrupted: async (message: { messageRef?: string }, text: string) => {
-          await teams.tellInterrupted(message, text);
+          // Teams has no channel-wide post without a stored conversation reference: say so in the log.
+          if (!(await teams.tellInterrupted(message, text)))
+            throw new Error('its card was never posted, so there is no Teams conversation to tell');
         },
       };
     };
