@@ -10,6 +10,7 @@ import {
   readRdpAttachments,
 } from '../../src/bot/rdp-attachments.js';
 import { understand } from '../../src/intents/understand.js';
+import { createFuzzInputs, seededRandom } from '../intents/fuzz-inputs.js';
 
 // A file as mstsc's "Save As" writes it (UTF-16LE with a BOM, CRLF), with saved credentials: the
 // `password 51:b:` blob is DPAPI-encrypted, but still a secret that must never come back out.
@@ -106,6 +107,26 @@ describe('decodeRdpFile', () => {
   ])('$desc → $problem', ({ bytes, problem }) => {
     expect(decodeRdpFile(bytes)).toMatchObject({ problem });
   });
+});
+
+test('random bytes and adversarial text in every encoding never throw: settings without secrets, or a problem', () => {
+  const random = seededRandom(4_096);
+  const text = createFuzzInputs(random);
+  for (let i = 0; i < 600; i++) {
+    const kind = i % 3;
+    const bytes =
+      kind === 0
+        ? new Uint8Array(
+            Array.from({ length: Math.floor(random() * 4096) }, () => Math.floor(random() * 256)),
+          )
+        : kind === 1
+          ? utf16leWithBom(`${text().slice(0, 20_000)}\r\n${MSTSC_LINES[i % MSTSC_LINES.length]}`)
+          : new Uint8Array(Buffer.from(`${text().slice(0, 20_000)}\n${MSTSC_LINES[i % MSTSC_LINES.length]}`));
+    const decoded = decodeRdpFile(bytes);
+    if ('problem' in decoded)
+      expect(['empty', 'too-large', 'not-text', 'no-settings']).toContain(decoded.problem);
+    else expect(JSON.stringify(decoded.settings)).not.toContain('D08C9DDF');
+  }
 });
 
 test('an .rdp attachment is known by its name or its MIME type, not a screenshot', () => {
