@@ -80,22 +80,29 @@ export async function runBattery(
           ),
         ];
       default: {
-        // Started with the first negotiation, not after it: no extra round trip (see nlaCheck).
-        const leave = new AbortController();
-        const nla = joinProbe(options.connector, key('rdp-nla'), {
-          budgetMs: remaining(kind),
-          signal: AbortSignal.any([signal, leave.signal]),
-          ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
-          run: (connector, s) => probeNlaRequired(target, { connector, signal: s, now }),
-          settled: (f) => Promise.resolve(f),
-        });
+        // "NLA required" vs "NLA offered": once the server selected CredSSP, a TLS-only
+        // negotiation on a second connection, next to the certificate check that continues on
+        // the first one (no round trip added to the battery). A server that selects TLS or
+        // standard RDP security already said NLA is not required: no second connection then.
+        const nlaCheck = (first: Promise<Finding>) =>
+          first.then((finding) =>
+            finding.code !== 'RDP_NEG_NLA'
+              ? null
+              : joinProbe(options.connector, key('rdp-nla'), {
+                  budgetMs: remaining(kind),
+                  signal,
+                  ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
+                  run: (connector, s) => probeNlaRequired(target, { connector, signal: s, now }),
+                  settled: (f) => Promise.resolve(f),
+                }),
+          );
         if (!combined) {
           const rdp = shared(
             kind,
             (connector, s) => probeRdp(target, { connector, signal: s }),
             (f) => Promise.resolve(f),
           );
-          return [rdp, nlaCheck(rdp, nla, leave)];
+          return [rdp, nlaCheck(rdp)];
         }
         const pair = shared(
           kind,
@@ -103,39 +110,11 @@ export async function runBattery(
           (p) => Promise.allSettled([p.rdp, p.tls]),
         );
         const rdp = pair.then((p) => p.rdp);
-        return [rdp, pair.then((p) => p.tls), nlaCheck(rdp, nla, leave)];
+        return [rdp, pair.then((p) => p.tls), nlaCheck(rdp)];
       }
     }
   });
   await Promise.all(runs.map((run) => run.then((finding) => finding && emit(finding))));
-}
-
-/**
- * "NLA required" vs "NLA offered": the TLS-only negotiation runs next to the first one and counts
- * only when the first selected CredSSP. Otherwise this caller leaves it at once (the last one to
- * leave closes its channel) and nothing is reported: a server that selects TLS or standard RDP
- * security already told us NLA is not required.
- */
-function nlaCheck(
-  first: Promise<Finding>,
-  check: Promise<Finding>,
-  leave: AbortController,
-): Promise<Finding | null> {
-  const drop = () => {
-    leave.abort();
-    check.catch(() => {});
-  };
-  return first.then(
-    (finding) => {
-      if (finding.code === 'RDP_NEG_NLA') return check;
-      drop();
-      return null;
-    },
-    (error: unknown) => {
-      drop();
-      throw error;
-    },
-  );
 }
 
 type Run<T> = (connector: Connector, signal: AbortSignal) => Promise<T>;
