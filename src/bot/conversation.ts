@@ -25,7 +25,16 @@ export interface Incoming {
 export type Reply =
   | { kind: 'text'; text: string; understanding?: Understanding }
   | { kind: 'progress'; understanding: Understanding; findings: Finding[]; targets: string[]; note?: string }
-  | { kind: 'report'; report: Report; note?: string };
+  | {
+      kind: 'report';
+      report: Report;
+      note?: string;
+      /**
+       * The text the report was made from when attachments added to what was typed (settings of an
+       * attached .rdp file, a screenshot's text): "Run probes again" sends this, not the bare message.
+       */
+      requestText?: string;
+    };
 
 /**
  * The port every chat surface implements: post one message, then edit that same message.
@@ -84,7 +93,8 @@ export function createConversation({
 }: ConversationDeps): Conversation {
   return {
     async handle(incoming, surface, signal) {
-      let text = sanitise(incoming.text);
+      const typed = sanitise(incoming.text);
+      let text = typed;
       // An attached .rdp file is read like its settings pasted in, put first so that understand()'s
       // scan bound never cuts them off; the reply says what was read from it.
       const rdp = await readRdpAttachments(incoming.files ?? [], signal);
@@ -163,7 +173,12 @@ export function createConversation({
           ? { ...probed, understanding, refusals: [...decision.refusals, ...probed.refusals] }
           : probed;
         record({ outcome: outcomeOf(report, decision?.limited ?? false), report });
-        await edits.finish({ kind: 'report', report, ...(note !== undefined && { note }) });
+        await edits.finish({
+          kind: 'report',
+          report,
+          ...(note !== undefined && { note }),
+          ...(text !== typed && { requestText: text }),
+        });
         return report;
       } catch (error) {
         if (error instanceof SurfaceUnavailableError) throw error.cause;

@@ -1,6 +1,8 @@
 import type { webApi } from '@slack/bolt';
-import type { Report } from '../triage/report.js';
 import type { Reply, Surface } from './conversation.js';
+
+type ReportReply = Extract<Reply, { kind: 'report' }>;
+
 import type { EditBudget } from './edit-budget.js';
 import { renderSlack, type SlackRenderOptions } from './render/slack.js';
 import type { SlackTarget } from './slack-incoming.js';
@@ -21,8 +23,8 @@ export interface SlackSurfaceOptions {
   minUpdateIntervalMs?: number;
   /** Workspace-wide budget: progress edits are skipped when it is spent, final edits always go. */
   editBudget?: EditBudget;
-  /** Called once the final report is in the message, with the message's ts (and the reply's note). */
-  onReport?: (ts: string, report: Report, note?: string) => void;
+  /** Called once the final report is in the message, with the message's ts and the render options used. */
+  onReport?: (ts: string, reply: ReportReply, render: SlackRenderOptions) => void;
 }
 
 /** One triage's message in Slack: posted once, then edited in place. */
@@ -36,6 +38,11 @@ export function createSlackSurface({
   onReport = () => {},
 }: SlackSurfaceOptions): Surface & { readonly ts: string | undefined } {
   let ts = existingTs;
+  // "Run probes again" re-sends what the report was made from, attachments' text included.
+  const optionsFor = (reply: Reply): SlackRenderOptions =>
+    reply.kind === 'report' && reply.requestText !== undefined
+      ? { ...render, requestText: reply.requestText }
+      : render;
   let postError: unknown;
   const edit = async (reply: Reply, optional: boolean) => {
     // The core sends its final edit even when the post failed; the post's error is the one to report.
@@ -43,8 +50,8 @@ export function createSlackSurface({
     if (optional) {
       if (editBudget && !editBudget.tryTake()) return;
     } else editBudget?.take();
-    await client.chat.update({ channel: target.channel, ts, ...renderSlack(reply, render) });
-    if (reply.kind === 'report') onReport(ts, reply.report, reply.note);
+    await client.chat.update({ channel: target.channel, ts, ...renderSlack(reply, optionsFor(reply)) });
+    if (reply.kind === 'report') onReport(ts, reply, optionsFor(reply));
   };
   return {
     minUpdateIntervalMs,
@@ -61,7 +68,7 @@ export function createSlackSurface({
         .postMessage({
           channel: target.channel,
           ...(target.thread && { thread_ts: target.thread }),
-          ...renderSlack(reply, render),
+          ...renderSlack(reply, optionsFor(reply)),
           // A host name in the reply must not unfurl into a preview of an internal page.
           unfurl_links: false,
           unfurl_media: false,
@@ -72,7 +79,7 @@ export function createSlackSurface({
         });
       if (typeof response.ts !== 'string') throw new Error('chat.postMessage answered without ts');
       ts = response.ts;
-      if (reply.kind === 'report') onReport(ts, reply.report, reply.note);
+      if (reply.kind === 'report') onReport(ts, reply, optionsFor(reply));
     },
     // Progress edits are optional (skipped when the workspace budget is spent); the rest are not.
     update: (reply) => edit(reply, reply.kind === 'progress'),

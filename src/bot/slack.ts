@@ -168,9 +168,14 @@ export function createSlackApp({
       ...(existingTs && { existingTs }),
       ...(minUpdateIntervalMs !== undefined && { minUpdateIntervalMs }),
       editBudget,
-      onReport: (ts, report, note) => {
+      onReport: (ts, { report, note }, used) => {
         replyTs = ts;
-        reports.set(target.channel, ts, { report, render, votes: {}, ...(note !== undefined && { note }) });
+        reports.set(target.channel, ts, {
+          report,
+          render: used,
+          votes: {},
+          ...(note !== undefined && { note }),
+        });
       },
     });
     const triageLog = log.child({ triageId: incoming.id });

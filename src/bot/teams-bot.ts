@@ -112,7 +112,7 @@ export function createTeamsBot({
       const state: CardState = {
         report: reply.report,
         ...(reply.note !== undefined && { note: reply.note }),
-        rerunText: incoming.text,
+        rerunText: reply.requestText ?? incoming.text,
         votes: {},
       };
       votes.remember(cardId, state);

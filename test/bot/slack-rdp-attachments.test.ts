@@ -132,6 +132,14 @@ test('a DM with only the .rdp file mstsc saved: the report probes the host named
   const sent = JSON.stringify(inChannel('D0RDPFILE1'));
   expect(sent).not.toContain('D08C9DDF');
   expect(sent).not.toContain('jdoe');
+  // "Run probes again" carries the file's settings (the message itself was empty), so a rerun
+  // probes the same host without the file.
+  const buttons = (
+    edits.at(-1)?.args.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[]
+  ).flatMap((block) => (block.type === 'actions' ? (block.elements ?? []) : []));
+  const rerun = buttons.find((button) => button.action_id === 'rerun_probes');
+  expect(rerun?.value).toContain('full address:s:srv-lab-01');
+  expect(rerun?.value).not.toContain('D08C9DDF');
 });
 
 test('a damaged .rdp file gets a clear answer, not a crash', async () => {

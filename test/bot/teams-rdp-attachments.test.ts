@@ -9,6 +9,7 @@ import { createMemoryFeedbackStore } from '../../src/store/feedback-store.js';
 import { CONFIRM, startX224Server } from '../helpers/x224-server.js';
 import {
   type ConnectorCall,
+  cardActions,
   cardOf,
   cardTexts,
   type FakeConnector,
@@ -95,6 +96,12 @@ test('the report names the host and port from an attached UTF-8 .rdp file', asyn
   expect(report).toContain(`Read settings from "lab.rdp": 127.0.0.1:${rdp.port}`);
   expect(report).toContain('Hosts: 127.0.0.1');
   expect(report.some((t) => /RDP on 127\.0\.0\.1/.test(t) && /NLA/.test(t))).toBe(true);
+  // "Run probes again" carries the file's settings with the typed words: a rerun reaches the same port.
+  const rerun = cardActions(cardOf(calls.find(isReportIn('a:1personal-msg-rdp-1'))?.body)).find(
+    (action) => action.verb === 'rdp-triage.rerun',
+  );
+  expect(rerun?.data.text).toContain(`full address:s:127.0.0.1:${rdp.port}`);
+  expect(rerun?.data.text).toContain('cannot connect with this');
 });
 
 test('an .rdp file on any other host is not fetched; the card says why', async () => {
