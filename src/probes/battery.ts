@@ -80,21 +80,42 @@ export async function runBattery(
           ),
         ];
       default: {
-        // "NLA required" vs "NLA offered": once the server selected CredSSP, a TLS-only
-        // negotiation on a second connection, next to the certificate check that continues on
-        // the first one (no round trip added to the battery). A server that selects TLS or
-        // standard RDP security already said NLA is not required: no second connection then.
+        // "NLA required" vs "NLA offered": a second connection opens next to the first one; the
+        // TLS-only offer goes out on it once the server selected CredSSP, so its answer comes with
+        // the certificate check, not a round trip later. A server that selects TLS or standard
+        // RDP security already said NLA is not required: the second connection closes unused.
+        let decide = (_needed: boolean) => {};
+        const needed = new Promise<boolean>((resolve) => {
+          decide = resolve;
+        });
+        const leave = new AbortController();
+        const check = joinProbe(options.connector, key('rdp-nla'), {
+          budgetMs: remaining(kind),
+          signal: AbortSignal.any([signal, leave.signal]),
+          ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
+          run: (connector, s) => probeNlaRequired(target, { connector, signal: s, now, when: needed }),
+          settled: (f) => Promise.resolve(f),
+        });
+        // Not needed: this caller leaves it (the last one to leave closes its channel at once).
+        const drop = () => {
+          decide(false);
+          leave.abort();
+          check.catch(() => {});
+        };
         const nlaCheck = (first: Promise<Finding>) =>
-          first.then((finding) =>
-            finding.code !== 'RDP_NEG_NLA'
-              ? null
-              : joinProbe(options.connector, key('rdp-nla'), {
-                  budgetMs: remaining(kind),
-                  signal,
-                  ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
-                  run: (connector, s) => probeNlaRequired(target, { connector, signal: s, now }),
-                  settled: (f) => Promise.resolve(f),
-                }),
+          first.then(
+            (finding) => {
+              if (finding.code === 'RDP_NEG_NLA') {
+                decide(true);
+                return check;
+              }
+              drop();
+              return null;
+            },
+            (error: unknown) => {
+              drop();
+              throw error;
+            },
           );
         if (!combined) {
           const rdp = shared(

@@ -38,7 +38,7 @@ export function nlaServer(nla: 'required' | 'optional'): X224Responder {
  */
 export async function startX224Server(
   answer: X224Answer | X224Responder,
-): Promise<{ port: number; close: () => Promise<void>; requests: number[] }> {
+): Promise<{ port: number; close: () => Promise<void>; requests: number[]; server: Server }> {
   const sockets = new Set<Socket>();
   const requests: number[] = [];
   const server: Server = createServer((socket) => {
@@ -58,6 +58,7 @@ export async function startX224Server(
   return {
     port: address.port,
     requests,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

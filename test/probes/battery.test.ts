@@ -59,11 +59,35 @@ describe('runBattery: NLA required or only offered', () => {
     expect([...server.requests].sort()).toEqual([PROTOCOL.SSL, FULL_OFFER]);
   });
 
-  test('a server that selects TLS gets no NLA finding and no second connection', async () => {
+  test('a server that selects TLS gets no NLA finding and no TLS-only offer', async () => {
     const server = await serve(CONFIRM.tls);
     const findings = await battery(server.port, ['rdp']);
     expect(rdpCodes(findings)).toEqual(['RDP_NEG_TLS']);
     expect(server.requests).toEqual([FULL_OFFER]);
+  });
+
+  test('the second connection opens next to the first, before the server answers', async () => {
+    // This server answers the full offer only once both connections are open: a check that
+    // connected after the first answer would leave the first negotiation to its deadline.
+    let bothOpen = () => {};
+    const both = new Promise<void>((resolve) => {
+      bothOpen = resolve;
+    });
+    const answer = nlaServer('required');
+    const server = await serve(async (requested) => {
+      if (requested !== PROTOCOL.SSL) await both;
+      return answer(requested);
+    });
+    let opened = 0;
+    server.server.on('connection', () => {
+      opened += 1;
+      if (opened === 2) bothOpen();
+    });
+    const findings = await battery(server.port, ['rdp'], { deadlineMs: 2000 });
+    expect(findings.map((f) => [f.status, f.code])).toEqual([
+      ['ok', 'RDP_NEG_NLA'],
+      ['ok', 'RDP_NLA_REQUIRED'],
+    ]);
   });
 
   test('the check runs next to the certificate check on the first connection, not after it', async () => {

@@ -65,10 +65,28 @@ describe('probeNlaRequired', () => {
   ])('$server', async ({ answer, want, says }) => {
     const { finding, requests } = await check(answer);
     expect(finding).toMatchObject({ probe: 'rdp', ...want });
-    expect(finding.target).toMatch(/^srv-fin-02:\d+$/);
-    expect(finding.summary).toMatch(says);
+    expect(finding?.target).toMatch(/^srv-fin-02:\d+$/);
+    expect(finding?.summary).toMatch(says);
     // What went on the wire: one request offering PROTOCOL_SSL and nothing else.
     expect(requests).toEqual([PROTOCOL.SSL]);
+  });
+
+  test('with `when`: connects at once, sends the offer only once it is needed', async () => {
+    const server = await startX224Server(nlaServer('required'));
+    servers.push(server);
+    const run = (when: Promise<boolean>) =>
+      probeNlaRequired(
+        { host: '127.0.0.1', port: server.port },
+        { connector: createDirectConnector(), signal: AbortSignal.timeout(3000), when },
+      );
+    let go = (_needed: boolean) => {};
+    const needed = run(new Promise<boolean>((resolve) => (go = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.requests).toEqual([]);
+    go(true);
+    expect(await needed).toMatchObject({ code: 'RDP_NLA_REQUIRED' });
+    expect(await run(Promise.resolve(false))).toBeNull();
+    expect(server.requests).toEqual([PROTOCOL.SSL]);
   });
 
   test('a server that never answers: unknown at the deadline, not a hang', async () => {
