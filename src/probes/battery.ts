@@ -1,9 +1,11 @@
+import type { Duplex } from 'node:stream';
 import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding, ProbeKind } from './finding.js';
 import { probeGateway } from './gateway.js';
 import { probeNlaRequired } from './nla-required.js';
 import type { ProbeTarget } from './probe-target.js';
 import { probeRdp } from './rdp-negotiate.js';
+import { createSpareConnection } from './spare-connection.js';
 import { probeTcp } from './tcp.js';
 import { probeTls, probeTlsAfterNegotiation, tlsFindingWithoutNegotiation } from './tls-cert.js';
 
@@ -52,6 +54,12 @@ export async function runBattery(
       run,
       settled,
     });
+  // The tcp probe's connection, once open, carries the NLA check's offer (no extra connection);
+  // it lives as long as the tcp probe's deadline, so only when that is not the shorter one.
+  const spare =
+    kinds.includes('tcp') && kinds.includes('rdp') && timeouts.tcp >= timeouts.rdp
+      ? createSpareConnection()
+      : null;
   const runs = kinds.flatMap((kind): Promise<Finding | null>[] => {
     switch (kind) {
       case 'gateway':
@@ -67,9 +75,14 @@ export async function runBattery(
         return [
           shared(
             kind,
-            (connector, s) => probeTcp(target, { connector, signal: s }),
-            (f) => Promise.resolve(f),
-          ),
+            (connector, s) =>
+              probeTcp(target, {
+                connector,
+                signal: s,
+                ...(spare && { keep: (stream: Duplex) => spare.offer(stream) }),
+              }),
+            (f) => (spare ? spare.released : Promise.resolve(f)),
+          ).finally(() => spare?.none()),
         ];
       case 'tls':
         return [
@@ -80,10 +93,11 @@ export async function runBattery(
           ),
         ];
       default: {
-        // "NLA required" vs "NLA offered": a second connection opens next to the first one; the
-        // TLS-only offer goes out on it once the server selected CredSSP, so its answer comes with
-        // the certificate check, not a round trip later. A server that selects TLS or standard
-        // RDP security already said NLA is not required: the second connection closes unused.
+        // "NLA required" vs "NLA offered": a second connection (the tcp probe's, when it runs)
+        // opens next to the first one; the TLS-only offer goes out on it once the server selected
+        // CredSSP, so its answer comes with the certificate check, not a round trip later. A
+        // server that selects TLS or standard RDP security already said NLA is not required: the
+        // second connection closes unused.
         let decide = (_needed: boolean) => {};
         const needed = new Promise<boolean>((resolve) => {
           decide = resolve;
@@ -93,7 +107,13 @@ export async function runBattery(
           budgetMs: remaining(kind),
           signal: AbortSignal.any([signal, leave.signal]),
           ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
-          run: (connector, s) => probeNlaRequired(target, { connector, signal: s, now, when: needed }),
+          run: (connector, s) =>
+            probeNlaRequired(target, {
+              connector: spare ? spare.connector(connector) : connector,
+              signal: s,
+              now,
+              when: needed,
+            }),
           settled: (f) => Promise.resolve(f),
         });
         // Not needed: this caller leaves it (the last one to leave closes its channel at once).
@@ -101,13 +121,14 @@ export async function runBattery(
           decide(false);
           leave.abort();
           check.catch(() => {});
+          spare?.release();
         };
         const nlaCheck = (first: Promise<Finding>) =>
           first.then(
             (finding) => {
               if (finding.code === 'RDP_NEG_NLA') {
                 decide(true);
-                return check;
+                return check.finally(() => spare?.release());
               }
               drop();
               return null;

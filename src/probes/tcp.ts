@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { ConnectFailure, type ConnectFailureKind, type Connector } from './connector.js';
 import type { Finding, FindingStatus } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
@@ -26,15 +27,22 @@ export async function probeTcp(
   {
     connector,
     signal,
+    keep,
     now = performance.now.bind(performance),
-  }: { connector: Connector; signal: AbortSignal; now?: () => number },
+  }: {
+    connector: Connector;
+    signal: AbortSignal;
+    /** Takes the open connection over instead of closing it when it returns true (spare-connection.ts). */
+    keep?: (stream: Duplex) => boolean;
+    now?: () => number;
+  },
 ): Promise<Finding> {
   const started = now();
   const where = describeTarget(target);
   try {
     const stream = await connector.open(target.host, target.port, signal);
     const ms = Math.round(now() - started);
-    stream.destroy();
+    if (!keep?.(stream)) stream.destroy();
     return {
       probe: 'tcp',
       target: where,

@@ -83,6 +83,20 @@ describe.skipIf(!lab)(
       expect(findings.filter((f) => f.probe === 'jump')).toEqual([]);
     });
 
+    test("the check costs the host no extra connection: it rides on the tcp probe's", async () => {
+      if (lab.skipped.nla) return void console.warn(`skipped: ${lab.skipped.nla}`);
+      const channels = async (host: string) => {
+        const before = pool.stats('lab-jump').channelsOpened;
+        const findings = await triage([host]);
+        return { opened: pool.stats('lab-jump').channelsOpened - before, findings };
+      };
+      const tls = await channels('rdp-ok.lab');
+      const nla = await channels('rdp-nla.lab');
+      expect(nla.findings.map((f) => f.code)).toContain('RDP_NLA_REQUIRED');
+      expect(tls.findings.map((f) => f.code)).not.toContain('RDP_NLA_REQUIRED');
+      expect(nla.opened).toBe(tls.opened);
+    });
+
     test('many triages of the NLA server at once: one SSH connection, every one gets the answer', async () => {
       if (lab.skipped.nla) return void console.warn(`skipped: ${lab.skipped.nla}`);
       const before = pool.stats('lab-jump').connectsStarted;

@@ -1,4 +1,4 @@
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type NetworkProbe, runBattery } from '../../src/probes/battery.js';
 import { createDirectConnector } from '../../src/probes/direct-connector.js';
@@ -42,6 +42,9 @@ function battery(
     emit: (finding) => findings.push(finding),
   }).then(() => findings);
 }
+
+const openConnections = (server: Server) =>
+  new Promise<number>((resolve) => server.getConnections((_error, count) => resolve(count)));
 
 const rdpCodes = (findings: Finding[]) => findings.filter((f) => f.probe === 'rdp').map((f) => f.code);
 
@@ -125,6 +128,30 @@ describe('runBattery: NLA required or only offered', () => {
     expect(rdpCodes(findings)).toEqual(['RDP_NEG_NLA', 'RDP_NLA_REQUIRED']);
     expect(findings.find((f) => f.probe === 'tls')?.status).not.toBe('timeout');
   });
+
+  test.for([
+    { nla: 'required', offers: [FULL_OFFER, PROTOCOL.SSL], rdp: ['RDP_NEG_NLA', 'RDP_NLA_REQUIRED'] },
+    { nla: 'no (TLS selected)', offers: [FULL_OFFER], rdp: ['RDP_NEG_TLS'] },
+  ] as const)(
+    'with the tcp probe, its connection carries the TLS-only offer: NLA $nla',
+    async ({ nla, offers, rdp }) => {
+      const server = await serve(nla === 'required' ? nlaServer('required') : CONFIRM.tls);
+      let connections = 0;
+      server.server.on('connection', () => {
+        connections += 1;
+      });
+      const findings = await battery(server.port, ['tcp', 'rdp']);
+      expect(rdpCodes(findings)).toEqual(rdp);
+      expect(findings.find((f) => f.probe === 'tcp')?.code).toBe('TCP_OPEN');
+      // As many connections as without the check: the tcp probe's and the negotiation's.
+      expect(connections).toBe(2);
+      expect(server.requests).toEqual(offers);
+      // Nothing is left open once the battery is done (an unused spare is closed).
+      for (let i = 0; i < 50 && (await openConnections(server.server)) > 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await openConnections(server.server)).toBe(0);
+    },
+  );
 
   test('triages asking about the same host at the same time share one check', async () => {
     const server = await serve(nlaServer('required'));
