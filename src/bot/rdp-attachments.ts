@@ -1,3 +1,4 @@
+import { deadlineSignal } from '../deadline-signal.js';
 import { parseRdpFile, type RdpFileSettings } from '../intents/rdp-file.js';
 import type { AttachedFile, DownloadResult, ImageLimits } from './images.js';
 
@@ -144,7 +145,7 @@ async function downloadWithDeadline(
   signal: AbortSignal,
   deadlineMs: number,
 ): Promise<DownloadResult> {
-  const deadline = AbortSignal.timeout(deadlineMs);
+  const deadline = deadlineSignal(deadlineMs);
   try {
     return await file.download({ signal: AbortSignal.any([signal, deadline]), limits: RDP_FILE_LIMITS });
   } catch (error) {

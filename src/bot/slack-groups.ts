@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createCachedLookup } from '../access/cached-lookup.js';
 import type { GroupLookup } from '../access/group-directory.js';
+import { deadlineSignal } from '../deadline-signal.js';
 import { TriageError } from '../errors.js';
 
 export interface SlackGroupsOptions {
@@ -67,7 +68,7 @@ export function createSlackGroups({
 }: SlackGroupsOptions): GroupLookup {
   const log = logger.child({ platform: 'slack', lookup: 'usergroups' });
   const workspace = createCachedLookup<'workspace', Map<string, string[]>>({
-    load: () => listGroups({ botToken, apiUrl, fetch, signal: AbortSignal.timeout(timeoutMs) }),
+    load: () => listGroups({ botToken, apiUrl, fetch, signal: deadlineSignal(timeoutMs) }),
     ttlMs,
     retryAfterMs,
     maxEntries: 1,

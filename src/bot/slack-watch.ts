@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { deadlineSignal } from '../deadline-signal.js';
 import type { Understanding } from '../intents/understanding.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { Report } from '../triage/report.js';
@@ -102,7 +103,7 @@ export function createSlackWatcher({
       }
       let text = plainText(event.text ?? '');
       if (files.length > 0 && readImages) {
-        const reading = await readImages(files, AbortSignal.timeout(SCREENSHOT_DEADLINE_MS));
+        const reading = await readImages(files, deadlineSignal(SCREENSHOT_DEADLINE_MS));
         if ('text' in reading) text = `${text}\n${reading.text}`;
       }
       const understanding = understand(text);

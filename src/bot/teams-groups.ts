@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createCachedLookup } from '../access/cached-lookup.js';
 import type { GroupLookup } from '../access/group-directory.js';
+import { deadlineSignal } from '../deadline-signal.js';
 import { TriageError } from '../errors.js';
 import { createClientCredentialsToken, type TokenSource } from './graph-token.js';
 import type { TeamsSettings } from './teams-settings.js';
@@ -141,7 +142,7 @@ async function listGroups(
     log,
   }: { graphUrl: string; token: TokenSource; fetch: typeof globalThis.fetch; timeoutMs: number; log: Logger },
 ): Promise<string[]> {
-  const signal = AbortSignal.timeout(timeoutMs);
+  const signal = deadlineSignal(timeoutMs);
   const fail = (why: string, cause?: unknown) =>
     new TriageError('GROUP_LOOKUP_FAILED', `Microsoft Graph group look-up: ${why}`, { cause });
   const origin = new URL(graphUrl).origin;

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { deadlineSignal } from '../deadline-signal.js';
 import { raceAbort } from '../race-abort.js';
 import { cleanOcrText, countWords } from './clean-ocr-text.js';
 import type { ThreadReply, ThreadRequest } from './thread-messages.js';
@@ -133,7 +134,7 @@ export function createOcrReader({
     async read(image, { signal }) {
       if (waiting > maxQueued) return { status: 'busy' };
       const started = performance.now();
-      const deadline = AbortSignal.timeout(deadlineMs);
+      const deadline = deadlineSignal(deadlineMs);
       const combined = AbortSignal.any([signal, deadline]);
       waiting += 1;
       try {

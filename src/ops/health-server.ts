@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deadlineSignal } from '../deadline-signal.js';
 import type { Metrics } from './metrics.js';
 
 /** The answer of one readiness check. `detail` is shown in the /readyz body (never a secret). */
@@ -57,7 +58,7 @@ export async function runChecks(
 ): Promise<Record<string, CheckResult>> {
   const entries = await Promise.all(
     checks.map(async (check): Promise<[string, CheckResult]> => {
-      const signal = AbortSignal.timeout(timeoutMs);
+      const signal = deadlineSignal(timeoutMs);
       try {
         const result = await Promise.race([
           check.check(signal),

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { ZoneConfig } from '../config/ops-schema.js';
 import type { Config } from '../config/schema.js';
+import { deadlineSignal } from '../deadline-signal.js';
 import type { Connector } from '../probes/connector.js';
 import type { Finding } from '../probes/finding.js';
 import { createAllowlist } from '../triage/allowlist.js';
@@ -70,7 +71,7 @@ export async function startZoneWorker({
       'probe job started',
     );
     if (target) {
-      const deadline = AbortSignal.timeout(3 * parsed.data.timeoutMs);
+      const deadline = deadlineSignal(3 * parsed.data.timeoutMs);
       await probeTarget(
         target,
         parsed.data.timeoutMs,

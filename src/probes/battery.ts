@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { deadlineSignal } from '../deadline-signal.js';
 import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding, ProbeKind } from './finding.js';
 import { probeGateway } from './gateway.js';
@@ -66,7 +67,7 @@ export async function runBattery(
         return [
           probeGateway(target, {
             connector: watchJump(options.connector, options.onJumpFailure),
-            signal: AbortSignal.any([signal, AbortSignal.timeout(remaining(kind))]),
+            signal: AbortSignal.any([signal, deadlineSignal(remaining(kind))]),
             ...tlsOptions,
             ...(probes.includes('tls') && { onCertificate: emit }),
           }),
@@ -232,7 +233,7 @@ function joinProbe<T>(
       entry.jumpFailure = failure;
     });
     const map = probes;
-    entry.result = run(watched, AbortSignal.any([controller.signal, AbortSignal.timeout(budgetMs)])).finally(
+    entry.result = run(watched, AbortSignal.any([controller.signal, deadlineSignal(budgetMs)])).finally(
       () => {
         if (map.get(key) === entry) map.delete(key);
       },

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { NodeSSH, type Config as SshConfig } from 'node-ssh';
 import type { Client } from 'ssh2';
 import type { JumpConfig } from '../config/schema.js';
+import { deadlineSignal } from '../deadline-signal.js';
 import { TriageError } from '../errors.js';
 import { raceAbort } from '../race-abort.js';
 import { ConnectFailure, type Connector } from './connector.js';
@@ -385,7 +386,7 @@ class JumpLink {
   #discoverResolvConf(): Promise<{ servers: string[]; search: string[] }> {
     if (!this.#resolvConf) {
       const budget = this.#jump.dns.timeoutMs ?? this.#options.timeoutMs;
-      this.#resolvConf = this.#acquire(AbortSignal.timeout(budget))
+      this.#resolvConf = this.#acquire(deadlineSignal(budget))
         .then(() => {
           const ssh = this.#ssh;
           if (!ssh) throw new DnsLookupError('ESERVFAIL', `jump ${this.#jump.name} is not connected`);

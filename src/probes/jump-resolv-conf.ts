@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { NodeSSH } from 'node-ssh';
+import { deadlineSignal } from '../deadline-signal.js';
 import { DnsLookupError } from './tunnel-resolver.js';
 
 const MAX_BYTES = 64 * 1024;
@@ -20,7 +21,7 @@ export function parseResolvConf(text: string): { servers: string[]; search: stri
 
 /** Reads the jump's /etc/resolv.conf over SFTP (a fixed path; no command runs). */
 export async function readJumpResolvConf(ssh: NodeSSH, timeoutMs: number) {
-  const timer = AbortSignal.timeout(timeoutMs);
+  const timer = deadlineSignal(timeoutMs);
   const sftp = await ssh.requestSFTP();
   try {
     const text = await new Promise<string>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { deadlineSignal } from '../deadline-signal.js';
 import { raceAbort } from '../race-abort.js';
 import { decodeAnswer, encodeQuery, isDnsName, RECORD_TYPES } from './dns-message.js';
 
@@ -90,7 +91,7 @@ export function createTunnelResolver({
   };
 
   const ask = async (server: string, name: string): Promise<Answer> => {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = deadlineSignal(timeoutMs);
     let stream: Duplex;
     try {
       stream = await open(server, 53, signal);

@@ -2,6 +2,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
+import { deadlineSignal } from '../deadline-signal.js';
 import { TriageError } from '../errors.js';
 import type { KnowledgeBase } from '../fixes/knowledge-base.js';
 import { rank } from '../fixes/rank.js';
@@ -100,7 +101,7 @@ export async function probeTarget(
   if (getMaxListeners(signal) < 100) setMaxListeners(100, signal);
   const budget = (ms: number) => Math.min(ms, timeoutMs);
   const deadline = (ms: number) =>
-    AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, Math.ceil(budget(ms) - (now() - startedAt))))]);
+    AbortSignal.any([signal, deadlineSignal(Math.max(1, Math.ceil(budget(ms) - (now() - startedAt))))]);
   const connector = deps.connectorFor(target.jump);
   const jumpFailed = (failure: ConnectFailure) =>
     emit(jumpFinding(connector.label, failure, Math.round(now() - startedAt)));
