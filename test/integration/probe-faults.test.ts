@@ -242,6 +242,8 @@ describe.skipIf(!lab)(
         code: row.code,
       });
       expect(report.findings.filter((f) => f.probe === 'jump')).toEqual([]);
+      // Every probe ends by its own deadline (a lost deadline once ran to the test's 30 s signal).
+      expect(report.ms).toBeLessThan(config.probes.timeoutMs + 3000);
     });
 
     test('a hung server (SIGSTOP) is open but silent: RDP_TIMEOUT at the x224 stage', async () => {
