@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Conversation, Surface } from '../bot/conversation.js';
 import type { Config } from '../config/schema.js';
 import type { FeedbackStore } from '../store/feedback-store.js';
+import { jumpOfFinding } from './finding-jump.js';
 import { type HealthServer, type ReadinessCheck, startHealthServer } from './health-server.js';
 import { createInFlight, type InFlight } from './in-flight.js';
 import { instrumentConversation } from './instrument.js';
@@ -135,7 +136,9 @@ export async function createOpsRuntime({
       checks.push(check);
     },
     wrap(conversation) {
-      const tracked = inFlight.wrap(instrumentConversation(conversation, { logger, metrics }));
+      const tracked = inFlight.wrap(
+        instrumentConversation(conversation, { logger, metrics, jumpOf: jumpOfFinding(config) }),
+      );
       if (!shared) return tracked;
       const { triages } = shared;
       return {
