@@ -31,6 +31,9 @@ beforeAll(async () => {
       SLACK_API_URL: api.apiUrl,
       HEALTH_PORT: '0',
       HEALTH_HOST: '127.0.0.1',
+      // Teams in Bot Framework Emulator mode (no app id): loopback only, no authentication.
+      TEAMS_ENABLED: 'true',
+      TEAMS_PORT: '0',
     },
     logger: pino({ level: 'silent' }),
   });
@@ -51,7 +54,7 @@ const health = async (path: string) => {
   return { status: response.status, body: await response.text() };
 };
 
-test('/readyz includes the Slack surface and the store next to the bot’s own checks', async () => {
+test('/readyz includes the Slack and Teams surfaces and the store next to the bot’s own checks', async () => {
   expect(slackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/slack\/events$/);
   const ready = await health('/readyz');
   expect(ready.status).toBe(200);
@@ -59,6 +62,7 @@ test('/readyz includes the Slack surface and the store next to the bot’s own c
     accepting: { ok: true },
     store: { ok: true },
     'surface:slack': { ok: true },
+    'surface:teams': { ok: true },
   });
 });
 
