@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     feedback: createMemoryFeedbackStore(),
     logger: pino({ level: 'silent' }),
     clientOptions: { slackApiUrl: apiUrl },
+    // As `serve` runs it: every Web API answer is read for the API-error metric.
+    onApiError: () => {},
   });
   const { port } = await slack.start();
   // Slack delivers each event on its own request; no client-side socket cap may queue them.
