@@ -71,7 +71,7 @@ const median = (values: number[]) =>
 /**
  * Slowest single check = one probe kind on one named target, run alone the way a user asking for
  * just that would get it (name lookup through the jump, then the probe). Battery = every probe on
- * every target at once. Warm connection both times; the median of 3 rounds.
+ * every target at once. Warm connection both times; the median of 7 rounds (2 shared cores make single rounds noisy).
  */
 async function batteryRatio(pool: JumpPool, config: Config) {
   const allowlist = createAllowlist(config);
@@ -79,7 +79,7 @@ async function batteryRatio(pool: JumpPool, config: Config) {
   const triagePlan = plan(understandingFor(HOSTS, GATEWAY), config, allowlist);
   const ratios: number[] = [];
   let last = { wall: 0, slowest: 0, which: '' };
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 7; round++) {
     let slowest = 0;
     let which = '';
     for (const target of triagePlan.targets) {
