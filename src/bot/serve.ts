@@ -14,6 +14,7 @@ import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
 import type { Conversation } from './conversation.js';
 import { createSlackApp } from './slack.js';
+import { countingSlackFetch } from './slack-api-errors.js';
 import { createSlackGroups } from './slack-groups.js';
 import { readSlackSettings } from './slack-settings.js';
 import { createSlackWatcher } from './slack-watch.js';
@@ -85,6 +86,7 @@ export const SLACK_STARTER: SurfaceStarter = {
           botToken: settings.botToken,
           ...(settings.apiUrl && { apiUrl: settings.apiUrl }),
           logger: shared.logger,
+          ...(shared.onApiError && { fetch: countingSlackFetch(shared.onApiError) }),
         }),
       );
       const channels = watch.channels

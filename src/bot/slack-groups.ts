@@ -1,3 +1,4 @@
+import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createCachedLookup } from '../access/cached-lookup.js';
@@ -16,7 +17,7 @@ export interface SlackGroupsOptions {
   retryAfterMs?: number;
   /** Deadline of one usergroups.list call (default 5 s). */
   timeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
+  fetch?: webApi.FetchFunction;
   now?: () => number;
 }
 
@@ -93,7 +94,7 @@ async function listGroups({
 }: {
   botToken: string;
   apiUrl: string;
-  fetch: typeof globalThis.fetch;
+  fetch: webApi.FetchFunction;
   signal: AbortSignal;
 }): Promise<Map<string, string[]>> {
   const fail = (why: string, cause?: unknown) =>

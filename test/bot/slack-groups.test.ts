@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SlackBlock } from '../../src/bot/render/slack.js';
 import { type Served, startServe } from '../../src/bot/serve.js';
+import { countingSlackFetch } from '../../src/bot/slack-api-errors.js';
 import { createSlackGroups } from '../../src/bot/slack-groups.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { isTriageError } from '../../src/errors.js';
@@ -93,17 +94,21 @@ describe('Slack user groups of a user', () => {
       body: { ok: false, error: 'missing_scope', needed: 'usergroups:read', provided: 'chat:write' },
     }));
     const before = listCalls().length;
+    const apiErrors: string[][] = [];
     const groupsOf = createSlackGroups({
       botToken: 'xoxb-groups-2',
       apiUrl: api.apiUrl,
       logger,
       now: () => now,
+      // As serve wires it: the failed call also counts in /metrics.
+      fetch: countingSlackFetch((...error) => apiErrors.push(error)),
     });
     const error = await groupsOf('U0AGENT01').catch((e: unknown) => e);
     expect(isTriageError(error) && error.code).toBe('GROUP_LOOKUP_FAILED');
     expect((error as Error).message).toContain('usergroups:read');
     await expect(groupsOf('U0AGENT02')).rejects.toThrow('missing_scope');
     expect(listCalls().length - before).toBe(1);
+    expect(apiErrors).toEqual([['slack', 'usergroups.list', 'missing_scope']]);
     now += 30_000;
     api.override('usergroups.list', () => ({ body: LISTING }));
     expect(await groupsOf('U0AGENT02')).toEqual(['S0HELPDSK']);
