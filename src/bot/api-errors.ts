@@ -29,3 +29,32 @@ export function thrownReason(error: unknown): string {
   const code = (error.cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
   return typeof code === 'string' ? apiErrorReason(code) : 'network';
 }
+
+/**
+ * A `fetch` that reports failed calls of a plain HTTP API (Microsoft Graph, the Entra token
+ * endpoint): an HTTP error status, a 429, or a socket failure. `methodOf` names the call from its
+ * URL with a fixed label.
+ */
+export function countingHttpFetch(
+  platform: 'slack' | 'teams',
+  methodOf: (url: URL) => string,
+  onError: ApiErrorListener,
+  fetchFn: typeof globalThis.fetch = globalThis.fetch,
+): typeof globalThis.fetch {
+  return async (input, init) => {
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    let method = 'other';
+    try {
+      method = methodOf(new URL(href));
+    } catch {}
+    try {
+      const response = await fetchFn(input, init);
+      if (response.status === 429) onError(platform, method, 'ratelimited');
+      else if (!response.ok) onError(platform, method, `http_${response.status}`);
+      return response;
+    } catch (error) {
+      onError(platform, method, thrownReason(error));
+      throw error;
+    }
+  };
+}

@@ -19,7 +19,7 @@ import type { Understanding } from '../intents/understanding.js';
 import { createLogger } from '../ops/logger.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
-import { type ApiErrorListener, thrownReason } from './api-errors.js';
+import { type ApiErrorListener, countingHttpFetch, thrownReason } from './api-errors.js';
 import type { Conversation } from './conversation.js';
 import { createTeamsBot } from './teams-bot.js';
 import { createTeamsGroups, readGraphGroupSettings } from './teams-groups.js';
@@ -296,7 +296,17 @@ export const TEAMS_STARTER = {
       if (graph !== null)
         context.registerGroups?.(
           'teams',
-          createTeamsGroups(graph, { logger: context.logger ?? createLogger() }),
+          createTeamsGroups(graph, {
+            logger: context.logger ?? createLogger(),
+            // Failed Graph / token calls count in /metrics like the Bot Connector's.
+            ...(context.onApiError && {
+              fetch: countingHttpFetch(
+                'teams',
+                (url) => (url.pathname.endsWith('/token') ? 'entra.token' : 'graph.memberOf'),
+                context.onApiError,
+              ),
+            }),
+          }),
         );
       const teams = await startTeams({ ...context, settings });
       return {

@@ -285,16 +285,24 @@ describe('serve registers the Teams look-up from the environment', () => {
     });
     const directory = createGroupDirectory();
     const bot = assembleBot({ config: parseConfig('{}', 'empty.yaml') });
+    const apiErrors: string[][] = [];
     const surface = await start?.({
       conversation: bot.conversation,
       logger,
       registerGroups: directory.register,
+      onApiError: (...error) => apiErrors.push(error),
     });
     try {
       expect(await directory.groupsOf({ platform: 'teams', user: ADA, channel: 'a:1' })).toEqual([HELPDESK]);
       expect(tokenCalls()[0]?.form?.client_id).toBe(CLIENT_ID);
       // Slack users are not looked up in Entra ID.
       expect(await directory.groupsOf({ platform: 'slack', user: ADA, channel: 'C1' })).toEqual([]);
+      // A refused Graph call counts in /metrics like a failed Bot Connector call.
+      graph.mode = 'forbidden';
+      await expect(directory.groupsOf({ platform: 'teams', user: BOB, channel: 'a:1' })).rejects.toThrow(
+        '403',
+      );
+      expect(apiErrors).toEqual([['teams', 'graph.memberOf', 'http_403']]);
     } finally {
       await surface?.stop();
       await bot.close();
