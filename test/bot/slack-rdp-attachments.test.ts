@@ -135,7 +135,10 @@ test('a DM with only the .rdp file mstsc saved: the report probes the host named
   // "Run probes again" carries the file's settings (the message itself was empty), so a rerun
   // probes the same host without the file.
   const buttons = (
-    edits.at(-1)?.args.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[]
+    (edits.at(-1)?.args.blocks ?? []) as {
+      type: string;
+      elements?: { action_id?: string; value?: string }[];
+    }[]
   ).flatMap((block) => (block.type === 'actions' ? (block.elements ?? []) : []));
   const rerun = buttons.find((button) => button.action_id === 'rerun_probes');
   expect(rerun?.value).toContain('full address:s:srv-lab-01');

@@ -166,10 +166,12 @@ test('readiness follows the socket: down when Slack drops it, up again after the
   const dropped = socket;
   const reconnected = new Promise((resolve) => wss.once('connection', resolve));
   dropped?.terminate();
-  await expect.poll(() => slack.health(), { timeout: 5000, interval: 20 }).toEqual({
-    ok: false,
-    detail: 'Socket Mode not connected',
-  });
+  await expect
+    .poll(() => slack.health(), { timeout: 5000, interval: 20 })
+    .toEqual({
+      ok: false,
+      detail: 'Socket Mode not connected',
+    });
   // The client reconnects on its own (apps.connections.open, then hello) after its back-off.
   await reconnected;
   await expect.poll(() => slack.health(), { timeout: 15_000, interval: 50 }).toEqual({ ok: true });
