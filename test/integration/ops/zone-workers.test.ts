@@ -112,55 +112,68 @@ describe.skipIf(!binary)('probe workers per zone (real redis-server, worker proc
 
   test('findings of a zone target stream back from the worker, which an operator can watch', async () => {
     const worker = await spawnWorker({ HEALTH_PORT: '0', HEALTH_HOST: '127.0.0.1' });
-    const [, port] = await waitFor(worker.stdout, /"port":(\d+).*health endpoints listening/);
-    const health = async (path: string) => {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
-      return { status: response.status, body: await response.text() };
-    };
-    const ready = await health('/readyz');
-    expect(ready.status).toBe(200);
-    expect(JSON.parse(ready.body).checks).toEqual({ accepting: { ok: true }, redis: { ok: true } });
-    const streamed: string[] = [];
-    const report = await triage((finding) => streamed.push(`${finding.probe}:${finding.code}`));
-    expect(report.refusals).toEqual([]);
-    expect(streamed).toContain('tcp:TCP_OPEN');
-    expect(streamed).toContain('rdp:RDP_NEG_NLA');
-    expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['TCP_OPEN', 'RDP_NEG_NLA']));
-    // The worker's own /metrics has the probe latencies, by the zone's jump.
-    const metrics = (await health('/metrics')).body;
-    expect(metrics).toMatch(
-      /rdp_triage_probe_duration_seconds_count\{probe="rdp",jump="site-eu",status="ok"\} [1-9]/,
-    );
-    worker.kill('SIGTERM');
+    try {
+      const [, port] = await waitFor(worker.stdout, /"port":(\d+).*health endpoints listening/);
+      const health = async (path: string) => {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+          signal: AbortSignal.timeout(5000),
+        });
+        return { status: response.status, body: await response.text() };
+      };
+      const ready = await health('/readyz');
+      expect(ready.status).toBe(200);
+      expect(JSON.parse(ready.body).checks).toEqual({ accepting: { ok: true }, redis: { ok: true } });
+      const streamed: string[] = [];
+      const report = await triage((finding) => streamed.push(`${finding.probe}:${finding.code}`));
+      expect(report.refusals).toEqual([]);
+      expect(streamed).toContain('tcp:TCP_OPEN');
+      expect(streamed).toContain('rdp:RDP_NEG_NLA');
+      expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['TCP_OPEN', 'RDP_NEG_NLA']));
+      // The worker's own /metrics has the probe latencies, by the zone's jump.
+      const metrics = (await health('/metrics')).body;
+      expect(metrics).toMatch(
+        /rdp_triage_probe_duration_seconds_count\{probe="rdp",jump="site-eu",status="ok"\} [1-9]/,
+      );
+    } finally {
+      worker.kill('SIGTERM');
+    }
     expect(await worker.exited).toBe(0);
   }, 120_000);
 
   test('a worker killed mid-job: another worker of the zone completes the triage', async () => {
     const [a, b] = await Promise.all([spawnWorker(), spawnWorker()]);
-    const running = triage();
-    // Whichever worker took the job is killed (SIGKILL: no goodbye, its lock just stops renewing).
-    const holder = await Promise.race(
-      [a, b].map((worker) =>
-        waitFor(worker.stdout, /"jobId":"([0-9a-f-]+)".*probe job started/).then(() => worker),
-      ),
-    );
-    holder.kill('SIGKILL');
-    const survivor = holder === a ? b : a;
-    const report = await running;
-    expect(report.refusals).toEqual([]);
-    expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['TCP_OPEN', 'RDP_NEG_NLA']));
-    // Each probe is shown once even though two workers ran it.
-    expect(report.findings.filter((f) => f.probe === 'tcp')).toHaveLength(1);
-    expect(survivor.stdout()).toMatch(/probe job done/);
-    survivor.kill('SIGTERM');
-    await survivor.exited;
+    try {
+      const running = triage();
+      // Whichever worker took the job is killed (SIGKILL: no goodbye, its lock just stops renewing).
+      const holder = await Promise.race(
+        [a, b].map((worker) =>
+          waitFor(worker.stdout, /"jobId":"([0-9a-f-]+)".*probe job started/).then(() => worker),
+        ),
+      );
+      holder.kill('SIGKILL');
+      const survivor = holder === a ? b : a;
+      const report = await running;
+      expect(report.refusals).toEqual([]);
+      expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['TCP_OPEN', 'RDP_NEG_NLA']));
+      // Each probe is shown once even though two workers ran it.
+      expect(report.findings.filter((f) => f.probe === 'tcp')).toHaveLength(1);
+      // The survivor ran it; its log line may reach the pipe after the result reached the bot.
+      await waitFor(survivor.stdout, /probe job done/, 15_000);
+    } finally {
+      // A worker left running would take the next tests' jobs.
+      for (const worker of [a, b]) worker.kill('SIGTERM');
+      await Promise.all([a.exited, b.exited]);
+    }
   }, 120_000);
 
   test('the only worker killed mid-job: the triage reports the loss instead of hanging', async () => {
     const only = await spawnWorker();
     const running = triage();
-    await waitFor(only.stdout, /probe job started/);
-    only.kill('SIGKILL');
+    try {
+      await waitFor(only.stdout, /probe job started/);
+    } finally {
+      only.kill('SIGKILL');
+    }
     const report = await running;
     expect(report.refusals).toEqual([
       { target: 'srv-eu-01', reason: 'the probe worker of zone eu stopped answering; run again' },
