@@ -31,9 +31,28 @@ export function thrownReason(error: unknown): string {
 }
 
 /**
+ * Runs one HTTP call and reports it if it failed: a socket error or deadline (rethrown), a 429
+ * (`ratelimited`), or another error status (`http_<status>`). The response goes back untouched.
+ */
+export async function reportFailedCall<R extends { ok: boolean; status: number }>(
+  call: () => Promise<R>,
+  report: (reason: string) => void,
+): Promise<R> {
+  let response: R;
+  try {
+    response = await call();
+  } catch (error) {
+    report(thrownReason(error));
+    throw error;
+  }
+  if (response.status === 429) report('ratelimited');
+  else if (!response.ok) report(`http_${response.status}`);
+  return response;
+}
+
+/**
  * A `fetch` that reports failed calls of a plain HTTP API (Microsoft Graph, the Entra token
- * endpoint): an HTTP error status, a 429, or a socket failure. `methodOf` names the call from its
- * URL with a fixed label.
+ * endpoint). `methodOf` names the call from its URL with a fixed label.
  */
 export function countingHttpFetch(
   platform: 'slack' | 'teams',
@@ -41,20 +60,15 @@ export function countingHttpFetch(
   onError: ApiErrorListener,
   fetchFn: typeof globalThis.fetch = globalThis.fetch,
 ): typeof globalThis.fetch {
-  return async (input, init) => {
+  return (input, init) => {
     const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     let method = 'other';
     try {
       method = methodOf(new URL(href));
     } catch {}
-    try {
-      const response = await fetchFn(input, init);
-      if (response.status === 429) onError(platform, method, 'ratelimited');
-      else if (!response.ok) onError(platform, method, `http_${response.status}`);
-      return response;
-    } catch (error) {
-      onError(platform, method, thrownReason(error));
-      throw error;
-    }
+    return reportFailedCall(
+      () => fetchFn(input, init),
+      (reason) => onError(platform, method, reason),
+    );
   };
 }

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { ApiErrorListener } from './api-errors.js';
-import { apiErrorReason, thrownReason } from './api-errors.js';
+import { apiErrorReason, reportFailedCall } from './api-errors.js';
 
 type Fetch = webApi.FetchFunction;
 
@@ -13,22 +13,19 @@ type Fetch = webApi.FetchFunction;
 export function countingSlackFetch(onError: ApiErrorListener, fetchFn: Fetch = globalThis.fetch): Fetch {
   return async (input, init) => {
     const method = slackMethodOf(input);
-    let response: Awaited<ReturnType<Fetch>>;
-    try {
-      response = await fetchFn(input, init);
-    } catch (error) {
-      onError('slack', method, thrownReason(error));
-      throw error;
-    }
-    if (response.status === 429) onError('slack', method, 'ratelimited');
-    else if (!response.ok) onError('slack', method, `http_${response.status}`);
-    else if (response instanceof Response && response.headers.get('content-type')?.includes('json')) {
+    const report = (reason: string) => onError('slack', method, reason);
+    const response = await reportFailedCall(() => fetchFn(input, init), report);
+    if (
+      response.ok &&
+      response instanceof Response &&
+      response.headers.get('content-type')?.includes('json')
+    ) {
       // Slack answers errors with HTTP 200 and `{ ok: false, error }`; read a copy, the client reads the body.
       const body = (await response
         .clone()
         .json()
         .catch(() => null)) as { ok?: unknown; error?: unknown } | null;
-      if (body?.ok === false) onError('slack', method, apiErrorReason(body.error));
+      if (body?.ok === false) report(apiErrorReason(body.error));
     }
     return response;
   };

@@ -43,16 +43,10 @@ export function workerCommand(): Command {
       // BullMQ and ioredis load only when a worker really starts (keeps the other commands quick).
       const { startZoneWorker } = await import('../ops/worker.js');
       const { startHealthServer } = await import('../ops/health-server.js');
-      const { createMetrics } = await import('../ops/metrics.js');
+      const { createMetrics, poolSamples } = await import('../ops/metrics.js');
       const metrics = createMetrics();
       metrics.observePools(() =>
-        config.jumps.flatMap((jump) => {
-          const stats = jumps.stats(jump.name);
-          return [
-            { jump: jump.name, state: 'open' as const, connections: stats.connected ? 1 : 0 },
-            { jump: jump.name, state: 'channels' as const, connections: stats.channelsOpen },
-          ];
-        }),
+        poolSamples(config.jumps.map((jump) => ({ jump: jump.name, ...jumps.stats(jump.name) }))),
       );
       const worker = await startZoneWorker({
         onFinding: (finding, jump) => metrics.probe(finding, jump),

@@ -22,6 +22,16 @@ export interface PoolSample {
   connections: number;
 }
 
+/** The two samples of each jump pool: SSH connection up or not, and direct-tcpip channels open. */
+export function poolSamples(
+  pools: readonly { jump: string; connected: boolean; channelsOpen: number }[],
+): PoolSample[] {
+  return pools.flatMap((pool) => [
+    { jump: pool.jump, state: 'open' as const, connections: pool.connected ? 1 : 0 },
+    { jump: pool.jump, state: 'channels' as const, connections: pool.channelsOpen },
+  ]);
+}
+
 export interface Metrics {
   readonly registry: Registry;
   triage(outcome: TriageOutcome, platform: string): void;

@@ -4,6 +4,7 @@ import { TriageError } from '../errors.js';
 import type { HealthServer } from './health-server.js';
 import { LOST_REPLICA_TEXT } from './in-flight.js';
 import type { Logger } from './logger.js';
+import { poolSamples } from './metrics.js';
 import { createOpsRuntime, type OpsRuntime } from './ops-runtime.js';
 import { jumpReachableCheck } from './readiness.js';
 import type { Shutdown } from './shutdown.js';
@@ -71,12 +72,7 @@ export async function runBot({
     const health = surface.health?.bind(surface);
     if (health) runtime.addCheck({ name: `surface:${surface.name}`, check: async () => health() });
   }
-  runtime.metrics.observePools(() =>
-    served.poolStats().flatMap((pool) => [
-      { jump: pool.jump, state: 'open' as const, connections: pool.connected ? 1 : 0 },
-      { jump: pool.jump, state: 'channels' as const, connections: pool.channelsOpen },
-    ]),
-  );
+  runtime.metrics.observePools(() => poolSamples(served.poolStats()));
   const health = await runtime.startHealthPort();
   const shutdown = runtime.createShutdown({
     stopIntake: served.surfaces.map((surface) => ({ name: surface.name, run: () => surface.stop() })),
