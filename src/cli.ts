@@ -5,6 +5,7 @@ import { runConsoleChat } from './bot/console.js';
 import type { Reply, Surface } from './bot/conversation.js';
 import { describeScreenshot, fileAttachment, readScreenshots } from './bot/images.js';
 import { headline, renderText } from './bot/render/text.js';
+import { decideUnasked } from './bot/watch-policy.js';
 import { auditCommand } from './cli/audit-command.js';
 import { configCommand } from './cli/config-command.js';
 import { kbCommand } from './cli/kb-command.js';
@@ -14,6 +15,7 @@ import { loadConfig } from './config/load-config.js';
 import { describeError } from './errors.js';
 import { createCodeBook } from './fixes/code-book.js';
 import { understand } from './intents/understand.js';
+import type { Understanding } from './intents/understanding.js';
 import { createOcrReader } from './ocr/ocr-reader.js';
 import { withProbeTimeout } from './triage/plan.js';
 import type { Report } from './triage/report.js';
@@ -45,10 +47,11 @@ program
       return classifyImage(options.image, words.join(' '), Boolean(options.json));
     const text = requireText(words, 'classify');
     const understanding = understandText(text);
+    const unasked = unaskedDecision(understanding);
     process.stdout.write(
       options.json
-        ? `${JSON.stringify(understanding)}\n`
-        : `${headline(understanding)}\nintent: ${understanding.intent} (confidence ${understanding.confidence.toFixed(2)})\n`,
+        ? `${JSON.stringify({ ...understanding, unasked })}\n`
+        : `${headline(understanding)}\nintent: ${understanding.intent} (confidence ${understanding.confidence.toFixed(2)})\nin a watched channel: ${unasked.answer ? 'answers unasked' : 'stays quiet'}: ${unasked.reason}\n`,
     );
   });
 
@@ -194,6 +197,15 @@ function understandText(text: string) {
   return understand(text, { codeBook });
 }
 
+/**
+ * The watch decision for this text as a new top-level message nobody has answered yet, at the
+ * default watch.minConfidence: what the bot would do with it in a watched channel.
+ */
+function unaskedDecision(understanding: Understanding): { answer: boolean; reason: string } {
+  const decision = decideUnasked(understanding, { topLevel: true, answeredByOthers: false });
+  return { answer: decision.answer, reason: decision.reason };
+}
+
 function requireText(words: string[], command: string): string {
   const text = words.join(' ');
   if (text.trim() === '')
@@ -219,7 +231,8 @@ async function classifyLines(): Promise<void> {
     lineNumber += 1;
     if (line.trim() === '') continue;
     const { id, text } = parseJsonlLine(line, lineNumber);
-    const output = `${JSON.stringify({ ...(id !== undefined && { id }), ...understandText(text) })}\n`;
+    const understanding = understandText(text);
+    const output = `${JSON.stringify({ ...(id !== undefined && { id }), ...understanding, unasked: unaskedDecision(understanding) })}\n`;
     if (!process.stdout.write(output)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
 }

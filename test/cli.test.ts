@@ -63,6 +63,7 @@ describe('rdp-triage triage', () => {
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0] ?? '');
     expect(Object.keys(report).sort()).toEqual([
+      'diagnostics',
       'findings',
       'fixes',
       'ms',

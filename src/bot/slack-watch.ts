@@ -114,7 +114,7 @@ export function createSlackWatcher({
       );
       if (!decision.answer) {
         log.debug(
-          { channel: event.channel, ts: event.ts, reason: decision.reason },
+          { channel: event.channel, ts: event.ts, reason: decision.code },
           'watched message not answered',
         );
         return;

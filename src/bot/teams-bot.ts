@@ -215,7 +215,7 @@ export function createTeamsBot({
       watch.minConfidence,
     );
     if (!decision.answer)
-      logger.debug({ channel: channelId, reason: decision.reason }, 'watched message not answered');
+      logger.debug({ channel: channelId, reason: decision.code }, 'watched message not answered');
     return decision.answer;
   }
 

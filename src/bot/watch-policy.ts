@@ -6,9 +6,10 @@ import type { Understanding } from '../intents/understanding.js';
  *
  * Precision beats recall here: a bot that answers "good morning" is muted within a day. So it
  * answers only a new top-level message that nobody from the helpdesk has answered yet, that the
- * classifier calls an RDP failure with confidence at or above the threshold, and that shows a
- * failure: an error code or a failure symptom. A host name alone is not enough — "who owns
- * srv-fin-02? need RDP access" and "RDP to srv-fin-02 works again, thanks!" name hosts too.
+ * classifier calls a Remote Desktop problem — a failure, or a quality problem such as a black
+ * screen or disconnects — with confidence at or above the threshold, and that shows the problem:
+ * an error code or a symptom. A host name alone is not enough — "who owns srv-fin-02? need RDP
+ * access" and "RDP to srv-fin-02 works again, thanks!" name hosts too.
  */
 export interface WatchContext {
   /** A top-level message, not a reply inside a thread. */
@@ -18,15 +19,11 @@ export interface WatchContext {
 }
 
 export type WatchDecision =
-  | { answer: true }
+  | { answer: true; reason: string }
   | {
       answer: false;
-      reason:
-        | 'thread-reply'
-        | 'already-answered'
-        | 'not-rdp-failure'
-        | 'low-confidence'
-        | 'nothing-to-triage';
+      code: 'thread-reply' | 'already-answered' | 'not-rdp-problem' | 'low-confidence' | 'nothing-to-triage';
+      reason: string;
     };
 
 export function decideUnasked(
@@ -34,11 +31,27 @@ export function decideUnasked(
   context: WatchContext,
   minConfidence: number = DEFAULT_WATCH_MIN_CONFIDENCE,
 ): WatchDecision {
-  if (!context.topLevel) return { answer: false, reason: 'thread-reply' };
-  if (context.answeredByOthers) return { answer: false, reason: 'already-answered' };
-  if (understanding.intent !== 'rdp_failure') return { answer: false, reason: 'not-rdp-failure' };
-  if (understanding.confidence < minConfidence) return { answer: false, reason: 'low-confidence' };
-  if (understanding.codes.length === 0 && understanding.symptoms.length === 0)
-    return { answer: false, reason: 'nothing-to-triage' };
-  return { answer: true };
+  const no = (code: Extract<WatchDecision, { answer: false }>['code'], reason: string): WatchDecision => ({
+    answer: false,
+    code,
+    reason,
+  });
+  if (!context.topLevel) return no('thread-reply', 'a reply inside a thread');
+  if (context.answeredByOthers) return no('already-answered', 'someone already answered it');
+  const { intent, confidence } = understanding;
+  if (intent !== 'rdp_failure' && intent !== 'rdp_slow_or_quality')
+    return no('not-rdp-problem', `not a Remote Desktop problem (read as ${intent})`);
+  const sure = `${confidence.toFixed(2)}`;
+  if (confidence < minConfidence)
+    return no(
+      'low-confidence',
+      `a Remote Desktop problem, but only ${sure} sure (watch.minConfidence ${minConfidence})`,
+    );
+  const shown = [
+    ...understanding.codes.map((code) => code.value),
+    ...understanding.symptoms.map((symptom) => symptom.replace(/_/g, ' ')),
+  ];
+  if (shown.length === 0) return no('nothing-to-triage', 'no error code or symptom to triage');
+  const what = intent === 'rdp_failure' ? 'a Remote Desktop failure' : 'a Remote Desktop quality problem';
+  return { answer: true, reason: `${what} (${sure} sure): ${shown.slice(0, 4).join(', ')}` };
 }

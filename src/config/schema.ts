@@ -124,9 +124,15 @@ export const configSchema = z
       .object({
         suffixes: z.array(suffix).default([]),
         cidrs: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+        /**
+         * Look a name up that no suffix or inventory entry allows, to see whether it resolves into
+         * `cidrs`. Off by default: such a lookup sends a name any chat user wrote to the resolver
+         * (a leak, and a way to probe it), so without this the name is refused unlooked-up.
+         */
+        resolveToCheck: z.boolean().default(false),
       })
       .strict()
-      .default({ suffixes: [], cidrs: ['127.0.0.0/8', '::1/128'] }),
+      .default({ suffixes: [], cidrs: ['127.0.0.0/8', '::1/128'], resolveToCheck: false }),
     /** Targets never probed, even when allowed above (also when a name resolves into `cidrs`). */
     deny: z
       .object({ suffixes: z.array(suffix).default([]), cidrs: z.array(cidr).default([]) })

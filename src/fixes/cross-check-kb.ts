@@ -148,6 +148,10 @@ function checkRuleReferences(
   data.combinations.forEach((rule, index) => {
     check(['combinations', index], rule);
   });
+  for (const [cue, rule] of Object.entries(data.cues)) check(['cues', cue], rule);
+  data.codePairs.forEach((rule, index) => {
+    check(['codePairs', index], rule);
+  });
   data.symptoms.forEach((rule, index) => {
     check(['symptoms', index], rule);
     try {

@@ -17,6 +17,8 @@ export interface Evidence {
   fixes: Map<string, Contribution[]>;
   resolved: ResolvedCode[];
   unknownCodes: boolean;
+  /** Fix id → the user's words saying they already tried it ("already cleared the saved credentials"). */
+  tried: Map<string, string>;
 }
 
 const HEALTHY_STATUSES = new Set(['ok', 'warn', 'skipped']);
@@ -26,7 +28,13 @@ export function gatherEvidence(
   understanding: Understanding,
   findings: Finding[],
 ): Evidence {
-  const evidence: Evidence = { causes: new Map(), fixes: new Map(), resolved: [], unknownCodes: false };
+  const evidence: Evidence = {
+    causes: new Map(),
+    fixes: new Map(),
+    resolved: [],
+    unknownCodes: false,
+    tried: new Map(),
+  };
   const { weights } = kb.rules;
   // Every contribution is tagged with the piece of evidence it came from (set before each piece).
   let source = '';
@@ -80,17 +88,50 @@ export function gatherEvidence(
     );
   }
 
+  const failing = findings.some((finding) => !HEALTHY_STATUSES.has(finding.status));
+  const prior = failing ? weights.priorsWhenProbesFail : 1;
+  const present = new Set(understanding.codes.map((code) => code.value.toLowerCase()));
+  for (const pair of kb.rules.codePairs) {
+    if (!pair.codes.every((value) => present.has(value))) continue;
+    source = `codes:${pair.id}`;
+    const reason = `${pair.codes.join(' with ')} together: ${pair.note}`;
+    for (const [cause, amount] of Object.entries(pair.causes)) addCause(cause, amount * prior, reason);
+    for (const [fix, amount] of Object.entries(pair.fixes)) addFix(fix, amount * prior, reason);
+  }
+
+  // The user's own words are quoted back: "You wrote "black screen after login"", not an id.
+  const mentions = understanding.mentions ?? [];
+  // A symptom that came without the user's words (a screenshot, a caller's Understanding) is named, not quoted.
+  const saidOf = (kind: 'symptom' | 'cue', id: string) => {
+    const words = mentions.find((mention) => mention.kind === kind && mention.id === id)?.words;
+    return words === undefined ? `You reported "${id.replace(/[_-]+/g, ' ')}"` : `You wrote "${clip(words)}"`;
+  };
   const symptomHits = new Map<string, string>();
   for (const symptom of understanding.symptoms) {
     const text = symptom.toLowerCase().replace(/[_-]+/g, ' ');
     for (const { rule, pattern } of kb.symptomPatterns) {
       if (symptomHits.has(rule.id) || !pattern.test(text)) continue;
-      symptomHits.set(rule.id, symptom);
+      const said = saidOf('symptom', symptom);
+      symptomHits.set(rule.id, said);
       source = `symptom:${rule.id}`;
-      const reason = `You reported "${clip(symptom)}": ${rule.note}`;
+      const reason = `${said}: ${rule.note}`;
       for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount, reason);
       for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount, reason);
     }
+  }
+  const cuesSeen = new Set<string>();
+  for (const mention of mentions) {
+    if (mention.kind === 'tried') {
+      if (!evidence.tried.has(mention.id)) evidence.tried.set(mention.id, mention.words);
+      continue;
+    }
+    const rule = mention.kind === 'cue' ? kb.rules.cues[mention.id] : undefined;
+    if (rule === undefined || cuesSeen.has(mention.id)) continue;
+    cuesSeen.add(mention.id);
+    source = `cue:${mention.id}`;
+    const reason = `You wrote "${clip(mention.words)}": ${rule.note}`;
+    for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount * prior, reason);
+    for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount * prior, reason);
   }
 
   const applied = new Set<string>();
@@ -118,7 +159,7 @@ export function gatherEvidence(
     const symptom = combination.symptoms.map((id) => symptomHits.get(id)).find((s) => s !== undefined);
     if (finding === undefined || symptom === undefined) continue;
     source = `combination:${combination.id}`;
-    const reason = `${clip(finding.summary)} and you reported "${clip(symptom)}": ${combination.note}`;
+    const reason = `${clip(finding.summary)}; ${symptom.replace(/^You/, 'you')}: ${combination.note}`;
     for (const [cause, amount] of Object.entries(combination.causes)) addCause(cause, amount, reason);
     for (const [fix, amount] of Object.entries(combination.fixes)) addFix(fix, amount, reason);
   }

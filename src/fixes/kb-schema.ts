@@ -63,7 +63,13 @@ export type CodeFile = z.infer<typeof codeFileSchema>;
 export const causesFileSchema = z.record(causeId, z.string().min(1));
 
 const snippetSchema = z.object({ lang: z.enum(SNIPPET_LANGS), code: z.string().min(1) }).strict();
-const stepSchema = z.object({ text: z.string().min(1), snippet: snippetSchema.optional() }).strict();
+/** How to put back what a step's snippet changed; `snippet` may only be left out for a restart or a one-way change. */
+const undoSchema = z.object({ text: z.string().min(1), snippet: snippetSchema.optional() }).strict();
+const stepSchema = z
+  .object({ text: z.string().min(1), snippet: snippetSchema.optional(), undo: undoSchema.optional() })
+  .strict();
+/** The verify step only checks: no undo (find-unsafe-steps.ts refuses a changing snippet there). */
+const verifySchema = z.object({ text: z.string().min(1), snippet: snippetSchema.optional() }).strict();
 
 export const fixSchema = z
   .object({
@@ -83,7 +89,7 @@ export const fixSchema = z
     community: z.boolean().default(false),
     source: z.array(z.string()).default([]),
     steps: z.array(stepSchema).min(1),
-    verify: stepSchema,
+    verify: verifySchema,
   })
   .strict();
 export type FixData = z.infer<typeof fixSchema>;
@@ -127,6 +133,32 @@ export const combinationSchema = z
   .strict();
 export type Combination = z.infer<typeof combinationSchema>;
 
+/** Codes that mean more together than apart: 0x904 with extended 0x7 is not 0x904 alone. */
+export const codePairSchema = z
+  .object({
+    id: z.string().min(1),
+    /** Every one of these code values must be in the message (any role). */
+    codes: z.array(codeValue).min(2),
+    note: z.string().min(1),
+    causes: adjustments.default({}),
+    fixes: adjustments.default({}),
+  })
+  .strict();
+export type CodePair = z.infer<typeof codePairSchema>;
+
+/** A read-only check the reply lists for any Remote Desktop failure: where to run it and what it shows. */
+export const diagnosticSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    /** Where to run it: on the user's computer or on the server. */
+    where: z.enum(['client', 'server']),
+    /** `gateway`: only when the message involves an RD Gateway. */
+    when: z.enum(['always', 'gateway']).default('always'),
+    text: z.string().min(1),
+    snippet: snippetSchema,
+  })
+  .strict();
+
 export const familySchema = z
   .object({
     id: z.string().min(1),
@@ -157,6 +189,10 @@ export const rulesFileSchema = z
         riskFactor: z.record(z.enum(FIX_RISKS), z.number().min(0).max(1)),
         maxFixes: z.number().int().min(1),
         maxReasons: z.number().int().min(1),
+        /** Share of its score a fix keeps when the user says they already tried it. */
+        triedFactor: z.number().min(0).max(1),
+        /** Code pairs and cues say what the message suggests, a failing probe what is: they keep this share then. */
+        priorsWhenProbesFail: z.number().min(0).max(1),
       })
       .strict(),
     feedback: z
@@ -173,6 +209,10 @@ export const rulesFileSchema = z
     neutral: z.array(z.string().min(1)).default([]),
     symptoms: z.array(symptomRuleSchema),
     combinations: z.array(combinationSchema).default([]),
+    /** Cue id (src/intents/data/cues.yaml) → priors: "through the gateway", "after the update", the client. */
+    cues: z.record(z.string().regex(/^[a-z0-9_]+$/), evidenceRuleSchema).default({}),
+    codePairs: z.array(codePairSchema).default([]),
+    diagnostics: z.array(diagnosticSchema).default([]),
     families: z.array(familySchema),
   })
   .strict();

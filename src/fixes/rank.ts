@@ -35,14 +35,21 @@ export function rank(
   }
 
   const codes = feedbackKeys(understanding);
-  const scored: { fix: Fix; score: number; reasons?: string[]; feedback?: string }[] = [];
+  const scored: { fix: Fix; score: number; reasons?: string[]; notes?: string[] }[] = [];
   for (const fix of candidates) {
     const score = scoreFix(fix, beliefs, evidence, weights.breadth);
     if (score <= 0) continue;
     const feedback = feedbackFactor(kb, stats, codes, fix.id);
-    const final = score * feedback.factor * weights.riskFactor[fix.risk];
+    const tried = evidence.tried.get(fix.id);
+    const final =
+      score *
+      feedback.factor *
+      weights.riskFactor[fix.risk] *
+      (tried === undefined ? 1 : weights.triedFactor);
+    const notes = [feedback.reason, tried && `You wrote you already tried this ("${tried}"): ranked lower`];
+    const note = notes.filter((n): n is string => typeof n === 'string' && n.length > 0);
     if (final >= weights.minScore)
-      scored.push({ fix, score: final, ...(feedback.reason && { feedback: feedback.reason }) });
+      scored.push({ fix, score: final, ...(note.length > 0 && { notes: note }) });
   }
   if (scored.length === 0 && needsAnswer(understanding, findings)) {
     for (const fix of kb.fixes) {
@@ -58,9 +65,9 @@ export function rank(
   );
   const kept = scored.filter((entry, index) => index < weights.maxFixes || direct.has(entry.fix.id));
   const values = snippetValues(understanding);
-  return kept.map(({ fix, score, reasons, feedback }) => {
+  return kept.map(({ fix, score, reasons, notes }) => {
     const why = reasons ?? reasonsFor(fix, beliefs, evidence, weights.maxReasons);
-    return toRankedFix(fix, score, feedback ? [...why, feedback] : why, values);
+    return toRankedFix(fix, score, notes ? [...why, ...notes] : why, values);
   });
 }
 

@@ -3,9 +3,19 @@
 export const SNIPPET_LANGS = ['powershell', 'cmd', 'reg', 'gpo', 'text'] as const;
 export type SnippetLang = (typeof SNIPPET_LANGS)[number];
 
+export interface FixSnippet {
+  lang: SnippetLang;
+  code: string;
+}
+
 export interface FixStep {
   text: string;
-  snippet?: { lang: SnippetLang; code: string };
+  snippet?: FixSnippet;
+  /**
+   * How to put back what the snippet changed, shown right after it ("Undo: …"). Present on every
+   * step whose snippet changes the machine; the knowledge base refuses such a step without one.
+   */
+  undo?: { text: string; snippet?: FixSnippet };
 }
 
 export const FIX_AUDIENCES = ['user', 'helpdesk', 'server_admin', 'network'] as const;
@@ -28,3 +38,12 @@ export interface RankedFix {
 
 /** Feedback counts per code and fix: `stats[code][fixId] = { helped, notHelped }`. */
 export type FeedbackStats = Record<string, Record<string, { helped: number; notHelped: number }>>;
+
+/** A read-only check shown beside the fixes ("Diagnostics"), placeholders filled from the message. */
+export interface Diagnostic {
+  id: string;
+  /** Where to run it: the user's computer or the server. */
+  where: 'client' | 'server';
+  text: string;
+  snippet: FixSnippet;
+}

@@ -23,9 +23,12 @@ const MAX_FEEDBACK_WORDS = 25;
 
 const signsSchema = z.object({
   rdpWords: z.array(z.string().min(1)),
+  remoteWords: z.array(z.string().min(1)),
+  otherProducts: z.array(z.string().min(1)),
   rdpSymptoms: z.array(z.string().min(1)),
   outOfScopeTopics: z.array(z.string().min(1)),
 });
+type SignKey = 'rdp' | 'remote' | 'other_product' | 'out_of_scope';
 const signs = loadSigns();
 
 export interface MessageSigns {
@@ -33,6 +36,11 @@ export interface MessageSigns {
   strongRdp: boolean;
   /** An RDP word, a gateway, or one of the above. */
   rdp: boolean;
+  /**
+   * Another remote-access product (VNC, TeamViewer, Citrix, Chrome Remote Desktop, SSH…) named
+   * without an RDP word, code or .rdp file: the message is about that product.
+   */
+  otherProduct: boolean;
   /** Hosts were named. */
   hosts: boolean;
   /** An out-of-scope topic word (VPN, Outlook, printer, …). */
@@ -53,13 +61,16 @@ export function readSigns(
   words: string,
   text: string,
   symptoms: readonly string[],
-): { rdpWord: boolean; outOfScopeTopic: boolean; words: number } {
+): { rdpWord: boolean; remoteWord: boolean; otherProduct: boolean; outOfScopeTopic: boolean; words: number } {
   let count = 0;
   if (words.trim() !== '') for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
+  // "chrome remote desktop" hits both a product and a remote word: the product decides (decideIntent).
   const found = signs.index.find(words);
   return {
     rdpWord:
       found.includes('rdp') || text.includes('.rdp') || symptoms.some((s) => signs.rdpSymptoms.includes(s)),
+    remoteWord: found.includes('remote'),
+    otherProduct: found.includes('other_product'),
     outOfScopeTopic: found.includes('out_of_scope'),
     words: count,
   };
@@ -86,6 +97,8 @@ export function decideIntent(
   // 👍 / 👎 alone react to an answer; "?" alone asks what this is.
   if (message.emoji) return { intent: 'feedback', confidence: 1 };
   if (message.words === 0 && !message.hosts) return { intent: 'help', confidence: 1 };
+  if (message.otherProduct)
+    return { intent: 'out_of_scope', confidence: Math.max(probabilities.out_of_scope, 0.9) };
   if (!message.rdp && message.outOfScopeTopic)
     return { intent: 'out_of_scope', confidence: Math.max(probabilities.out_of_scope, 0.9) };
   const total = allowed.reduce((sum, intent) => sum + probabilities[intent], 0) || 1;
@@ -93,13 +106,16 @@ export function decideIntent(
   const intent = ranked[0] ?? 'rdp_failure';
   const confidence = probabilities[intent] / total;
   const isRdp = intent === 'rdp_failure' || intent === 'rdp_slow_or_quality';
+  // Words like "can't connect", "error code", "black screen" belong to every tool: without any
+  // sign of Remote Desktop (an RDP word or code, a gateway, a host) the classifier is not trusted
+  // to call it one unless it is very sure.
   if (isRdp && !message.rdp && !message.hosts && confidence < threshold) {
     return { intent: 'out_of_scope', confidence: 1 - confidence };
   }
   return { intent, confidence };
 }
 
-function loadSigns(): { index: PhraseIndex<'rdp' | 'out_of_scope'>; rdpSymptoms: string[] } {
+function loadSigns(): { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } {
   const url = new URL('./data/intent-signs.yaml', import.meta.url);
   const result = signsSchema.safeParse(parse(readFileSync(url, 'utf8')));
   if (!result.success) {
@@ -107,8 +123,10 @@ function loadSigns(): { index: PhraseIndex<'rdp' | 'out_of_scope'>; rdpSymptoms:
     throw new TriageError('KB_INVALID', `intent-signs.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
   }
   return {
-    index: createPhraseIndex<'rdp' | 'out_of_scope'>([
+    index: createPhraseIndex<SignKey>([
       ...result.data.rdpWords.map((phrase) => ({ key: 'rdp' as const, phrase })),
+      ...result.data.remoteWords.map((phrase) => ({ key: 'remote' as const, phrase })),
+      ...result.data.otherProducts.map((phrase) => ({ key: 'other_product' as const, phrase })),
       ...result.data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
     ]),
     rdpSymptoms: result.data.rdpSymptoms,

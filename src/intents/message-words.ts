@@ -1,3 +1,4 @@
+import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 /**
  * A message as a run of lower-case words separated by single spaces and padded with one space at
  * each end, so a phrase is found with `includes(' black screen ')` and never inside another word.
@@ -19,34 +20,102 @@ const MAX_WORDS_SCANNED = 600;
 export interface PhraseIndex<K> {
   /** The keys of the phrases found in `words` (from toWords), each once, in index order. */
   find(words: string): K[];
+  /**
+   * Each key found, once, with the first phrase of it that occurs (in index order) and where it
+   * starts in `words`: what the user wrote, to quote back in a reason.
+   */
+  findPhrases(words: string): PhraseHit<K>[];
 }
 
+export interface PhraseHit<K> {
+  key: K;
+  /** The phrase as it stands in the message's words (lower case, single spaces). */
+  phrase: string;
+  /** Index in `words` of the phrase's first character. */
+  at: number;
+}
+
+/** A phrase of this many words or more may have one extra word inside ("after yesterday's update"). */
+const MIN_WORDS_FOR_GAP = 3;
+
+interface Token {
+  stem: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Phrases match on word stems (natural's Porter stemmer: "restrictions" finds "account
+ * restriction", "disconnected" finds "disconnects"), and a phrase of three words or more may have
+ * one other word inside it. Real reports are worded a hundred ways; the data lists each idea once.
+ */
 export function createPhraseIndex<K>(entries: readonly { key: K; phrase: string }[]): PhraseIndex<K> {
-  const byFirstWord = new Map<string, { key: K; phrase: string; order: number }[]>();
+  const byFirstStem = new Map<string, { key: K; stems: string[]; order: number }[]>();
   entries.forEach(({ key, phrase }, order) => {
-    const padded = toWords(phrase);
-    const first = padded.trim().split(' ')[0] ?? '';
-    if (first === '') return;
-    byFirstWord.set(first, [...(byFirstWord.get(first) ?? []), { key, phrase: padded, order }]);
+    const stems = tokenize(toWords(phrase)).map((token) => token.stem);
+    const first = stems[0];
+    if (first === undefined) return;
+    byFirstStem.set(first, [...(byFirstStem.get(first) ?? []), { key, stems, order }]);
   });
-  return {
-    find(words) {
-      const hits = new Map<K, number>();
-      let start = 1;
-      let scanned = 0;
-      while (start < words.length && scanned++ < MAX_WORDS_SCANNED) {
-        const end = words.indexOf(' ', start);
-        if (end === -1) break;
-        const candidates = byFirstWord.get(words.slice(start, end));
-        if (candidates)
-          for (const { key, phrase, order } of candidates) {
-            if (hits.has(key) && (hits.get(key) ?? 0) <= order) continue;
-            // The phrase starts at this word: compare in place instead of searching the message.
-            if (words.startsWith(phrase, start - 1)) hits.set(key, Math.min(order, hits.get(key) ?? order));
-          }
-        start = end + 1;
+  const findPhrases = (words: string): PhraseHit<K>[] => {
+    const tokens = tokenize(words, MAX_WORDS_SCANNED);
+    const hits = new Map<K, { order: number; phrase: string; at: number }>();
+    tokens.forEach((token, index) => {
+      for (const { key, stems, order } of byFirstStem.get(token.stem) ?? []) {
+        const seen = hits.get(key);
+        if (seen && seen.order <= order) continue;
+        const last = matchFrom(tokens, index, stems);
+        if (last === -1) continue;
+        hits.set(key, { order, phrase: words.slice(token.start, tokens[last]?.end), at: token.start });
       }
-      return [...hits.entries()].sort((a, b) => a[1] - b[1]).map(([key]) => key);
-    },
+    });
+    return [...hits.entries()]
+      .sort((a, b) => a[1].order - b[1].order)
+      .map(([key, { phrase, at }]) => ({ key, phrase, at }));
   };
+  return { find: (words) => findPhrases(words).map((hit) => hit.key), findPhrases };
+}
+
+/** Index of the phrase's last token in `tokens` when it matches from `index`, else -1. */
+function matchFrom(tokens: readonly Token[], index: number, stems: readonly string[]): number {
+  let gaps = stems.length >= MIN_WORDS_FOR_GAP ? 1 : 0;
+  let at = index;
+  for (let k = 1; k < stems.length; k++) {
+    at += 1;
+    if (tokens[at]?.stem === stems[k]) continue;
+    if (gaps > 0 && k > 0 && tokens[at + 1]?.stem === stems[k]) {
+      gaps -= 1;
+      at += 1;
+      continue;
+    }
+    return -1;
+  }
+  return at;
+}
+
+const stems = new Map<string, string>();
+const MAX_CACHED_STEMS = 20_000;
+
+function stemOf(word: string): string {
+  let stem = stems.get(word);
+  if (stem === undefined) {
+    // Only plain words: "can't", "0x904", "self-signed" stay as written.
+    stem = /^[a-z]{3,}$/.test(word) ? PorterStemmer.stem(word) : word;
+    if (stems.size >= MAX_CACHED_STEMS) stems.clear();
+    stems.set(word, stem);
+  }
+  return stem;
+}
+
+/** The words of a `toWords` string with their stems and where each stands in it. */
+function tokenize(words: string, limit = Number.POSITIVE_INFINITY): Token[] {
+  const tokens: Token[] = [];
+  let start = 1;
+  while (start < words.length && tokens.length < limit) {
+    const end = words.indexOf(' ', start);
+    if (end === -1) break;
+    if (end > start) tokens.push({ stem: stemOf(words.slice(start, end)), start, end });
+    start = end + 1;
+  }
+  return tokens;
 }

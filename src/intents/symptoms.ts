@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { TriageError } from '../errors.js';
-import { createPhraseIndex, type PhraseIndex } from './message-words.js';
+import { createPhraseIndex, type PhraseHit, type PhraseIndex } from './message-words.js';
 
 /**
  * Symptoms named in words ("black screen then it closes", "stuck at configuring remote session"),
@@ -16,6 +16,11 @@ const SYMPTOMS = loadSymptoms();
 /** Symptom ids found in `words` (from toWords), in the order of data/symptoms.yaml. */
 export function findSymptoms(words: string): string[] {
   return SYMPTOMS.find(words);
+}
+
+/** The same, with the phrase of each that the message holds. */
+export function findSymptomPhrases(words: string): PhraseHit<string>[] {
+  return SYMPTOMS.findPhrases(words);
 }
 
 function loadSymptoms(): PhraseIndex<string> {

@@ -3,11 +3,12 @@ import { type CodeBook, EMPTY_CODE_BOOK } from './code-book.js';
 import { parseCodes } from './codes.js';
 import { createHostIndex, type HostIndex, type InventoryName, parseHosts } from './hosts.js';
 import { decideIntent, isOnlyEmoji, OUT_OF_SCOPE_THRESHOLD, readSigns } from './intent-rules.js';
+import { findMentions } from './mentions.js';
 import { toWords } from './message-words.js';
 import { normalizeMessage } from './normalize-message.js';
 import { parseRdpFile } from './rdp-file.js';
-import { findSymptoms } from './symptoms.js';
-import type { Understanding } from './understanding.js';
+import { findSymptomPhrases } from './symptoms.js';
+import type { Mention, Understanding } from './understanding.js';
 
 export { OUT_OF_SCOPE_THRESHOLD };
 
@@ -38,15 +39,21 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
   const codes = parseCodes(message, codeBook);
   const { hosts, gateway } = parseHosts(message, hostIndexFor(inventory), rdpFile);
   const words = toWords(message);
-  const symptoms = findSymptoms(words);
+  const symptomHits = findSymptomPhrases(words);
+  const symptoms = symptomHits.map((hit) => hit.key);
+  const mentions: Mention[] = [
+    ...symptomHits.map((hit) => ({ kind: 'symptom' as const, id: hit.key, words: hit.phrase })),
+    ...findMentions(words),
+  ];
   const scores = classifier.classify(tokenizeForIntent(message));
-  const strongRdp = rdpFile !== null || codes.some((code) => code.role !== 'unknown');
+  const strongRdp = rdpFile !== null || codes.some(isRdpOnlyCode);
   const signs = readSigns(words, message.toLowerCase(), symptoms);
   const { intent, confidence } = decideIntent(
     scores.probabilities,
     {
       strongRdp,
-      rdp: strongRdp || signs.rdpWord || gateway !== null,
+      rdp: strongRdp || signs.rdpWord || signs.remoteWord || gateway !== null,
+      otherProduct: signs.otherProduct && !strongRdp && !signs.rdpWord,
       hosts: hosts.length > 0,
       outOfScopeTopic: signs.outOfScopeTopic,
       words: signs.words,
@@ -61,8 +68,19 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     hosts,
     gateway,
     symptoms,
+    ...(mentions.length > 0 && { mentions }),
     ...(rdpFile !== null && { rdpFile }),
   };
+}
+
+/**
+ * A code only Remote Desktop has: one the knowledge base names, above the small values every
+ * program prints ("exited with code 1", "error 4"). An unnamed number after "error code" is no sign.
+ */
+function isRdpOnlyCode(code: Understanding['codes'][number]): boolean {
+  return (
+    code.role !== 'unknown' && code.name !== undefined && Number.parseInt(code.value.slice(2), 16) >= 0x10
+  );
 }
 
 function hostIndexFor(inventory: readonly InventoryName[]): HostIndex {

@@ -26,6 +26,14 @@ export interface UnderstoodHost {
   suggestion?: string;
 }
 
+export interface Mention {
+  kind: 'symptom' | 'cue' | 'tried';
+  /** Symptom id, cue id (src/intents/data/cues.yaml) or fix id (data/tried.yaml). */
+  id: string;
+  /** The phrase of the message that matched, lower case. */
+  words: string;
+}
+
 export interface Understanding {
   intent: Intent;
   /** 0..1, how sure the classifier is of `intent`. */
@@ -34,6 +42,12 @@ export interface Understanding {
   hosts: UnderstoodHost[];
   gateway: string | null;
   symptoms: string[];
+  /**
+   * The words ranking reads beyond codes and hosts, quoted as the user wrote them: symptoms (the
+   * ids of `symptoms`), cues about the situation (client, gateway, "after the update") and fixes
+   * the user says they already tried. Absent when there are none.
+   */
+  mentions?: Mention[];
   /**
    * Settings of an `.rdp` file pasted into the message (`full address`, `gatewayhostname`,
    * `gatewayusagemethod`, `server port`, `authentication level`, …), lower-case names as in the

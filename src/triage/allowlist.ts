@@ -89,8 +89,14 @@ export function createAllowlist(config: Config): Allowlist {
       if (groups.has(name)) return { verdict: 'allow', reason: 'inventory host' };
       if (matchesSuffix(name, config.allow.suffixes))
         return { verdict: 'allow', reason: 'allowed domain suffix' };
-      // Anything else is allowed only if every address it resolves to is allowed.
-      return { verdict: 'resolve', reason: 'allowed only if it resolves into an allowed range' };
+      // Anything else is allowed only if every address it resolves to is allowed, and only looked
+      // up when the config asks for it: a lookup sends the user's text to the resolver.
+      if (config.allow.resolveToCheck && config.allow.cidrs.length > 0)
+        return { verdict: 'resolve', reason: 'allowed only if it resolves into an allowed range' };
+      return {
+        verdict: 'deny',
+        reason: `${name} is not an inventory host nor under an allowed suffix (config allow.suffixes); names are not looked up to check their address unless allow.resolveToCheck is on`,
+      };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { RankedFix } from '../fixes/ranked-fix.js';
+import type { Diagnostic, RankedFix } from '../fixes/ranked-fix.js';
 import type { Understanding } from '../intents/understanding.js';
 import type { Finding } from '../probes/finding.js';
 
@@ -13,6 +13,8 @@ export interface Report {
   understanding: Understanding;
   findings: Finding[];
   fixes: RankedFix[];
+  /** Read-only first checks (test the port, resolve the name, the listener, the service), host filled in. */
+  diagnostics?: Diagnostic[];
   refusals: Refusal[];
   /** ISO 8601 time the triage started. */
   startedAt: string;

@@ -5,7 +5,9 @@ import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
 import { TriageError } from '../errors.js';
 import type { KnowledgeBase } from '../fixes/knowledge-base.js';
-import { rank } from '../fixes/rank.js';
+import { loadBuiltinKnowledgeBase } from '../fixes/load-kb.js';
+import { pickDiagnostics } from '../fixes/pick-diagnostics.js';
+import { rank, snippetValues } from '../fixes/rank.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
 import type { Understanding } from '../intents/understanding.js';
 import { type NetworkProbe, runBattery } from '../probes/battery.js';
@@ -77,10 +79,13 @@ export async function runTriage(
       );
     }),
   );
+  const kb = deps.kb ?? loadBuiltinKnowledgeBase();
+  const diagnostics = pickDiagnostics(kb, understanding, snippetValues(understanding));
   return {
     understanding,
     findings,
-    fixes: rank(understanding, findings, stats, deps.kb),
+    fixes: rank(understanding, findings, stats, kb),
+    ...(diagnostics.length > 0 && { diagnostics }),
     refusals,
     startedAt,
     ms: Math.round(now() - started),

@@ -50,7 +50,7 @@ describe('rdp-triage kb', { timeout: 120_000 }, () => {
     expect(stdout).toContain('fClientDisableUDP /t REG_DWORD /d 1 /f');
     expect(stdout).toContain('-Name RDGClientTrace -Type DWord -Value 15');
     expect(stdout).toContain('Bypass SSL/TLS inspection for the RD Gateway (TCP 443, UDP 3391)');
-    expect(stdout).toContain('cmdkey /delete:"TERMSRV/HOST"');
+    expect(stdout).toContain('cmdkey /delete:"TERMSRV/<server>"');
   });
 
   test('lookup 2308 --json and lookup 0X00000904 --json find the same entry', async () => {

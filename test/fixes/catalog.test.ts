@@ -81,9 +81,15 @@ describe('shipped catalogue', () => {
 
   test('every cause is reachable: some code or rule points at it and some fix addresses it', () => {
     const fromCodes = new Set(kb.codes.flatMap((code) => code.causes));
+    const fromRules = new Set(
+      [...kb.rules.symptoms, ...Object.values(kb.rules.cues)].flatMap((rule) => Object.keys(rule.causes)),
+    );
     for (const cause of kb.causes.keys()) {
       expect(kb.fixesByCause.has(cause), `no fix for ${cause}`).toBe(true);
-      expect(fromCodes.has(cause) || cause === 'audio_blocking', `no code for ${cause}`).toBe(true);
+      expect(
+        fromCodes.has(cause) || fromRules.has(cause) || cause === 'audio_blocking',
+        `nothing points at ${cause}`,
+      ).toBe(true);
     }
   });
 });

@@ -20,7 +20,9 @@ describe('lookupCode', () => {
       /RDGClientTrace -Type DWord -Value 15[\s\S]*RDGClientTraceFile/,
     );
     expect(byId.get('rdgateway-ssl-inspection-bypass')?.steps[0]?.text).toMatch(/TCP 443 .*UDP 3391/);
-    expect(code('clear-saved-credentials')).toMatch(/cmdkey \/list[\s\S]*cmdkey \/delete:"TERMSRV\/HOST"/);
+    expect(code('clear-saved-credentials')).toMatch(
+      /cmdkey \/list[\s\S]*cmdkey \/delete:"TERMSRV\/<server>"/,
+    );
   });
 
   test('0x7 explains the extended reason first, then the errorInfo twin', () => {

@@ -90,7 +90,7 @@ describe('rank: reasons a person can read', () => {
     const fixes = rank(toUnderstanding({ codes: ['0x904'], symptoms: ['credentials_rejected'] }), []);
     const reasons = fixes.flatMap((fix) => fix.reasons).join('\n');
     expect(reasons).toContain('Error code 0x904 (disconnectReasonAtClientWinsockFDCLOSE) points at:');
-    expect(reasons).toContain('You reported "credentials_rejected"');
+    expect(reasons).toContain('You reported "credentials rejected"');
   });
 
   test('an unknown code says so and decodes what it can', () => {
@@ -202,6 +202,6 @@ describe('rank: the symptom ids the intents emit (src/intents/data/symptoms.yaml
   ])('%s → %s', ([symptom, top]) => {
     const fixes = rank(toUnderstanding({ symptoms: [symptom as string] }), []);
     expect(fixes[0]?.id).toBe(top);
-    expect(fixes[0]?.reasons[0]).toContain(`You reported "${symptom}"`);
+    expect(fixes[0]?.reasons[0]).toContain(`You reported "${(symptom as string).replaceAll('_', ' ')}"`);
   });
 });

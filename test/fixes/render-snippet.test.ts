@@ -94,7 +94,7 @@ describe('snippet quoting with hostile host names', () => {
       codeDec: null,
       extDec: null,
     });
-    expect(filled).toBe("'HOST' 3389 'GATEWAY'");
+    expect(filled).toBe("'<server>' 3389 '<gateway>'");
     expect(
       fillPlaceholders('on {host}', 'prose', {
         host: null,
@@ -103,7 +103,7 @@ describe('snippet quoting with hostile host names', () => {
         codeDec: null,
         extDec: null,
       }),
-    ).toBe('on <host>');
+    ).toBe('on <server>');
   });
 });
 

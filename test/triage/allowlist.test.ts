@@ -14,6 +14,7 @@ const CONFIG = parseConfig(
     'allow:',
     '  suffixes: [corp.example]',
     '  cidrs: [10.20.0.0/16, "fd00:20::/32"]',
+    '  resolveToCheck: true',
     'deny:',
     '  suffixes: [dc.corp.example]',
     '  cidrs: [10.20.99.0/24]',
@@ -91,6 +92,59 @@ describe('checkAddress', () => {
     const lab = createAllowlist(parseConfig('', 'empty.yaml'));
     expect(lab.checkAddress('127.0.0.1', 'name').allowed).toBe(true);
     expect(lab.checkName('127.0.0.1').verdict).toBe('allow');
+  });
+});
+
+describe('names no rule allows are not looked up unless allow.resolveToCheck is on', () => {
+  const strict = parseConfig(
+    ['allow:', '  suffixes: [corp.example]', '  cidrs: [10.20.0.0/16]'].join('\n'),
+    'strict.yaml',
+  );
+
+  test('checkName refuses them with the rule that decided', () => {
+    const verdict = createAllowlist(strict).checkName('evilcorp.example');
+    expect(verdict.verdict).toBe('deny');
+    expect(verdict.reason).toContain('allow.resolveToCheck');
+    expect(createAllowlist(strict).checkName('web.corp.example').verdict).toBe('allow');
+  });
+
+  test('resolveToCheck without any allow.cidrs still looks nothing up', () => {
+    const noRanges = parseConfig('allow:\n  cidrs: []\n  resolveToCheck: true\n', 'x.yaml');
+    expect(createAllowlist(noRanges).checkName('somewhere.else').verdict).toBe('deny');
+  });
+
+  test('a triage of such a name makes no lookup, and the reply says why it was not probed', async () => {
+    const looked: string[] = [];
+    const report = await runTriage(
+      {
+        intent: 'rdp_failure',
+        confidence: 0.9,
+        codes: [],
+        hosts: [{ name: 'leak-me.attacker.example', kind: 'fqdn' }],
+        gateway: null,
+        symptoms: [],
+      },
+      {
+        config: strict,
+        allowlist: createAllowlist(strict),
+        connectorFor: () => ({
+          label: 'recording',
+          open: async () => {
+            throw new ConnectFailure('refused', 'refused');
+          },
+        }),
+        resolve: async (name) => {
+          looked.push(name);
+          return ['10.20.1.1'];
+        },
+      },
+      { signal: AbortSignal.timeout(5000) },
+    );
+    expect(looked).toEqual([]);
+    expect(report.findings).toEqual([]);
+    expect(report.refusals).toEqual([
+      { target: 'leak-me.attacker.example', reason: expect.stringContaining('not looked up') },
+    ]);
   });
 });
 

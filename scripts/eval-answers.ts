@@ -1,0 +1,70 @@
+/**
+ * npm run eval:answers — is the fix that resolved a real thread among our first answers?
+ *
+ * Reads test/fixtures/corpus/threads.jsonl (resolved public threads, the asker's words as a chat
+ * message, the fix the thread says worked), understands each message and ranks the catalogue
+ * with nothing probed — the answer a user gets before any probe finishes, or when the host may not
+ * be probed. Prints top-1 / top-3 / top-5 of the resolving fix (or an equivalent the line accepts)
+ * on the test split and lists the misses. `--split dev` to tune (never tune on test), `--split all`.
+ * Bar (issue 17): top-3 ≥ 0.90 on the test split. Exit 1 below it.
+ */
+import { createCodeBook } from '../src/fixes/code-book.js';
+import { loadBuiltinKnowledgeBase } from '../src/fixes/load-kb.js';
+import { rank } from '../src/fixes/rank.js';
+import { understand } from '../src/intents/understand.js';
+import { loadThreads, splitArg, type Thread } from '../test/fixtures/corpus/corpus.js';
+
+const BAR_TOP3 = 0.9;
+const split = splitArg(process.argv);
+const kb = loadBuiltinKnowledgeBase();
+const codeBook = createCodeBook(kb);
+const all = loadThreads();
+const threads = split === 'all' ? all : all.filter((t) => t.split === split);
+
+const unknownFixes = [...new Set(all.flatMap((t) => [t.fix, ...t.alsoAccepted]))].filter(
+  (id) => !kb.fixById.has(id),
+);
+if (unknownFixes.length > 0) {
+  process.stderr.write(
+    `eval:answers: corpus names fixes the knowledge base lacks: ${unknownFixes.join(', ')}\n`,
+  );
+  process.exit(2);
+}
+
+interface Outcome {
+  thread: Thread;
+  position: number | null;
+  top: string[];
+}
+
+const started = performance.now();
+const outcomes: Outcome[] = threads.map((thread) => {
+  const understanding = understand(thread.text, { codeBook });
+  const ranked = rank(understanding, [], {}, kb).map((fix) => fix.id);
+  const accepted = new Set([thread.fix, ...thread.alsoAccepted]);
+  const index = ranked.findIndex((id) => accepted.has(id));
+  return { thread, position: index < 0 ? null : index + 1, top: ranked.slice(0, 5) };
+});
+const ms = performance.now() - started;
+
+const within = (n: number) =>
+  outcomes.filter((o) => o.position !== null && o.position <= n).length / outcomes.length;
+const lines = [
+  `Resolving fix among our answers, nothing probed: ${threads.length} threads (${split} split; corpus ${all.length}, dev ${all.filter((t) => t.split === 'dev').length} / test ${all.filter((t) => t.split === 'test').length}), ${(ms / Math.max(1, threads.length)).toFixed(2)} ms a message`,
+  '',
+  `  top-1  ${within(1).toFixed(3)}`,
+  `  top-3  ${within(3).toFixed(3)}   bar ≥ ${BAR_TOP3}  ${within(3) >= BAR_TOP3 ? 'PASS' : 'FAIL'}`,
+  `  top-5  ${within(5).toFixed(3)}`,
+  `  in the answer at all  ${(outcomes.filter((o) => o.position !== null).length / outcomes.length).toFixed(3)}`,
+];
+const misses = outcomes.filter((o) => o.position === null || o.position > 3);
+if (misses.length > 0) {
+  lines.push('', `misses (resolving fix not in the top 3): ${misses.length}`);
+  for (const { thread, position, top } of misses)
+    lines.push(
+      `  ${thread.id}  want ${thread.fix}${thread.alsoAccepted.length > 0 ? ` (or ${thread.alsoAccepted.join(', ')})` : ''} → ${position === null ? 'absent' : `#${position}`}; got ${top.slice(0, 3).join(', ') || '(none)'}`,
+      `      ${thread.text.replace(/\s+/g, ' ').slice(0, 140)}`,
+    );
+}
+process.stdout.write(`${lines.join('\n')}\n`);
+process.exitCode = within(3) >= BAR_TOP3 ? 0 : 1;

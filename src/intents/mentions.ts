@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { TriageError } from '../errors.js';
+import { createPhraseIndex, type PhraseHit, type PhraseIndex } from './message-words.js';
+import type { Mention } from './understanding.js';
+
+/**
+ * What the message says beyond codes and hosts, with the user's own words: the situation it
+ * describes (data/cues.yaml: the client, the gateway, "after the update", "the password is
+ * correct") and the fixes the user says they already tried (data/tried.yaml). Ranking turns cues
+ * into priors and tried fixes into a penalty; the reply quotes `words` back.
+ */
+
+const phraseFileSchema = z.record(z.string().regex(/^[a-z0-9_-]+$/), z.array(z.string().min(2)).min(1));
+
+/** Words that, just before a "tried" phrase, say it was not done ("haven't cleared credentials"). */
+const NEGATIONS = new Set([
+  'not',
+  "n't",
+  "haven't",
+  "hasn't",
+  "didn't",
+  'never',
+  'without',
+  'no',
+  'cannot',
+  "can't",
+]);
+/** How many words before a tried phrase are read for a negation or a question. */
+const NEGATION_WINDOW = 3;
+/** A question about a fix ("should I clear the credentials?") is no attempt either. */
+const QUESTION_STARTS = /(?:^| )(?:should|shall|can|could|do|how do|must|would) (?:i|we|you)(?: )?$/;
+
+interface MentionIndexes {
+  cues: PhraseIndex<string>;
+  tried: PhraseIndex<string>;
+  cueIds: readonly string[];
+  triedIds: readonly string[];
+}
+
+let loaded: MentionIndexes | undefined;
+
+/** The cue and tried phrase lists, read from data/ on first use. */
+export function mentionIndexes(): MentionIndexes {
+  loaded ??= {
+    ...loadPhraseFile('cues.yaml', 'cues'),
+    ...loadPhraseFile('tried.yaml', 'tried'),
+  } as MentionIndexes;
+  return loaded;
+}
+
+/** Cues and tried fixes in `words` (from toWords), each once, in data-file order. */
+export function findMentions(words: string): Mention[] {
+  const { cues, tried } = mentionIndexes();
+  const mentions: Mention[] = cues
+    .findPhrases(words)
+    .map((hit) => ({ kind: 'cue', id: hit.key, words: hit.phrase }));
+  for (const hit of tried.findPhrases(words)) {
+    if (!isAttempt(words, hit)) continue;
+    mentions.push({ kind: 'tried', id: hit.key, words: hit.phrase });
+  }
+  return mentions;
+}
+
+function isAttempt(words: string, hit: PhraseHit<string>): boolean {
+  const before = words.slice(0, hit.at).trim().split(' ').slice(-NEGATION_WINDOW);
+  if (before.some((word) => NEGATIONS.has(word) || word.endsWith("n't"))) return false;
+  return !QUESTION_STARTS.test(before.join(' '));
+}
+
+function loadPhraseFile(file: string, kind: 'cues' | 'tried'): Partial<MentionIndexes> {
+  const url = new URL(`./data/${file}`, import.meta.url);
+  const result = phraseFileSchema.safeParse(parse(readFileSync(url, 'utf8')));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new TriageError('KB_INVALID', `${file}: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const entries = Object.entries(result.data).flatMap(([id, phrases]) =>
+    phrases.map((phrase) => ({ key: id, phrase })),
+  );
+  const index = createPhraseIndex(entries);
+  const ids = Object.keys(result.data);
+  return kind === 'cues' ? { cues: index, cueIds: ids } : { tried: index, triedIds: ids };
+}
