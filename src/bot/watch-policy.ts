@@ -26,6 +26,9 @@ export type WatchDecision =
       reason: string;
     };
 
+/** How sure the classifier must be to answer a report that names RDP but holds no code, symptom or cue. */
+export const PLAIN_REPORT_CONFIDENCE = 0.9;
+
 export function decideUnasked(
   understanding: Understanding,
   context: WatchContext,
@@ -41,17 +44,31 @@ export function decideUnasked(
   const { intent, confidence } = understanding;
   if (intent !== 'rdp_failure' && intent !== 'rdp_slow_or_quality')
     return no('not-rdp-problem', `not a Remote Desktop problem (read as ${intent})`);
+  // Unasked, the classifier's word alone is not enough: a message that names nothing of Remote
+  // Desktop ("please issue Lee a new laptop") is left to the people in the channel.
+  if (understanding.weakRdpSign === 'none')
+    return no('not-rdp-problem', 'nothing in it names Remote Desktop (no RDP word, code or gateway)');
   const sure = `${confidence.toFixed(2)}`;
   if (confidence < minConfidence)
     return no(
       'low-confidence',
       `a Remote Desktop problem, but only ${sure} sure (watch.minConfidence ${minConfidence})`,
     );
+  // What the user wrote that ranking can use: codes, symptoms, and cues about the situation
+  // ("copy paste", "no sound", "through the gateway"). Their own words are quoted.
   const shown = [
     ...understanding.codes.map((code) => code.value),
-    ...understanding.symptoms.map((symptom) => symptom.replace(/_/g, ' ')),
+    ...(understanding.mentions ?? [])
+      .filter((mention) => mention.kind !== 'tried')
+      .map((mention) => `"${mention.words}"`),
   ];
-  if (shown.length === 0) return no('nothing-to-triage', 'no error code or symptom to triage');
+  if (shown.length === 0) shown.push(...understanding.symptoms.map((symptom) => symptom.replace(/_/g, ' ')));
+  // A message that names Remote Desktop and reads, very surely, as a failure report is one even
+  // when none of our phrases caught its wording ("rdp connects but wont let me into my desktop").
+  const plainReport = understanding.weakRdpSign === undefined && confidence >= PLAIN_REPORT_CONFIDENCE;
+  if (shown.length === 0 && !plainReport)
+    return no('nothing-to-triage', 'no error code or symptom to triage');
+  if (shown.length === 0) shown.push('names Remote Desktop');
   const what = intent === 'rdp_failure' ? 'a Remote Desktop failure' : 'a Remote Desktop quality problem';
   return { answer: true, reason: `${what} (${sure} sure): ${shown.slice(0, 4).join(', ')}` };
 }

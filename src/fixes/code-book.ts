@@ -12,6 +12,8 @@ const ROLE_BY_KIND: Record<CodeEntry['kind'], BookRole | null> = {
   extended: 'extended',
   error_info: 'error_info',
   gateway: 'gateway',
+  // FreeRDP prints its own connect errors ([0x0002000D]); no RDP role fits, so the role stays unknown.
+  freerdp: 'unknown',
   avd: null,
   negotiation: null,
 };

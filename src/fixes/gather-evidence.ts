@@ -19,6 +19,8 @@ export interface Evidence {
   unknownCodes: boolean;
   /** Fix id → the user's words saying they already tried it ("already cleared the saved credentials"). */
   tried: Map<string, string>;
+  /** Cause id → factor on its whole belief, from cues that rule it (nearly) out; the smallest wins. */
+  dampen: Map<string, { factor: number; reason: string }>;
 }
 
 const HEALTHY_STATUSES = new Set(['ok', 'warn', 'skipped']);
@@ -34,6 +36,7 @@ export function gatherEvidence(
     resolved: [],
     unknownCodes: false,
     tried: new Map(),
+    dampen: new Map(),
   };
   const { weights } = kb.rules;
   // Every contribution is tagged with the piece of evidence it came from (set before each piece).
@@ -132,6 +135,10 @@ export function gatherEvidence(
     const reason = `You wrote "${clip(mention.words)}": ${rule.note}`;
     for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount * prior, reason);
     for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount * prior, reason);
+    for (const [cause, factor] of Object.entries(rule.dampen)) {
+      const seen = evidence.dampen.get(cause);
+      if (seen === undefined || factor < seen.factor) evidence.dampen.set(cause, { factor, reason });
+    }
   }
 
   const applied = new Set<string>();

@@ -6,7 +6,15 @@ import { FIX_AUDIENCES, FIX_RISKS, SNIPPET_LANGS } from './ranked-fix.js';
  * directory). Parsed once at load; types come from here.
  */
 
-export const CODE_KINDS = ['disconnect', 'extended', 'error_info', 'gateway', 'avd', 'negotiation'] as const;
+export const CODE_KINDS = [
+  'disconnect',
+  'extended',
+  'error_info',
+  'gateway',
+  'freerdp',
+  'avd',
+  'negotiation',
+] as const;
 export type CodeKind = (typeof CODE_KINDS)[number];
 
 export const AUDIENCES = FIX_AUDIENCES;
@@ -106,6 +114,14 @@ export const evidenceRuleSchema = z
   })
   .strict();
 export type EvidenceRule = z.infer<typeof evidenceRuleSchema>;
+
+/**
+ * A cue may also rule causes out, or nearly: on a Linux xrdp host the Windows display driver is
+ * not a suspect. `dampen` multiplies the cause's whole belief (0 rules it out).
+ */
+export const cueRuleSchema = evidenceRuleSchema
+  .extend({ dampen: z.record(causeId, z.number().min(0).max(1)).default({}) })
+  .strict();
 
 export const symptomRuleSchema = z
   .object({
@@ -210,7 +226,7 @@ export const rulesFileSchema = z
     symptoms: z.array(symptomRuleSchema),
     combinations: z.array(combinationSchema).default([]),
     /** Cue id (src/intents/data/cues.yaml) → priors: "through the gateway", "after the update", the client. */
-    cues: z.record(z.string().regex(/^[a-z0-9_]+$/), evidenceRuleSchema).default({}),
+    cues: z.record(z.string().regex(/^[a-z0-9_]+$/), cueRuleSchema).default({}),
     codePairs: z.array(codePairSchema).default([]),
     diagnostics: z.array(diagnosticSchema).default([]),
     families: z.array(familySchema),

@@ -91,7 +91,10 @@ function finish(
 ): CodeLookup {
   const primary = entries[0];
   const role: CodeRole =
-    primary === undefined || primary.kind === 'avd' || primary.kind === 'negotiation'
+    primary === undefined ||
+    primary.kind === 'avd' ||
+    primary.kind === 'negotiation' ||
+    primary.kind === 'freerdp'
       ? 'unknown'
       : primary.kind;
   const understanding: Understanding = {

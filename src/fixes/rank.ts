@@ -3,7 +3,7 @@ import type { Finding } from '../probes/finding.js';
 import { type Contribution, type Evidence, gatherEvidence } from './gather-evidence.js';
 import type { Fix, KnowledgeBase } from './knowledge-base.js';
 import { loadBuiltinKnowledgeBase } from './load-kb.js';
-import type { FeedbackStats, FixStep, RankedFix } from './ranked-fix.js';
+import type { FeedbackStats, FixSnippet, FixStep, RankedFix } from './ranked-fix.js';
 import { fillPlaceholders, type SnippetValues } from './render-snippet.js';
 
 const GENERIC_REASON =
@@ -23,7 +23,9 @@ export function rank(
   const { weights } = kb.rules;
   const evidence = gatherEvidence(kb, understanding, findings);
   const beliefs = new Map<string, number>();
-  for (const [cause, contributions] of evidence.causes) beliefs.set(cause, sum(contributions));
+  for (const [cause, contributions] of evidence.causes) {
+    beliefs.set(cause, sum(contributions) * (evidence.dampen.get(cause)?.factor ?? 1));
+  }
 
   const candidates = new Set<Fix>();
   for (const [cause, belief] of beliefs) {
@@ -159,13 +161,14 @@ function needsAnswer(understanding: Understanding, findings: Finding[]): boolean
 
 /** A catalogue fix as shown to the user, placeholders filled from the message. */
 export function toRankedFix(fix: Fix, score: number, reasons: string[], values: SnippetValues): RankedFix {
-  const step = (s: Fix['verify']): FixStep => ({
+  const fill = (s: { text: string; snippet?: FixSnippet | undefined }) => ({
     text: fillPlaceholders(s.text, 'prose', values),
     ...(s.snippet && {
       snippet: { lang: s.snippet.lang, code: fillPlaceholders(s.snippet.code, s.snippet.lang, values) },
     }),
   });
-  const verify = step(fix.verify);
+  const step = (s: Fix['steps'][number]): FixStep => ({ ...fill(s), ...(s.undo && { undo: fill(s.undo) }) });
+  const verify = fill(fix.verify);
   return {
     id: fix.id,
     title: fillPlaceholders(fix.title, 'prose', values),

@@ -14,7 +14,7 @@ export interface ResolvedCode {
 }
 
 // Probe results and AVD numbers are never what a pasted hex value means.
-const PASTEABLE = new Set<CodeEntry['kind']>(['disconnect', 'extended', 'error_info', 'gateway']);
+const PASTEABLE = new Set<CodeEntry['kind']>(['disconnect', 'extended', 'error_info', 'gateway', 'freerdp']);
 
 export function resolveCode(kb: KnowledgeBase, code: UnderstoodCode): ResolvedCode {
   const value = normaliseHex(code.value);
@@ -65,6 +65,7 @@ export const ROLE_LABELS: Record<CodeEntry['kind'] | CodeRole, string> = {
   extended: 'Extended code',
   error_info: 'Server errorInfo',
   gateway: 'Gateway code',
+  freerdp: 'FreeRDP error',
   avd: 'AVD error',
   negotiation: 'Negotiation failure',
   unknown: 'Code',

@@ -4,7 +4,8 @@ import type { CodeRole } from './understanding.js';
 export interface CodeBookEntry {
   /** Normalised lower-case hex without leading zeros: `0x904`. */
   value: string;
-  role: Exclude<CodeRole, 'unknown'>;
+  /** `unknown` for codes of no RDP role (FreeRDP's own ERRCONNECT_* values). */
+  role: CodeRole;
   name?: string;
 }
 

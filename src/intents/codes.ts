@@ -34,14 +34,14 @@ const LABEL = new RegExp(
 );
 // A word every label contains, to skip the label scan on messages without one.
 const LABEL_ANCHORS = [...new Set([...labels.errorCode, ...labels.extendedCode].map(anchorOf))];
-const NAME_ANCHORS = ['errinfo_', 'exdiscreason', 'disconnectreason', 'ssl_err_', 'e_proxy_'];
+const NAME_ANCHORS = ['errinfo_', 'exdiscreason', 'disconnectreason', 'ssl_err_', 'e_proxy_', 'errconnect_'];
 // A number is read as a code only after one of these (checked before the slower regexes).
 const NUMBER_CONTEXT = /err|code|reason|disconnected|rdp|mstsc|ext|fehler|错误|protocol/;
 // After a label: optional colon (also the full-width one in CJK dialogs), then the value.
 const LABEL_VALUE = /^[ \t]{0,4}[:：=#]?[ \t]{0,4}(?:(0x|ox)([0-9a-fo]{1,10})|(\d{1,10}))(?![\p{L}\p{N}_])/iu;
 const HEX = /(?<![\p{L}\p{N}_])(0x|ox)([0-9a-fo]{1,10})(?![\p{L}\p{N}_])/giu;
 const NAMED =
-  /(?<![\p{L}\p{N}_])(ERRINFO_[A-Z0-9_]{2,64}|exDiscReason[A-Za-z0-9]{2,64}|disconnectReason[A-Za-z0-9]{2,64}|SSL_ERR_[A-Z0-9_]{2,64}|E_PROXY_[A-Z0-9_]{2,64})(?![\p{L}\p{N}_])/giu;
+  /(?<![\p{L}\p{N}_])(ERRINFO_[A-Z0-9_]{2,64}|exDiscReason[A-Za-z0-9]{2,64}|disconnectReason[A-Za-z0-9]{2,64}|SSL_ERR_[A-Z0-9_]{2,64}|E_PROXY_[A-Z0-9_]{2,64}|ERRCONNECT_[A-Z0-9_]{2,64})(?![\p{L}\p{N}_])/giu;
 const DIGITS = /(?<![\p{L}\p{N}_.:/#\\-])(\d{1,9})(?![\p{L}\p{N}_]|[.:/,-]\d)/gu;
 
 // What stands right before a code, read on the 32 characters before it (lower case).

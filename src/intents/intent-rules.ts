@@ -16,6 +16,14 @@ import { INTENTS, type Intent } from './understanding.js';
  * gateway or .rdp file) is out of scope. Chosen on the dev split by scripts/eval-intents.ts.
  */
 export const OUT_OF_SCOPE_THRESHOLD = 0.9;
+/**
+ * A word Remote Desktop shares with other tools ("remote pc", "remote session") lowers the bar
+ * to this: the classifier must still lean to an RDP problem, but need not be very sure.
+ */
+export const REMOTE_WORD_THRESHOLD = 0.6;
+// Windows Update / servicing / Store HRESULTs (0x800f…, 0x8024…, 0x80073…) and KB numbers are
+// never Remote Desktop codes: a message built around them is about updates or installs.
+const UPDATE_CODE = /\bkb\d{6,7}\b|\b0x8(?:00f|024|0073)[0-9a-f]{3,4}\b/i;
 /** Help is asked in a few words ("help", "what can you do?"); a longer message is a report. */
 const MAX_HELP_WORDS = 12;
 /** Feedback is a short reaction to an answer; a long message is a new report. */
@@ -36,6 +44,8 @@ export interface MessageSigns {
   strongRdp: boolean;
   /** An RDP word, a gateway, or one of the above. */
   rdp: boolean;
+  /** A word Remote Desktop shares with other tools ("remote desktop", "remote pc"): a weak sign. */
+  remote?: boolean;
   /**
    * Another remote-access product (VNC, TeamViewer, Citrix, Chrome Remote Desktop, SSH…) named
    * without an RDP word, code or .rdp file: the message is about that product.
@@ -71,7 +81,7 @@ export function readSigns(
       found.includes('rdp') || text.includes('.rdp') || symptoms.some((s) => signs.rdpSymptoms.includes(s)),
     remoteWord: found.includes('remote'),
     otherProduct: found.includes('other_product'),
-    outOfScopeTopic: found.includes('out_of_scope'),
+    outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
     words: count,
   };
 }
@@ -109,7 +119,8 @@ export function decideIntent(
   // Words like "can't connect", "error code", "black screen" belong to every tool: without any
   // sign of Remote Desktop (an RDP word or code, a gateway, a host) the classifier is not trusted
   // to call it one unless it is very sure.
-  if (isRdp && !message.rdp && !message.hosts && confidence < threshold) {
+  const bar = message.remote ? Math.min(threshold, REMOTE_WORD_THRESHOLD) : threshold;
+  if (isRdp && !message.rdp && !message.hosts && confidence < bar) {
     return { intent: 'out_of_scope', confidence: 1 - confidence };
   }
   return { intent, confidence };

@@ -9,6 +9,9 @@ export function toWords(text: string): string {
     .toLowerCase()
     .replace(/’/g, "'")
     .replace(/[^\p{L}\p{N}\p{Extended_Pictographic}'-]+/gu, ' ')
+    // An apostrophe or hyphen inside a word stays (can't); one that opens or closes a quote does not.
+    .replace(/(?<![\p{L}\p{N}])['-]+|['-]+(?![\p{L}\p{N}])/gu, ' ')
+    .replace(/ {2,}/g, ' ')
     .trim();
   return ` ${words} `;
 }

@@ -52,8 +52,11 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     scores.probabilities,
     {
       strongRdp,
-      rdp: strongRdp || signs.rdpWord || signs.remoteWord || gateway !== null,
-      otherProduct: signs.otherProduct && !strongRdp && !signs.rdpWord,
+      rdp: strongRdp || signs.rdpWord || gateway !== null,
+      remote: signs.remoteWord,
+      // A short code proves little beside another product's name ("parsec … code 100"): only a
+      // long RDP code (0x3000046), a named one or an .rdp file keeps the message ours.
+      otherProduct: signs.otherProduct && !signs.rdpWord && rdpFile === null && !codes.some(isLongRdpCode),
       hosts: hosts.length > 0,
       outOfScopeTopic: signs.outOfScopeTopic,
       words: signs.words,
@@ -61,6 +64,8 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     },
     outOfScopeThreshold,
   );
+  const named = strongRdp || signs.rdpWord || gateway !== null;
+  const isRdp = intent === 'rdp_failure' || intent === 'rdp_slow_or_quality';
   return {
     intent,
     confidence: Math.round(confidence * 1000) / 1000,
@@ -70,6 +75,7 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     symptoms,
     ...(mentions.length > 0 && { mentions }),
     ...(rdpFile !== null && { rdpFile }),
+    ...(isRdp && !named && { weakRdpSign: signs.remoteWord ? ('remote' as const) : ('none' as const) }),
   };
 }
 
@@ -78,9 +84,11 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
  * program prints ("exited with code 1", "error 4"). An unnamed number after "error code" is no sign.
  */
 function isRdpOnlyCode(code: Understanding['codes'][number]): boolean {
-  return (
-    code.role !== 'unknown' && code.name !== undefined && Number.parseInt(code.value.slice(2), 16) >= 0x10
-  );
+  return code.name !== undefined && Number.parseInt(code.value.slice(2), 16) >= 0x10;
+}
+
+function isLongRdpCode(code: Understanding['codes'][number]): boolean {
+  return isRdpOnlyCode(code) && Number.parseInt(code.value.slice(2), 16) >= 0x1000;
 }
 
 function hostIndexFor(inventory: readonly InventoryName[]): HostIndex {

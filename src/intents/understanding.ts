@@ -54,4 +54,10 @@ export interface Understanding {
    * file; integers as numbers. Absent when the message holds no .rdp file. Never holds passwords.
    */
   rdpFile?: Record<string, string | number>;
+  /**
+   * Set when nothing names Remote Desktop itself (no RDP word, known code, gateway or .rdp file):
+   * `remote` for a word it shares with other tools ("remote desktop", "remote pc"), `none` for no
+   * sign at all — the intent then rests on the classifier alone. Absent when the message names RDP.
+   */
+  weakRdpSign?: 'remote' | 'none';
 }

@@ -16,6 +16,7 @@ describe('shipped catalogue', () => {
       'disconnect',
       'error_info',
       'extended',
+      'freerdp',
       'gateway',
       'negotiation',
     ]);
