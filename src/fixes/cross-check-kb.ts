@@ -105,6 +105,15 @@ export function assembleKnowledgeBase(
             message: `unknown cause "${cause}"`,
           });
       }
+      for (const cue of fix.onlyWith ?? []) {
+        if (!(cue in rules.cues))
+          issues.push({
+            file: file.path,
+            line: file.locate([index, 'onlyWith']),
+            key: `${index}.onlyWith`,
+            message: `unknown cue "${cue}" (rules.yaml cues:)`,
+          });
+      }
       fixes.push(fix);
     });
   }

@@ -93,6 +93,11 @@ export const fixSchema = z
     codes: z.array(codeValue).default([]),
     /** Part of the generic first steps given when nothing points anywhere. */
     generic: z.boolean().default(false),
+    /**
+     * Cue ids (rules.yaml `cues:`) of which the message must show one for this fix to be offered:
+     * an xrdp fix only when the server is a Linux xrdp host, a FreeRDP option only for FreeRDP.
+     */
+    onlyWith: z.array(z.string().regex(/^[a-z0-9_]+$/)).optional(),
     /** Documented by the community only (no vendor document found). */
     community: z.boolean().default(false),
     source: z.array(z.string()).default([]),

@@ -3,8 +3,8 @@ import type { Finding } from '../probes/finding.js';
 import { type Contribution, type Evidence, gatherEvidence } from './gather-evidence.js';
 import type { Fix, KnowledgeBase } from './knowledge-base.js';
 import { loadBuiltinKnowledgeBase } from './load-kb.js';
-import type { FeedbackStats, FixSnippet, FixStep, RankedFix } from './ranked-fix.js';
-import { fillPlaceholders, type SnippetValues } from './render-snippet.js';
+import type { FeedbackStats, RankedFix } from './ranked-fix.js';
+import { fillPlaceholders, renderStep, type SnippetValues } from './render-snippet.js';
 
 const GENERIC_REASON =
   'Nothing in the message or the probe results points at one cause: these are the first steps for any Remote Desktop failure';
@@ -36,6 +36,11 @@ export function rank(
     if (fix) candidates.add(fix);
   }
 
+  // A fix for one platform (xrdp, FreeRDP, RDP Wrapper) is offered only when the message shows it.
+  const cues = new Set((understanding.mentions ?? []).filter((m) => m.kind === 'cue').map((m) => m.id));
+  for (const fix of candidates) {
+    if (fix.onlyWith && !fix.onlyWith.some((cue) => cues.has(cue))) candidates.delete(fix);
+  }
   const codes = feedbackKeys(understanding);
   const scored: { fix: Fix; score: number; reasons?: string[]; notes?: string[] }[] = [];
   for (const fix of candidates) {
@@ -161,20 +166,16 @@ function needsAnswer(understanding: Understanding, findings: Finding[]): boolean
 
 /** A catalogue fix as shown to the user, placeholders filled from the message. */
 export function toRankedFix(fix: Fix, score: number, reasons: string[], values: SnippetValues): RankedFix {
-  const fill = (s: { text: string; snippet?: FixSnippet | undefined }) => ({
-    text: fillPlaceholders(s.text, 'prose', values),
-    ...(s.snippet && {
-      snippet: { lang: s.snippet.lang, code: fillPlaceholders(s.snippet.code, s.snippet.lang, values) },
-    }),
-  });
-  const step = (s: Fix['steps'][number]): FixStep => ({ ...fill(s), ...(s.undo && { undo: fill(s.undo) }) });
-  const verify = fill(fix.verify);
+  const verify = renderStep(fix.verify, values);
   return {
     id: fix.id,
     title: fillPlaceholders(fix.title, 'prose', values),
     score: Math.round(score * 100) / 100,
     reasons,
-    steps: [...fix.steps.map(step), { ...verify, text: `Verify: ${verify.text}` }],
+    steps: [
+      ...fix.steps.map((step) => renderStep(step, values)),
+      { ...verify, text: `Verify: ${verify.text}` },
+    ],
     audience: fix.audience,
     risk: fix.risk,
   };

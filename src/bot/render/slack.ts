@@ -3,7 +3,7 @@ import type { Understanding } from '../../intents/understanding.js';
 import type { Finding, FindingStatus } from '../../probes/finding.js';
 import type { Refusal, Report } from '../../triage/report.js';
 import type { Reply } from '../conversation.js';
-import { headline } from './text.js';
+import { headline, WHERE } from './text.js';
 
 /** The Block Kit subset rdp-triage sends (https://docs.slack.dev/reference/block-kit/blocks). */
 export type SlackText =
@@ -63,6 +63,8 @@ const EXPANDED_FIXES = 3;
 /** Findings get at most this many characters; the rest of the budget is for fixes. */
 const FINDINGS_CHARS = 3500;
 const MORE_FIXES_CHARS = 1000;
+/** The read-only checks, in one section; each command is short. */
+const DIAGNOSTICS_CHARS = 1500;
 /** A button value holds 2000 characters; the rerun button carries the request. */
 const RERUN_TEXT_CHARS = 1900;
 /** Snippet lengths tried in turn when a fix does not fit: whole, shortened, left out. */
@@ -151,9 +153,15 @@ function renderReport(report: Report, options: SlackRenderOptions): SlackMessage
   );
   const wanted = options.expandAll ? report.fixes.length : Math.min(EXPANDED_FIXES, report.fixes.length);
   // Room for the tail: "more fixes" (≤ MORE_FIXES_CHARS), the buttons (carrying the request text), timings.
+  const checks = diagnosticsBlock(report);
   const reserve = {
-    blocks: 3,
-    chars: MORE_FIXES_CHARS + 600 + Math.min(options.requestText?.length ?? 0, RERUN_TEXT_CHARS) + 500,
+    blocks: 3 + (checks ? 1 : 0),
+    chars:
+      MORE_FIXES_CHARS +
+      600 +
+      Math.min(options.requestText?.length ?? 0, RERUN_TEXT_CHARS) +
+      500 +
+      (checks ? DIAGNOSTICS_CHARS : 0),
   };
   let shown = 0;
   for (const [index, fix] of report.fixes.slice(0, wanted).entries()) {
@@ -165,6 +173,7 @@ function renderReport(report: Report, options: SlackRenderOptions): SlackMessage
     budget.add(...blocks);
     shown += 1;
   }
+  if (checks) tail.push(checks);
   const hidden = report.fixes.slice(shown);
   if (hidden.length > 0) {
     const titles = hidden.map((fix, i) => `${shown + i + 1}. ${escapeMrkdwn(fix.title)}`).join('\n');
@@ -186,6 +195,21 @@ function renderReport(report: Report, options: SlackRenderOptions): SlackMessage
   return { text: truncate(escapeMrkdwn(fallback), SLACK_LIMITS.fallbackText), blocks: budget.blocks };
 }
 
+function diagnosticsBlock(report: Report): SlackBlock | undefined {
+  const checks = report.diagnostics ?? [];
+  if (checks.length === 0) return undefined;
+  const lines = checks.map(
+    (check) => `• ${WHERE[check.where]}: ${escapeMrkdwn(check.text)}\n${codeBlock(check.snippet.code, 300)}`,
+  );
+  // Whole checks only: a cut inside a code block would leave it open.
+  let text = '*Diagnostics (read-only, run these first)*';
+  for (const line of lines) {
+    if (text.length + line.length + 1 > DIAGNOSTICS_CHARS) break;
+    text += `\n${line}`;
+  }
+  return section(text);
+}
+
 function fixBlocks(
   fix: RankedFix,
   index: number,
@@ -198,6 +222,10 @@ function fixBlocks(
   for (const step of fix.steps) {
     paragraphs.push(`• ${escapeMrkdwn(step.text)}`);
     if (step.snippet && snippetCap > 0) paragraphs.push(codeBlock(step.snippet.code, snippetCap));
+    if (step.undo) {
+      paragraphs.push(`   _Undo: ${escapeMrkdwn(step.undo.text)}_`);
+      if (step.undo.snippet && snippetCap > 0) paragraphs.push(codeBlock(step.undo.snippet.code, snippetCap));
+    }
   }
   const blocks: SlackBlock[] = packSections(paragraphs);
   const vote = options.votes?.[fix.id];

@@ -3,7 +3,7 @@ import type { Understanding } from '../../intents/understanding.js';
 import type { Finding, FindingStatus } from '../../probes/finding.js';
 import type { Refusal, Report } from '../../triage/report.js';
 import type { Reply } from '../conversation.js';
-import { headline } from './text.js';
+import { headline, WHERE } from './text.js';
 
 /**
  * Adaptive Card 1.5 rendering of a `Reply`, for Microsoft Teams. Pure: data in, card out.
@@ -153,6 +153,7 @@ function reportCard(
   const rest = report.fixes.length - detail.expanded;
   if (rest > 0)
     body.push(plain(`${rest} more fix${rest === 1 ? '' : 'es'} under "All fixes".`, { isSubtle: true }));
+  body.push(...diagnosticsBlock(report, detail));
   body.push(
     plain(`Triage took ${report.ms} ms (started ${report.startedAt}).`, { isSubtle: true, size: 'Small' }),
   );
@@ -257,27 +258,49 @@ function fixBlock(fix: RankedFix, index: number, detail: Detail, snippetLines: n
   ];
   for (const step of fix.steps) {
     items.push(plain(clamp(`• ${step.text}`, detail.maxChars), { spacing: 'Small' }));
-    if (!step.snippet) continue;
-    const codeLines = step.snippet.code.split('\n');
-    const shown = codeLines.slice(0, snippetLines);
-    items.push({
-      type: 'Container',
-      style: 'emphasis',
-      spacing: 'Small',
-      items: [
-        ...shown.map((line) => ({
-          type: 'RichTextBlock',
-          spacing: 'None',
-          // A TextRun keeps the snippet verbatim: no markdown, one line per run so line breaks survive.
-          inlines: [{ type: 'TextRun', text: clamp(line, detail.maxChars) || ' ', fontType: 'Monospace' }],
-        })),
-        ...(codeLines.length > shown.length
-          ? [plain(`… ${codeLines.length - shown.length} more lines`, { isSubtle: true, spacing: 'None' })]
-          : []),
-      ],
-    });
+    if (step.snippet) items.push(codeContainer(step.snippet.code, detail, snippetLines));
+    if (step.undo) {
+      items.push(
+        plain(clamp(`Undo: ${step.undo.text}`, detail.maxChars), { isSubtle: true, spacing: 'Small' }),
+      );
+      if (step.undo.snippet) items.push(codeContainer(step.undo.snippet.code, detail, snippetLines));
+    }
   }
   return items;
+}
+
+/** The read-only first checks, each with its command. */
+function diagnosticsBlock(report: Report, detail: Detail): CardElement[] {
+  const checks = report.diagnostics ?? [];
+  if (checks.length === 0) return [];
+  return [
+    plain('Diagnostics (read-only, run these first)', { weight: 'Bolder', spacing: 'Medium' }),
+    ...checks.flatMap((check) => [
+      plain(clamp(`• ${WHERE[check.where]}: ${check.text}`, detail.maxChars), { spacing: 'Small' }),
+      codeContainer(check.snippet.code, detail, 4),
+    ]),
+  ];
+}
+
+function codeContainer(code: string, detail: Detail, snippetLines: number): CardElement {
+  const codeLines = code.split('\n');
+  const shown = codeLines.slice(0, snippetLines);
+  return {
+    type: 'Container',
+    style: 'emphasis',
+    spacing: 'Small',
+    items: [
+      ...shown.map((line) => ({
+        type: 'RichTextBlock',
+        spacing: 'None',
+        // A TextRun keeps the snippet verbatim: no markdown, one line per run so line breaks survive.
+        inlines: [{ type: 'TextRun', text: clamp(line, detail.maxChars) || ' ', fontType: 'Monospace' }],
+      })),
+      ...(codeLines.length > shown.length
+        ? [plain(`… ${codeLines.length - shown.length} more lines`, { isSubtle: true, spacing: 'None' })]
+        : []),
+    ],
+  };
 }
 
 function feedbackBlock(fix: RankedFix, options: TeamsRenderOptions): CardElement[] {
