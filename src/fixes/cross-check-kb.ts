@@ -161,6 +161,26 @@ function checkRuleReferences(
   data.codePairs.forEach((rule, index) => {
     check(['codePairs', index], rule);
   });
+  const symptomIds = new Set(data.symptoms.map((rule) => rule.id));
+  data.cueCombinations.forEach((rule, index) => {
+    check(['cueCombinations', index], rule);
+    for (const cue of [...rule.cues, ...rule.withCues])
+      if (!(cue in data.cues))
+        issues.push({
+          file: file.path,
+          line: file.locate(['cueCombinations', index]),
+          key: `cueCombinations.${index}`,
+          message: `unknown cue "${cue}"`,
+        });
+    for (const symptom of rule.symptoms)
+      if (!symptomIds.has(symptom))
+        issues.push({
+          file: file.path,
+          line: file.locate(['cueCombinations', index]),
+          key: `cueCombinations.${index}`,
+          message: `unknown symptom rule "${symptom}"`,
+        });
+  });
   data.symptoms.forEach((rule, index) => {
     check(['symptoms', index], rule);
     try {

@@ -141,6 +141,20 @@ export function gatherEvidence(
     }
   }
 
+  for (const rule of kb.rules.cueCombinations) {
+    const cue = rule.cues.find((id) => cuesSeen.has(id));
+    if (cue === undefined) continue;
+    const symptom = rule.symptoms.map((id) => symptomHits.get(id)).find((s) => s !== undefined);
+    const other = rule.withCues.find((id) => cuesSeen.has(id));
+    if (symptom === undefined && other === undefined) continue;
+    source = `cues:${rule.id}`;
+    const said =
+      symptom ?? `You wrote "${clip(mentions.find((m) => m.kind === 'cue' && m.id === other)?.words ?? '')}"`;
+    const reason = `${said}, with "${clip(mentions.find((m) => m.kind === 'cue' && m.id === cue)?.words ?? cue)}": ${rule.note}`;
+    for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount * prior, reason);
+    for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount * prior, reason);
+  }
+
   const applied = new Set<string>();
   for (const finding of findings) {
     const key = ruleKey(kb, finding, understanding.gateway);

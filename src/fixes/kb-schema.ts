@@ -154,6 +154,27 @@ export const combinationSchema = z
   .strict();
 export type Combination = z.infer<typeof combinationSchema>;
 
+/**
+ * A situation and a symptom together: "xrdp" with "slow" is the xrdp TCP buffer, "xrdp" with
+ * "login failed" is sesman's PAM set-up; neither alone says that.
+ */
+export const cueCombinationSchema = z
+  .object({
+    id: z.string().min(1),
+    /** Any one of these cue ids … */
+    cues: z.array(z.string().regex(/^[a-z0-9_]+$/)).min(1),
+    /** … together with any one of these symptom rule ids, or of these other cue ids. */
+    symptoms: z.array(z.string().min(1)).default([]),
+    withCues: z.array(z.string().regex(/^[a-z0-9_]+$/)).default([]),
+    note: z.string().min(1),
+    causes: adjustments.default({}),
+    fixes: adjustments.default({}),
+  })
+  .strict()
+  .refine((rule) => rule.symptoms.length + rule.withCues.length > 0, {
+    message: 'a cue combination needs symptoms or withCues',
+  });
+
 /** Codes that mean more together than apart: 0x904 with extended 0x7 is not 0x904 alone. */
 export const codePairSchema = z
   .object({
@@ -233,6 +254,7 @@ export const rulesFileSchema = z
     /** Cue id (src/intents/data/cues.yaml) → priors: "through the gateway", "after the update", the client. */
     cues: z.record(z.string().regex(/^[a-z0-9_]+$/), cueRuleSchema).default({}),
     codePairs: z.array(codePairSchema).default([]),
+    cueCombinations: z.array(cueCombinationSchema).default([]),
     diagnostics: z.array(diagnosticSchema).default([]),
     families: z.array(familySchema),
   })

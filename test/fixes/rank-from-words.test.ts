@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import { createCodeBook } from '../../src/fixes/code-book.js';
+import { loadBuiltinKnowledgeBase } from '../../src/fixes/load-kb.js';
+import { rank } from '../../src/fixes/rank.js';
+import { understand } from '../../src/intents/understand.js';
+
+// Ranking from the whole message (issue 17, item 2): the mechanisms that read the user's words
+// beyond codes, each checked on a message written for this test (no corpus line).
+const kb = loadBuiltinKnowledgeBase();
+const codeBook = createCodeBook(kb);
+const ids = (text: string) => rank(understand(text, { codeBook }), [], {}, kb).map((fix) => fix.id);
+
+describe('platform fixes are offered only where the message shows the platform (onlyWith)', () => {
+  test('an xrdp fix needs an xrdp host; a FreeRDP option needs a FreeRDP client', () => {
+    expect(ids('rdp to the server shows a black screen after login')).not.toContain(
+      'xrdp-xwrapper-allowed-users',
+    );
+    expect(ids('rdp to our ubuntu xrdp server shows a black screen after login').slice(0, 3)).toContain(
+      'xrdp-xwrapper-allowed-users',
+    );
+    expect(ids('mstsc to the win7 box fails with a tls error')).not.toContain(
+      'client-openssl-allow-legacy-tls',
+    );
+    expect(ids('xfreerdp to the win7 box fails with ERRCONNECT_TLS_CONNECT_FAILED').slice(0, 3)).toContain(
+      'client-openssl-allow-legacy-tls',
+    );
+  });
+});
+
+describe('cues rule causes out (dampen)', () => {
+  test('on an xrdp host the Windows display-driver fixes drop below the xrdp ones', () => {
+    const list = ids('black screen after login to xrdp on debian');
+    const xrdp = list.findIndex((id) => id.startsWith('xrdp-'));
+    const wddm = list.indexOf('disable-wddm-remote-display');
+    expect(xrdp).toBeGreaterThanOrEqual(0);
+    expect(wddm === -1 || wddm > xrdp).toBe(true);
+  });
+});
+
+describe('a cue with a symptom (cueCombinations)', () => {
+  test('"xrdp" with "slow" is the TCP send buffer; "slow" alone is not', () => {
+    expect(ids('xrdp is really slow over the lan').slice(0, 3)).toContain('xrdp-increase-tcp-send-buffer');
+    expect(ids('rdp is really slow over the lan')).not.toContain('xrdp-increase-tcp-send-buffer');
+  });
+});
+
+describe('FreeRDP connect errors', () => {
+  test('read by name and by the value FreeRDP prints, explained by the knowledge base', () => {
+    const named = understand('remmina: ERRCONNECT_LOGON_FAILURE', { codeBook });
+    expect(named.codes).toEqual([{ value: '0x20014', role: 'unknown', name: 'ERRCONNECT_LOGON_FAILURE' }]);
+    const valued = understand('xfreerdp: transport_read_layer [0x0002000D]', { codeBook });
+    expect(valued.codes.map((code) => code.value)).toEqual(['0x2000d']);
+    const fixes = rank(named, [], {}, kb);
+    expect(fixes.slice(0, 3).flatMap((fix) => fix.reasons).join(' ')).toContain('ERRCONNECT_LOGON_FAILURE');
+  });
+});
+
+describe('quotes do not hide a phrase', () => {
+  test("'Your credentials did not work' in quotes is still the credentials symptom", () => {
+    expect(understand("i get 'Your credentials did not work'. help?", { codeBook }).symptoms).toContain(
+      'credentials_rejected',
+    );
+  });
+});
