@@ -28,7 +28,9 @@ export function labConfigObject(
         dns: { servers: [lab.dnsServer], search: ['lab'] },
       },
     ],
-    allow: { suffixes: ['lab'], cidrs: [site] },
+    // resolveToCheck: the fault cases probe names outside the `lab` suffix (a short name the search
+    // domain completes, a name the site resolver refuses), which only a lookup can place in `site`.
+    allow: { suffixes: ['lab'], cidrs: [site], resolveToCheck: true },
     probes: { timeoutMs, tls: { caFile: lab.caFile } },
   };
 }
