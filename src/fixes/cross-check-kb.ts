@@ -1,6 +1,7 @@
 import type { CodeFile, Overrides, Rules } from './kb-schema.js';
 import { type CodeEntry, type Fix, indexKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
 import type { KbFile, KbIssue } from './read-kb-file.js';
+import { findStepHazards } from './step-safety.js';
 
 export type FileKind = 'codes' | 'fixes' | 'causes' | 'rules' | 'overrides';
 
@@ -105,6 +106,14 @@ export function assembleKnowledgeBase(
             message: `unknown cause "${cause}"`,
           });
       }
+      // A snippet we hand a user must say what it changes and how to undo it (step-safety.ts).
+      for (const hazard of findStepHazards(fix))
+        issues.push({
+          file: file.path,
+          line: file.locate(hazard.step === 'verify' ? [index, 'verify'] : [index, 'steps', hazard.step]),
+          key: hazard.step === 'verify' ? `${index}.verify` : `${index}.steps.${hazard.step}`,
+          message: `${hazard.rule}: ${hazard.message}`,
+        });
       for (const cue of fix.onlyWith ?? []) {
         if (!(cue in rules.cues))
           issues.push({

@@ -51,7 +51,12 @@ describe('FreeRDP connect errors', () => {
     const valued = understand('xfreerdp: transport_read_layer [0x0002000D]', { codeBook });
     expect(valued.codes.map((code) => code.value)).toEqual(['0x2000d']);
     const fixes = rank(named, [], {}, kb);
-    expect(fixes.slice(0, 3).flatMap((fix) => fix.reasons).join(' ')).toContain('ERRCONNECT_LOGON_FAILURE');
+    expect(
+      fixes
+        .slice(0, 3)
+        .flatMap((fix) => fix.reasons)
+        .join(' '),
+    ).toContain('ERRCONNECT_LOGON_FAILURE');
   });
 });
 
