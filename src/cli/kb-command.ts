@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load-config.js';
+import { createCodeBook } from '../fixes/code-book.js';
 import type { CodeEntry, KnowledgeBase } from '../fixes/knowledge-base.js';
 import {
   checkExtensions,
@@ -11,6 +12,7 @@ import { type CodeLookup, lookupCode } from '../fixes/lookup-code.js';
 import type { RankedFix } from '../fixes/ranked-fix.js';
 import { ROLE_LABELS } from '../fixes/resolve-code.js';
 import { searchKnowledgeBase } from '../fixes/search-kb.js';
+import { understand } from '../intents/understand.js';
 
 /**
  * `rdp-triage kb lookup|search|list|check`: the knowledge base from the command line. Reads the
@@ -33,7 +35,14 @@ export function kbCommand(): Command {
     .option('--json', 'print the hits as JSON')
     .addOption(configOption())
     .action(async (words: string[], options: { json?: boolean; config?: string }) => {
-      const result = searchKnowledgeBase(await knowledgeBase(options.config), words.join(' '));
+      const base = await knowledgeBase(options.config);
+      const sentence = words.join(' ');
+      const result = searchKnowledgeBase(
+        base,
+        sentence,
+        10,
+        understand(sentence, { codeBook: createCodeBook(base) }),
+      );
       if (options.json) {
         write(
           `${JSON.stringify({ codes: result.codes.map((h) => ({ ...h.entry, score: h.score })), fixes: result.fixes.map((h) => ({ id: h.fix.id, title: h.fix.title, score: h.score })) }, null, 2)}\n`,

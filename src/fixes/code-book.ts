@@ -14,6 +14,7 @@ const ROLE_BY_KIND: Record<CodeEntry['kind'], BookRole | null> = {
   gateway: 'gateway',
   // FreeRDP prints its own connect errors ([0x0002000D]); no RDP role fits, so the role stays unknown.
   freerdp: 'unknown',
+  ntstatus: 'unknown',
   avd: null,
   negotiation: null,
 };
@@ -44,7 +45,10 @@ export function createCodeBook(kb: KnowledgeBase = loadBuiltinKnowledgeBase()): 
 }
 
 function toBookEntry(value: string, role: BookRole, entry: CodeEntry): CodeBookEntry {
-  return { value, role, ...(entry.name !== undefined && { name: entry.name }) };
+  // NTSTATUS values (0xC000006D) are Windows-wide: unnamed here, they do not make a message RDP's
+  // (understand() counts a named code as a sign of Remote Desktop); ranking still names them.
+  const named = entry.name !== undefined && entry.kind !== 'ntstatus';
+  return { value, role, ...(named && { name: entry.name }) };
 }
 
 function normaliseValue(value: string): string {

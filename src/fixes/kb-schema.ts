@@ -12,6 +12,7 @@ export const CODE_KINDS = [
   'error_info',
   'gateway',
   'freerdp',
+  'ntstatus',
   'avd',
   'negotiation',
 ] as const;

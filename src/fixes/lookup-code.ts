@@ -94,7 +94,8 @@ function finish(
     primary === undefined ||
     primary.kind === 'avd' ||
     primary.kind === 'negotiation' ||
-    primary.kind === 'freerdp'
+    primary.kind === 'freerdp' ||
+    primary.kind === 'ntstatus'
       ? 'unknown'
       : primary.kind;
   const understanding: Understanding = {

@@ -14,7 +14,14 @@ export interface ResolvedCode {
 }
 
 // Probe results and AVD numbers are never what a pasted hex value means.
-const PASTEABLE = new Set<CodeEntry['kind']>(['disconnect', 'extended', 'error_info', 'gateway', 'freerdp']);
+const PASTEABLE = new Set<CodeEntry['kind']>([
+  'disconnect',
+  'extended',
+  'error_info',
+  'gateway',
+  'freerdp',
+  'ntstatus',
+]);
 
 export function resolveCode(kb: KnowledgeBase, code: UnderstoodCode): ResolvedCode {
   const value = normaliseHex(code.value);
@@ -66,6 +73,7 @@ export const ROLE_LABELS: Record<CodeEntry['kind'] | CodeRole, string> = {
   error_info: 'Server errorInfo',
   gateway: 'Gateway code',
   freerdp: 'FreeRDP error',
+  ntstatus: 'NTSTATUS',
   avd: 'AVD error',
   negotiation: 'Negotiation failure',
   unknown: 'Code',

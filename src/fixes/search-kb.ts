@@ -1,4 +1,6 @@
+import type { Understanding } from '../intents/understanding.js';
 import type { CodeEntry, Fix, KnowledgeBase } from './knowledge-base.js';
+import { rank } from './rank.js';
 
 export interface KbSearchResult {
   codes: { entry: CodeEntry; score: number }[];
@@ -28,11 +30,39 @@ const STOP_WORDS = new Set([
 ]);
 
 /**
- * Word search over code names and meanings and fix titles and steps, for `kb search WORDS`
- * (e.g. a sentence from an error dialog). At least half of the words must appear in a hit; title
- * and name hits weigh more than body text. Deterministic order: score, then catalogue order.
+ * Search for `kb search WORDS` (e.g. a sentence from an error dialog). When the caller passes what
+ * understand() made of the words, the fixes the bot would rank for that sentence come first —
+ * "the remote session was disconnected because there are no Remote Desktop License Servers" finds
+ * the licensing fixes although few of its words are in their titles. Then a word search over code
+ * names and meanings and fix titles and steps: at least half of the words must appear in a hit,
+ * title and name hits weigh more than body text. Deterministic order.
  */
-export function searchKnowledgeBase(kb: KnowledgeBase, query: string, limit = 10): KbSearchResult {
+export function searchKnowledgeBase(
+  kb: KnowledgeBase,
+  query: string,
+  limit = 10,
+  understanding?: Understanding,
+): KbSearchResult {
+  const byWords = searchWords(kb, query, limit);
+  if (understanding === undefined) return byWords;
+  // Only an answer that rests on the sentence itself (a code, a symptom, a cue), not the generic first steps.
+  const ranked = rank({ ...understanding, intent: 'rdp_failure' }, [], {}, kb).filter(
+    (fix) => !kb.fixById.get(fix.id)?.generic || fix.reasons.some((r) => r.startsWith('You ')),
+  );
+  const specific = ranked.some((fix) => fix.reasons.length > 0 && !fix.reasons[0]?.startsWith('Nothing in'));
+  const fromRank = specific ? ranked.slice(0, Math.min(5, limit)) : [];
+  const seen = new Set(fromRank.map((fix) => fix.id));
+  const fixes = [
+    ...fromRank.flatMap((fix) => {
+      const entry = kb.fixById.get(fix.id);
+      return entry ? [{ fix: entry, score: fix.score }] : [];
+    }),
+    ...byWords.fixes.filter((hit) => !seen.has(hit.fix.id)),
+  ].slice(0, limit);
+  return { codes: byWords.codes, fixes };
+}
+
+function searchWords(kb: KnowledgeBase, query: string, limit: number): KbSearchResult {
   const words = [
     ...new Set(
       query

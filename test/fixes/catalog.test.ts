@@ -19,6 +19,7 @@ describe('shipped catalogue', () => {
       'freerdp',
       'gateway',
       'negotiation',
+      'ntstatus',
     ]);
     for (const code of kb.codes) {
       expect(code.source).not.toBe('');

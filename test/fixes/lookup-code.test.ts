@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { createCodeBook } from '../../src/fixes/code-book.js';
 import { loadBuiltinKnowledgeBase } from '../../src/fixes/load-kb.js';
 import { lookupCode } from '../../src/fixes/lookup-code.js';
 import { searchKnowledgeBase } from '../../src/fixes/search-kb.js';
+import { understand } from '../../src/intents/understand.js';
 
 const kb = loadBuiltinKnowledgeBase();
 
@@ -76,8 +78,24 @@ describe('lookupCode', () => {
 describe('searchKnowledgeBase', () => {
   test('a sentence from the dialog finds the code and the fix', () => {
     const result = searchKnowledgeBase(kb, 'time or date difference');
-    expect(result.codes[0]?.entry.value).toBe('0x1d07');
+    // The dialog's own code and the NTSTATUS the domain controller returns for the same skew.
+    expect(result.codes.slice(0, 2).map((hit) => hit.entry.value)).toEqual(
+      expect.arrayContaining(['0x1d07', '0xc0000133']),
+    );
     expect(result.fixes.map((hit) => hit.fix.id)).toContain('resync-time');
+  });
+
+  test('with what understand() read, a dialog sentence finds the fixes the bot would rank first', () => {
+    const sentence =
+      'the remote session was disconnected because there are no Remote Desktop License Servers available';
+    const read = searchKnowledgeBase(
+      kb,
+      sentence,
+      10,
+      understand(sentence, { codeBook: createCodeBook(kb) }),
+    );
+    expect(read.fixes[0]?.fix.id).toBe('rd-licensing-diagnose');
+    expect(read.fixes.slice(0, 3).map((hit) => hit.fix.id)).toContain('license-server-reachability');
   });
 
   test('names and command words find fixes', () => {
