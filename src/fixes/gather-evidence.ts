@@ -1,5 +1,6 @@
 import type { Understanding } from '../intents/understanding.js';
 import type { Finding } from '../probes/finding.js';
+import { matchFixText } from './fix-text-index.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import { type ResolvedCode, ROLE_LABELS, resolveCode } from './resolve-code.js';
 
@@ -153,6 +154,13 @@ export function gatherEvidence(
     const reason = `${said}, with "${clip(mentions.find((m) => m.kind === 'cue' && m.id === cue)?.words ?? cue)}": ${rule.note}`;
     for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount * prior, reason);
     for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount * prior, reason);
+  }
+
+  // Words no rule knows still find a fix by its own text; live evidence outweighs them like a prior.
+  for (const match of matchFixText(kb, understanding.terms ?? [])) {
+    source = 'text';
+    const reason = `Your words match this fix's description ("${match.words.join('", "')}")`;
+    addFix(match.fixId, kb.rules.textMatch.weight * match.similarity * prior, reason);
   }
 
   const applied = new Set<string>();

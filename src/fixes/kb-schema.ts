@@ -256,6 +256,20 @@ export const rulesFileSchema = z
     cues: z.record(z.string().regex(/^[a-z0-9_]+$/), cueRuleSchema).default({}),
     codePairs: z.array(codePairSchema).default([]),
     cueCombinations: z.array(cueCombinationSchema).default([]),
+    /**
+     * The message's words against each fix's own text (title, steps, verify, its causes): TF-IDF
+     * cosine, for wordings no rule knows. `weight` × cosine is added to the best `maxFixes` fixes
+     * at or above `minSimilarity`; `stopWords` carry no meaning here (every report says "rdp").
+     */
+    textMatch: z
+      .object({
+        weight: z.number().min(0),
+        minSimilarity: z.number().min(0).max(1),
+        maxFixes: z.number().int().min(0),
+        stopWords: z.array(z.string().min(1)),
+      })
+      .strict()
+      .default({ weight: 0, minSimilarity: 1, maxFixes: 0, stopWords: [] }),
     diagnostics: z.array(diagnosticSchema).default([]),
     families: z.array(familySchema),
   })

@@ -1,4 +1,4 @@
-import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
+import { stemWord } from '../text/stem-word.js';
 /**
  * A message as a run of lower-case words separated by single spaces and padded with one space at
  * each end, so a phrase is found with `includes(' black screen ')` and never inside another word.
@@ -96,20 +96,6 @@ function matchFrom(tokens: readonly Token[], index: number, stems: readonly stri
   return at;
 }
 
-const stems = new Map<string, string>();
-const MAX_CACHED_STEMS = 20_000;
-
-function stemOf(word: string): string {
-  let stem = stems.get(word);
-  if (stem === undefined) {
-    // Only plain words: "can't", "0x904", "self-signed" stay as written.
-    stem = /^[a-z]{3,}$/.test(word) ? PorterStemmer.stem(word) : word;
-    if (stems.size >= MAX_CACHED_STEMS) stems.clear();
-    stems.set(word, stem);
-  }
-  return stem;
-}
-
 /** The words of a `toWords` string with their stems and where each stands in it. */
 function tokenize(words: string, limit = Number.POSITIVE_INFINITY): Token[] {
   const tokens: Token[] = [];
@@ -117,8 +103,25 @@ function tokenize(words: string, limit = Number.POSITIVE_INFINITY): Token[] {
   while (start < words.length && tokens.length < limit) {
     const end = words.indexOf(' ', start);
     if (end === -1) break;
-    if (end > start) tokens.push({ stem: stemOf(words.slice(start, end)), start, end });
+    if (end > start) tokens.push({ stem: stemWord(words.slice(start, end)), start, end });
     start = end + 1;
   }
   return tokens;
+}
+
+/** Most distinct words kept in Understanding.terms: a long paste's first words state the problem. */
+const MAX_TERMS = 120;
+
+/**
+ * The distinct words of a `toWords` string, in message order, for text matching against the fix
+ * catalogue: words with a letter, 2 to 40 characters; numbers and codes are read elsewhere.
+ */
+export function contentTerms(words: string): string[] {
+  const seen = new Set<string>();
+  for (const word of words.split(' ')) {
+    if (seen.size >= MAX_TERMS) break;
+    if (word.length < 2 || word.length > 40 || !/\p{L}/u.test(word)) continue;
+    seen.add(word);
+  }
+  return [...seen];
 }

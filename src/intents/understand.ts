@@ -4,7 +4,7 @@ import { parseCodes } from './codes.js';
 import { createHostIndex, type HostIndex, type InventoryName, parseHosts } from './hosts.js';
 import { decideIntent, isOnlyEmoji, OUT_OF_SCOPE_THRESHOLD, readSigns } from './intent-rules.js';
 import { findMentions } from './mentions.js';
-import { toWords } from './message-words.js';
+import { contentTerms, toWords } from './message-words.js';
 import { normalizeMessage } from './normalize-message.js';
 import { parseRdpFile } from './rdp-file.js';
 import { findSymptomPhrases } from './symptoms.js';
@@ -65,6 +65,15 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     outOfScopeThreshold,
   );
   const named = strongRdp || signs.rdpWord || gateway !== null;
+  // Words already read as something else do not count again as text: a code's name
+  // (ERRCONNECT_LOGON_FAILURE) is the code, and what the user says they tried is not the problem.
+  const readElsewhere = new Set([
+    ...codes.flatMap((code) =>
+      (code.name ?? '').split(/_|(?<=[a-z])(?=[A-Z])/).map((part) => part.toLowerCase()),
+    ),
+    ...mentions.filter((mention) => mention.kind === 'tried').flatMap((mention) => mention.words.split(' ')),
+  ]);
+  const terms = contentTerms(words).filter((word) => !readElsewhere.has(word));
   const isRdp = intent === 'rdp_failure' || intent === 'rdp_slow_or_quality';
   return {
     intent,
@@ -76,6 +85,7 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     ...(mentions.length > 0 && { mentions }),
     ...(rdpFile !== null && { rdpFile }),
     ...(isRdp && !named && { weakRdpSign: signs.remoteWord ? ('remote' as const) : ('none' as const) }),
+    ...(terms.length > 0 && { terms }),
   };
 }
 

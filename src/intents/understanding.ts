@@ -60,4 +60,10 @@ export interface Understanding {
    * sign at all — the intent then rests on the classifier alone. Absent when the message names RDP.
    */
   weakRdpSign?: 'remote' | 'none';
+  /**
+   * The message's distinct words (lower case, message order, at most 120): ranking matches them
+   * against each fix's own description, so a wording no rule knows still finds its fix. Absent
+   * when the message has none.
+   */
+  terms?: string[];
 }

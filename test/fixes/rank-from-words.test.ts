@@ -67,3 +67,21 @@ describe('quotes do not hide a phrase', () => {
     );
   });
 });
+
+describe('the message against each fix’s own text (textMatch)', () => {
+  test('a wording no rule knows finds its fix by the fix’s description, and says which words', () => {
+    const text = 'vrde does not work on my virtualbox vm after installing the extension pack';
+    const top = rank(understand(text, { codeBook }), [], {}, kb)[0];
+    expect(top?.id).toBe('virtualbox-vrde-module');
+    expect(top?.reasons.join(' ')).toMatch(/Your words match this fix's description \(.*"vrde"/);
+  });
+
+  test('words read as a code name or as something already tried are not text again', () => {
+    const read = understand('remmina: ERRCONNECT_LOGON_FAILURE. already cleared the saved credentials', {
+      codeBook,
+    });
+    expect(read.terms).toContain('remmina');
+    expect(read.terms).not.toContain('errconnect');
+    expect(read.terms).not.toContain('cleared');
+  });
+});
