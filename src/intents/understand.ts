@@ -38,7 +38,10 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
   const rdpFile = parseRdpFile(message);
   const codes = parseCodes(message, codeBook);
   const { hosts, gateway } = parseHosts(message, hostIndexFor(inventory), rdpFile);
-  const words = toWords(message);
+  // Host names are not words of the report: "rdg.corp.example" is a gateway's name, not "rdg".
+  const words = toWords(
+    withoutNames(message, [...hosts.map((host) => host.name), ...(gateway ? [gateway] : [])]),
+  );
   const symptomHits = findSymptomPhrases(words);
   const symptoms = symptomHits.map((hit) => hit.key);
   const mentions: Mention[] = [
@@ -99,6 +102,17 @@ function isRdpOnlyCode(code: Understanding['codes'][number]): boolean {
 
 function isLongRdpCode(code: Understanding['codes'][number]): boolean {
   return isRdpOnlyCode(code) && Number.parseInt(code.value.slice(2), 16) >= 0x1000;
+}
+
+function withoutNames(text: string, names: readonly string[]): string {
+  let rest = text;
+  for (const name of names) {
+    if (name.length < 3) continue;
+    rest = rest.split(name).join(' ');
+    const lower = name.toLowerCase();
+    if (lower !== name) rest = rest.split(lower).join(' ');
+  }
+  return rest;
 }
 
 function hostIndexFor(inventory: readonly InventoryName[]): HostIndex {
