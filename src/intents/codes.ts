@@ -151,7 +151,12 @@ function collectDigits(text: string, lower: string, codeBook: CodeBook, mentions
     if ((match[1] ?? '').length < 3 && !extended) continue;
     const strong = STRONG_NUMBER_BEFORE.test(before);
     if (!strong && !extended && !WEAK_NUMBER_BEFORE.test(before)) continue;
-    if (NOT_A_CODE_AFTER.test(lower.slice(match.index + match[0].length, match.index + match[0].length + 10)))
+    // "50 users" is a count; "disconnected! 50331675 user account …" is a code followed by its text.
+    const longAfterStrong = strong && (match[1] ?? '').length >= 5;
+    if (
+      !longAfterStrong &&
+      NOT_A_CODE_AFTER.test(lower.slice(match.index + match[0].length, match.index + match[0].length + 10))
+    )
       continue;
     const value = readDigits(match[1] ?? '', codeBook, strong || extended);
     if (value === null) continue;
