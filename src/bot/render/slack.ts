@@ -3,7 +3,7 @@ import type { Understanding } from '../../intents/understanding.js';
 import type { Finding, FindingStatus } from '../../probes/finding.js';
 import type { Refusal, Report } from '../../triage/report.js';
 import type { Reply } from '../conversation.js';
-import { headline, WHERE } from './text.js';
+import { headline } from './text.js';
 
 /** The Block Kit subset rdp-triage sends (https://docs.slack.dev/reference/block-kit/blocks). */
 export type SlackText =
@@ -198,9 +198,7 @@ function renderReport(report: Report, options: SlackRenderOptions): SlackMessage
 function diagnosticsBlock(report: Report): SlackBlock | undefined {
   const checks = report.diagnostics ?? [];
   if (checks.length === 0) return undefined;
-  const lines = checks.map(
-    (check) => `• ${WHERE[check.where]}: ${escapeMrkdwn(check.text)}\n${codeBlock(check.snippet.code, 300)}`,
-  );
+  const lines = checks.map((check) => `• ${escapeMrkdwn(check.text)}\n${codeBlock(check.snippet.code, 300)}`);
   // Whole checks only: a cut inside a code block would leave it open.
   let text = '*Diagnostics (read-only, run these first)*';
   for (const line of lines) {

@@ -3,7 +3,7 @@ import type { Understanding } from '../../intents/understanding.js';
 import type { Finding, FindingStatus } from '../../probes/finding.js';
 import type { Refusal, Report } from '../../triage/report.js';
 import type { Reply } from '../conversation.js';
-import { headline, WHERE } from './text.js';
+import { headline } from './text.js';
 
 /**
  * Adaptive Card 1.5 rendering of a `Reply`, for Microsoft Teams. Pure: data in, card out.
@@ -276,7 +276,7 @@ function diagnosticsBlock(report: Report, detail: Detail): CardElement[] {
   return [
     plain('Diagnostics (read-only, run these first)', { weight: 'Bolder', spacing: 'Medium' }),
     ...checks.flatMap((check) => [
-      plain(clamp(`• ${WHERE[check.where]}: ${check.text}`, detail.maxChars), { spacing: 'Small' }),
+      plain(clamp(`• ${check.text}`, detail.maxChars), { spacing: 'Small' }),
       codeContainer(check.snippet.code, detail, 4),
     ]),
   ];

@@ -1,4 +1,3 @@
-import type { Diagnostic } from '../../fixes/ranked-fix.js';
 import type { Understanding } from '../../intents/understanding.js';
 import type { FindingStatus } from '../../probes/finding.js';
 import type { Report } from '../../triage/report.js';
@@ -9,12 +8,6 @@ export interface TextStyle {
   /** How many fixes to show with their steps; the rest are listed by title. */
   expandedFixes?: number;
 }
-
-/** Where a diagnostic runs, as the reply says it. */
-export const WHERE: Record<Diagnostic['where'], string> = {
-  client: 'On your computer',
-  server: 'On the server',
-};
 
 const ANSI = { bold: '1', dim: '2', red: '31', green: '32', yellow: '33', cyan: '36' } as const;
 type AnsiName = keyof typeof ANSI;
@@ -98,7 +91,7 @@ function renderReport(
   if (diagnostics.length > 0) {
     lines.push('', paint('bold', 'Diagnostics (read-only, run these first)'));
     for (const check of diagnostics) {
-      lines.push(`  - ${WHERE[check.where]}: ${check.text}`);
+      lines.push(`  - ${check.text}`);
       for (const codeLine of check.snippet.code.split('\n')) lines.push(`      ${paint('cyan', codeLine)}`);
     }
   }
