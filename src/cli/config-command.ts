@@ -47,6 +47,28 @@ export function configCommand(): Command {
         `${file}: OK — ${loaded.inventory.length} inventory host(s), ${loaded.jumps.length} jump(s), ` +
           `${loaded.allow.suffixes.length} allowed suffix(es), ${loaded.allow.cidrs.length} allowed CIDR(s), ${roles}, ${store}\n`,
       );
+      process.stdout.write(`${allowRules(loaded.allow, loaded.deny)}\n`);
     });
   return config;
+}
+
+/** The allow rules in force, said plainly: operators trust what they can read. */
+function allowRules(
+  allow: Awaited<ReturnType<typeof loadConfig>>['allow'],
+  deny: Awaited<ReturnType<typeof loadConfig>>['deny'],
+): string {
+  const list = (items: string[]) => (items.length > 0 ? items.join(', ') : 'none');
+  const lookups = allow.resolveToCheck
+    ? allow.cidrs.length > 0
+      ? 'other names are looked up and probed only if every address is in the allowed CIDRs'
+      : 'allow.resolveToCheck is on but no CIDR is allowed, so other names are refused without a lookup'
+    : 'other names are refused without a lookup (allow.resolveToCheck off)';
+  return [
+    'Allow rules in force:',
+    `  suffixes: ${list(allow.suffixes)}`,
+    `  CIDRs: ${list(allow.cidrs)}`,
+    `  ${lookups}`,
+    `  denied: suffixes ${list(deny.suffixes)}; CIDRs ${list(deny.cidrs)}`,
+    `  loopback, link-local and cloud-metadata addresses only where a CIDR above names them`,
+  ].join('\n');
 }

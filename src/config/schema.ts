@@ -123,7 +123,9 @@ export const configSchema = z
     allow: z
       .object({
         suffixes: z.array(suffix).default([]),
-        cidrs: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+        // Loopback is the out-of-the-box demo only (the whole `allow` block absent): a config that
+        // sets `suffixes` alone must not keep allowing the bot's own machine by surprise.
+        cidrs: z.array(cidr).default([]),
         /**
          * Look a name up that no suffix or inventory entry allows, to see whether it resolves into
          * `cidrs`. Off by default: such a lookup sends a name any chat user wrote to the resolver

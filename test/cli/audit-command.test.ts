@@ -123,6 +123,8 @@ describe('rdp-triage config check', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('OK');
     expect(stdout).toContain('audit log');
+    expect(stdout).toContain('Allow rules in force:');
+    expect(stdout).toMatch(/other names are (refused without a lookup|looked up)/);
   });
 
   test('an invalid file: exit 1, one line per problem with file:line: key path', async () => {

@@ -148,6 +148,12 @@ describe('parseConfig', () => {
     expect(config.store.retentionDays).toBe(90);
   });
 
+  test('loopback is allowed only by the embedded default, not when a config sets suffixes alone', () => {
+    const config = parseConfig('allow:\n  suffixes: [corp.example]\n', 'suffixes.yaml');
+    expect(config.allow.cidrs).toEqual([]);
+    expect(config.allow.resolveToCheck).toBe(false);
+  });
+
   test('environment variables override the file', () => {
     const config = parseConfig('store:\n  path: from-file.db\n', 'bot.yaml', {
       env: { RDP_TRIAGE__store__path: '/var/lib/rdp-triage/audit.db', UNRELATED: 'x' },
