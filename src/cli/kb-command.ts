@@ -167,12 +167,18 @@ function renderLookup(result: CodeLookup): string {
 function renderFix(fix: RankedFix, position: number): string[] {
   const who = [fix.audience, fix.risk && `${fix.risk} risk`].filter(Boolean).join(', ');
   const lines = ['', `${position}. ${fix.title}${who ? `   [${who}]` : ''}   (${fix.id})`];
+  if (fix.when) lines.push(`   when: ${fix.when}`);
   for (const reason of fix.reasons) lines.push(`   why: ${reason}`);
   for (const step of fix.steps) {
     lines.push(`   - ${step.text}`);
     if (step.snippet) {
       lines.push(`     ${step.snippet.lang}:`);
       for (const codeLine of step.snippet.code.split('\n')) lines.push(`       ${codeLine}`);
+    }
+    if (step.undo) {
+      lines.push(`     undo: ${step.undo.text}`);
+      if (step.undo.snippet)
+        for (const codeLine of step.undo.snippet.code.split('\n')) lines.push(`       ${codeLine}`);
     }
   }
   return lines;

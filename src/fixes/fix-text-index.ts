@@ -70,7 +70,14 @@ function indexFor(kb: KnowledgeBase): FixTextIndex {
   const documents = kb.fixes.map((fix) => {
     const causes = Object.keys(fix.causes).map((cause) => kb.causes.get(cause) ?? '');
     // The title counts twice: it names what the fix is for.
-    const text = [fix.title, fix.title, ...fix.steps.map((step) => step.text), fix.verify.text, ...causes];
+    const text = [
+      fix.title,
+      fix.title,
+      fix.when ?? '',
+      ...fix.steps.map((step) => step.text),
+      fix.verify.text,
+      ...causes,
+    ];
     return { fixId: fix.id, counts: countStems(text.join(' '), stop) };
   });
   const frequency = new Map<string, number>();

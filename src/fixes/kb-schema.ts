@@ -92,6 +92,11 @@ export const fixSchema = z
     causes: z.record(causeId, z.number().min(0).max(2)),
     /** Codes this fix is always listed for, whatever the causes say. */
     codes: z.array(codeValue).default([]),
+    /**
+     * When this fix helps, in the words users use ("copy and paste does not work", "after the
+     * client was updated"): read by the text match beside the steps, shown by `kb lookup`.
+     */
+    when: z.string().min(1).optional(),
     /** Part of the generic first steps given when nothing points anywhere. */
     generic: z.boolean().default(false),
     /**

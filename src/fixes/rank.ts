@@ -178,6 +178,7 @@ export function toRankedFix(fix: Fix, score: number, reasons: string[], values: 
     ],
     audience: fix.audience,
     risk: fix.risk,
+    ...(fix.when !== undefined && { when: fix.when }),
   };
 }
 

@@ -34,6 +34,8 @@ export interface RankedFix {
   audience?: FixAudience;
   /** How much can go wrong (a temporary security downgrade is `high`). */
   risk?: FixRisk;
+  /** When this fix helps, in users' words (the knowledge base's `when`). */
+  when?: string;
 }
 
 /** Feedback counts per code and fix: `stats[code][fixId] = { helped, notHelped }`. */
