@@ -28,6 +28,8 @@ export type WatchDecision =
 
 /** How sure the classifier must be to answer a report that names RDP but holds no code, symptom or cue. */
 export const PLAIN_REPORT_CONFIDENCE = 0.9;
+/** How sure the classifier must be when the message names RDP and shows a code, symptom or cue. */
+export const NAMED_WITH_EVIDENCE_CONFIDENCE = 0.7;
 
 export function decideUnasked(
   understanding: Understanding,
@@ -49,7 +51,15 @@ export function decideUnasked(
   if (understanding.weakRdpSign === 'none')
     return no('not-rdp-problem', 'nothing in it names Remote Desktop (no RDP word, code or gateway)');
   const sure = `${confidence.toFixed(2)}`;
-  if (confidence < minConfidence)
+  // A message that names RDP itself and carries a code, symptom or cue needs less of the
+  // classifier: the words already say what it is.
+  const named = understanding.weakRdpSign === undefined;
+  const evidence =
+    understanding.codes.length > 0 ||
+    understanding.symptoms.length > 0 ||
+    (understanding.mentions ?? []).length > 0;
+  const bar = named && evidence ? Math.min(minConfidence, NAMED_WITH_EVIDENCE_CONFIDENCE) : minConfidence;
+  if (confidence < bar)
     return no(
       'low-confidence',
       `a Remote Desktop problem, but only ${sure} sure (watch.minConfidence ${minConfidence})`,

@@ -69,6 +69,9 @@ const HOST_BEFORE =
   /(?:\b(?:server|servers|host|hostname|on|to|into|machine|pc|computer|vm|box|target|named|called|reach|ping|and|from|connect(?:ing)?\s+to|rdp(?:ing)?\s+(?:to|into))\s+(?:the\s+|my\s+|our\s+|a\s+)?(?:(?:server|host|machine|vm|pc|box|computer|remote\s+computer)\s+)?["“'(]?|\/v:|full address:s:|remote computer:?\s*["“']?|computer\s+["“']|,\s*)$/;
 const GATEWAY_BEFORE =
   /(?:\bvia|\bthrough|\bthru|\bover|\bbehind|\bgateway(?:\s+server)?(?:\s+(?:is|was|=))?|\bgateway\s+host(?:name)?|\brd\s*gateway(?:\s+server)?|\brdg(?:w)?(?:\s+server)?|\bgw|\/g:|gatewayhostname:s:)\s*[:=]?\s*(?:the\s+)?(?:gateway\s+)?["“'(]?$/;
+// "via" / "through" / "over" / "behind" alone: a short name after them is a gateway only when it
+// is named like one ("via rdg01"); "via ipp-usb" or "over ssh-tunnel" is not.
+const LOOSE_GATEWAY_BEFORE = /(?:\bvia|\bthrough|\bthru|\bover|\bbehind)\s*[:=]?\s*(?:the\s+)?["“'(]?$/;
 const GATEWAY_NAME =
   /^(?:rdg|rdgw|rdgateway|rd-gateway|gateway|gw|tsg|tsgw|rdsgw)(?:\d{0,3})(?:[.-]|$)|(?:^|-)(?:gw|rdg|rdgw|gateway)(?:\d{0,3})(?:\.|-|$)/;
 
@@ -222,7 +225,9 @@ function addCandidate(
     name: bare,
     kind,
     port: parsedPort !== undefined && parsedPort >= 1 && parsedPort <= 65535 ? parsedPort : undefined,
-    gateway: GATEWAY_BEFORE.test(before),
+    gateway:
+      GATEWAY_BEFORE.test(before) &&
+      (kind !== 'short' || !LOOSE_GATEWAY_BEFORE.test(before) || GATEWAY_NAME.test(bare)),
     suggestion: suggestion ?? (kind === 'fqdn' || kind === 'short' ? suggest(bare, index) : undefined),
   });
 }

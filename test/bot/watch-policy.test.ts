@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { decideUnasked } from '../../src/bot/watch-policy.js';
+import { createCodeBook } from '../../src/fixes/code-book.js';
+import { understand } from '../../src/intents/understand.js';
+import type { Understanding } from '../../src/intents/understanding.js';
+
+// The unasked-answer policy of watched channels, rule by rule (precision first: a bot that answers
+// chatter is muted within a day). Messages here are written for the test, not taken from the corpus.
+const top = { topLevel: true, answeredByOthers: false };
+const base: Understanding = {
+  intent: 'rdp_failure',
+  confidence: 0.95,
+  codes: [],
+  hosts: [],
+  gateway: null,
+  symptoms: [],
+};
+const cue = { kind: 'cue' as const, id: 'clipboard', words: 'copy paste' };
+
+describe('decideUnasked', () => {
+  test.for([
+    ['a reply inside a thread', base, { topLevel: false, answeredByOthers: false }, 'thread-reply'],
+    [
+      'a thread someone already answered',
+      base,
+      { topLevel: true, answeredByOthers: true },
+      'already-answered',
+    ],
+    ['not an RDP problem', { ...base, intent: 'out_of_scope' }, top, 'not-rdp-problem'],
+    ['a message that names nothing of RDP', { ...base, weakRdpSign: 'none' }, top, 'not-rdp-problem'],
+    [
+      'a weak sign with a cue, but the classifier unsure',
+      { ...base, confidence: 0.75, weakRdpSign: 'remote', mentions: [cue] },
+      top,
+      'low-confidence',
+    ],
+    ['RDP named, nothing to triage, not very sure', { ...base, confidence: 0.85 }, top, 'nothing-to-triage'],
+  ] as const)('%s: stays quiet', ([, understanding, context, code]) => {
+    const decision = decideUnasked(understanding as Understanding, context);
+    expect(decision.answer).toBe(false);
+    if (!decision.answer) expect(decision.code).toBe(code);
+  });
+
+  test('RDP named with a cue needs less of the classifier (0.75 is enough)', () => {
+    const decision = decideUnasked({ ...base, confidence: 0.75, mentions: [cue] }, top);
+    expect(decision).toEqual({ answer: true, reason: 'a Remote Desktop failure (0.75 sure): "copy paste"' });
+  });
+
+  test('a very sure report that names RDP is answered even when no phrase caught its wording', () => {
+    expect(decideUnasked({ ...base, confidence: 0.95 }, top)).toMatchObject({ answer: true });
+  });
+
+  test('a quality problem is answered and said to be one', () => {
+    const decision = decideUnasked(
+      { ...base, intent: 'rdp_slow_or_quality', symptoms: ['black_screen'] },
+      top,
+    );
+    expect(decision.answer && decision.reason).toMatch(/^a Remote Desktop quality problem/);
+  });
+});
+
+describe('through understand()', () => {
+  const codeBook = createCodeBook();
+  const decide = (text: string) => decideUnasked(understand(text, { codeBook }), top);
+
+  test('an RDP problem with a symptom is answered; an errand with no sign of RDP is not', () => {
+    expect(decide('copy paste stopped working in my rdp session to srv-app-07').answer).toBe(true);
+    expect(decide('please order a new docking station for Sam and move the old one to storage').answer).toBe(
+      false,
+    );
+  });
+
+  test('"via" before a short name that is not named like a gateway is no gateway', () => {
+    expect(understand('the scanner only works via usb-hub-3 now', { codeBook }).gateway).toBeNull();
+    expect(understand('rdp 0x904 on srv-fin-02 via rdg01', { codeBook }).gateway).toBe('rdg01');
+  });
+});
