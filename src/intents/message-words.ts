@@ -120,7 +120,8 @@ export function contentTerms(words: string): string[] {
   const seen = new Set<string>();
   for (const word of words.split(' ')) {
     if (seen.size >= MAX_TERMS) break;
-    if (word.length < 2 || word.length > 40 || !/\p{L}/u.test(word)) continue;
+    // Hex codes are read as codes, not as words.
+    if (word.length < 2 || word.length > 40 || !/\p{L}/u.test(word) || /^0x[0-9a-f]+$/.test(word)) continue;
     seen.add(word);
   }
   return [...seen];
