@@ -44,10 +44,16 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
   );
   const symptomHits = findSymptomPhrases(words);
   const symptoms = symptomHits.map((hit) => hit.key);
-  const mentions: Mention[] = [
+  const found: Mention[] = [
     ...symptomHits.map((hit) => ({ kind: 'symptom' as const, id: hit.key, words: hit.phrase })),
     ...findMentions(words),
   ];
+  // "I already cleared the saved credentials" says what was tried; its words are not also a cue
+  // ("saved credentials") that would push the very fix the user already tried.
+  const tried = found.filter((mention) => mention.kind === 'tried').map((mention) => ` ${mention.words} `);
+  const mentions = found.filter(
+    (mention) => mention.kind === 'tried' || !tried.some((phrase) => phrase.includes(` ${mention.words} `)),
+  );
   const scores = classifier.classify(tokenizeForIntent(message));
   const strongRdp = rdpFile !== null || codes.some(isRdpOnlyCode);
   const signs = readSigns(words, message.toLowerCase(), symptoms);
