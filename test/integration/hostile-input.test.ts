@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
 import type { Reply, Surface } from '../../src/bot/conversation.js';
 import { configSchema } from '../../src/config/schema.js';
+import { requiredOnCi } from '../helpers/required-on-ci.js';
 
 // Acceptance of issue 9: ≥ 10,000 hostile messages through the real bot path (assembleBot →
 // conversation → access gate → plan → run) with a real OpenSSH sshd as the jump and dnsmasq as
@@ -18,12 +19,13 @@ import { configSchema } from '../../src/config/schema.js';
 const SSHD = '/usr/sbin/sshd';
 const DNSMASQ = '/usr/sbin/dnsmasq';
 const DNS_ADDRESS = '127.0.9.53';
-const skip =
+const skip = requiredOnCi(
   process.getuid?.() !== 0
     ? 'needs root (dnsmasq on port 53, sshd as root)'
     : !existsSync(SSHD) || !existsSync(DNSMASQ)
       ? 'needs openssh-server and dnsmasq (installed by the integration setup)'
-      : '';
+      : '',
+);
 
 let dir = '';
 let bot: Bot | null = null;

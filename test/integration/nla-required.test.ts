@@ -50,8 +50,8 @@ describe.skipIf(!lab)(
       { server: 'rdp-nla', code: 'RDP_NLA_REQUIRED', detail: { failureCode: 5 } },
     ] as { server: LabHostName; code: string; detail: Record<string, number> }[])(
       'a TLS-only offer to $server: $code',
-      async ({ server, code, detail }) => {
-        if (server === 'rdp-nla' && lab.skipped.nla) return void console.warn(`skipped: ${lab.skipped.nla}`);
+      async ({ server, code, detail }, ctx) => {
+        if (server === 'rdp-nla' && lab.skipped.nla) return ctx.skip(lab.skipped.nla);
         const finding = await probeNlaRequired(
           { host: lab.addresses[server], port: 3389, displayName: `${server}.lab` },
           { connector: pool.connector('lab-jump'), signal: AbortSignal.timeout(config.probes.timeoutMs) },
@@ -83,8 +83,8 @@ describe.skipIf(!lab)(
       expect(findings.filter((f) => f.probe === 'jump')).toEqual([]);
     });
 
-    test("the check costs the host no extra connection: it rides on the tcp probe's", async () => {
-      if (lab.skipped.nla) return void console.warn(`skipped: ${lab.skipped.nla}`);
+    test("the check costs the host no extra connection: it rides on the tcp probe's", async (ctx) => {
+      if (lab.skipped.nla) return ctx.skip(lab.skipped.nla);
       const channels = async (host: string) => {
         const before = pool.stats('lab-jump').channelsOpened;
         const findings = await triage([host]);
@@ -97,8 +97,8 @@ describe.skipIf(!lab)(
       expect(nla.opened).toBe(tls.opened);
     });
 
-    test('many triages of the NLA server at once: one SSH connection, every one gets the answer', async () => {
-      if (lab.skipped.nla) return void console.warn(`skipped: ${lab.skipped.nla}`);
+    test('many triages of the NLA server at once: one SSH connection, every one gets the answer', async (ctx) => {
+      if (lab.skipped.nla) return ctx.skip(lab.skipped.nla);
       const before = pool.stats('lab-jump').connectsStarted;
       const results = await Promise.all(Array.from({ length: 20 }, () => triage(['rdp-nla.lab'])));
       for (const findings of results)

@@ -232,9 +232,9 @@ describe.skipIf(!lab)(
       await pool.close();
     });
 
-    test.for(ROWS)('$fault → $probe $code', async (row) => {
+    test.for(ROWS)('$fault → $probe $code', async (row, ctx) => {
       const missing = row.needs && row.needs !== 'dns' ? lab.skipped[row.needs] : undefined;
-      if (missing) return void console.warn(`skipped "${row.fault}": ${missing}`);
+      if (missing) return ctx.skip(missing);
       const report = await triage(row.hosts ?? [], row.gateway ?? null);
       const finding = report.findings.find((f) => f.probe === row.probe && f.target === row.target);
       expect(finding, JSON.stringify(report.findings, null, 1)).toMatchObject({

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { requiredOnCi } from '../helpers/required-on-ci.js';
 
 /** Where the Debian package puts it; also found on PATH. */
 export function findRedisServer(): string | null {
@@ -8,6 +9,7 @@ export function findRedisServer(): string | null {
     const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
     if (probe.status === 0) return candidate;
   }
+  requiredOnCi(REDIS_MISSING);
   return null;
 }
 
