@@ -1,23 +1,9 @@
 import type { CodeBook, CodeBookEntry } from '../intents/code-book.js';
 import type { CodeEntry, KnowledgeBase } from './knowledge-base.js';
 import { loadBuiltinKnowledgeBase } from './load-kb.js';
+import { ROLE_OF_KIND } from './resolve-code.js';
 
 type BookRole = CodeBookEntry['role'];
-
-// AVD diagnostics codes are keyed by name (their numbers are generic HRESULTs): they reach the
-// extractor by name only, as disconnect-style codes. RDP_NEG_FAILURE codes are probe results, not
-// something a user pastes, so the extractor never sees them (they would shadow 0x1–0x6).
-const ROLE_BY_KIND: Record<CodeEntry['kind'], BookRole | null> = {
-  disconnect: 'disconnect',
-  extended: 'extended',
-  error_info: 'error_info',
-  gateway: 'gateway',
-  // FreeRDP prints its own connect errors ([0x0002000D]); no RDP role fits, so the role stays unknown.
-  freerdp: 'unknown',
-  ntstatus: 'unknown',
-  avd: null,
-  negotiation: null,
-};
 
 /** The intents' CodeBook port, served from the knowledge base's code catalogue. */
 export function createCodeBook(kb: KnowledgeBase = loadBuiltinKnowledgeBase()): CodeBook {
@@ -26,7 +12,7 @@ export function createCodeBook(kb: KnowledgeBase = loadBuiltinKnowledgeBase()): 
     const seen = new Set<BookRole>();
     const list: CodeBookEntry[] = [];
     for (const entry of entries) {
-      const role = ROLE_BY_KIND[entry.kind];
+      const role = ROLE_OF_KIND[entry.kind];
       if (role === null || seen.has(role)) continue;
       seen.add(role);
       list.push(toBookEntry(value, role, entry));
@@ -36,7 +22,7 @@ export function createCodeBook(kb: KnowledgeBase = loadBuiltinKnowledgeBase()): 
   const byName = new Map<string, CodeBookEntry>();
   for (const [name, entry] of kb.byName) {
     if (entry.value === undefined || entry.kind === 'negotiation') continue;
-    byName.set(name, toBookEntry(entry.value, ROLE_BY_KIND[entry.kind] ?? 'disconnect', entry));
+    byName.set(name, toBookEntry(entry.value, ROLE_OF_KIND[entry.kind] ?? 'disconnect', entry));
   }
   return {
     lookup: (value) => byValue.get(normaliseValue(value)) ?? [],

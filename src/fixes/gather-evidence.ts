@@ -46,6 +46,15 @@ export function gatherEvidence(
     push(evidence.causes, cause, { amount, reason, source });
   const addFix = (fix: string, amount: number, reason: string) =>
     push(evidence.fixes, fix, { amount, reason, source });
+  // Every rule moves causes and fixes the same way; message priors are scaled by `prior` below.
+  const applyRule = (
+    rule: { causes: Record<string, number>; fixes: Record<string, number> },
+    reason: string,
+    scale = 1,
+  ) => {
+    for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount * scale, reason);
+    for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount * scale, reason);
+  };
 
   for (const code of understanding.codes) {
     const resolved = resolveCode(kb, code);
@@ -99,8 +108,7 @@ export function gatherEvidence(
     if (!pair.codes.every((value) => present.has(value))) continue;
     source = `codes:${pair.id}`;
     const reason = `${pair.codes.join(' with ')} together: ${pair.note}`;
-    for (const [cause, amount] of Object.entries(pair.causes)) addCause(cause, amount * prior, reason);
-    for (const [fix, amount] of Object.entries(pair.fixes)) addFix(fix, amount * prior, reason);
+    applyRule(pair, reason, prior);
   }
 
   // The user's own words are quoted back: "You wrote "black screen after login"", not an id.
@@ -119,23 +127,21 @@ export function gatherEvidence(
       symptomHits.set(rule.id, said);
       source = `symptom:${rule.id}`;
       const reason = `${said}: ${rule.note}`;
-      for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount, reason);
-      for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount, reason);
+      applyRule(rule, reason);
     }
   }
-  const cuesSeen = new Set<string>();
+  const cueWords = new Map<string, string>();
   for (const mention of mentions) {
     if (mention.kind === 'tried') {
       if (!evidence.tried.has(mention.id)) evidence.tried.set(mention.id, mention.words);
       continue;
     }
     const rule = mention.kind === 'cue' ? kb.rules.cues[mention.id] : undefined;
-    if (rule === undefined || cuesSeen.has(mention.id)) continue;
-    cuesSeen.add(mention.id);
+    if (rule === undefined || cueWords.has(mention.id)) continue;
+    cueWords.set(mention.id, mention.words);
     source = `cue:${mention.id}`;
     const reason = `You wrote "${clip(mention.words)}": ${rule.note}`;
-    for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount * prior, reason);
-    for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount * prior, reason);
+    applyRule(rule, reason, prior);
     for (const [cause, factor] of Object.entries(rule.dampen)) {
       const seen = evidence.dampen.get(cause);
       if (seen === undefined || factor < seen.factor) evidence.dampen.set(cause, { factor, reason });
@@ -143,17 +149,15 @@ export function gatherEvidence(
   }
 
   for (const rule of kb.rules.cueCombinations) {
-    const cue = rule.cues.find((id) => cuesSeen.has(id));
+    const cue = rule.cues.find((id) => cueWords.has(id));
     if (cue === undefined) continue;
     const symptom = rule.symptoms.map((id) => symptomHits.get(id)).find((s) => s !== undefined);
-    const other = rule.withCues.find((id) => cuesSeen.has(id));
-    if (symptom === undefined && other === undefined) continue;
+    const other = rule.withCues.map((id) => cueWords.get(id)).find((words) => words !== undefined);
+    const said = symptom ?? (other === undefined ? undefined : `You wrote "${clip(other)}"`);
+    if (said === undefined) continue;
     source = `cues:${rule.id}`;
-    const said =
-      symptom ?? `You wrote "${clip(mentions.find((m) => m.kind === 'cue' && m.id === other)?.words ?? '')}"`;
-    const reason = `${said}, with "${clip(mentions.find((m) => m.kind === 'cue' && m.id === cue)?.words ?? cue)}": ${rule.note}`;
-    for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount * prior, reason);
-    for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount * prior, reason);
+    const reason = `${said}, with "${clip(cueWords.get(cue) ?? cue)}": ${rule.note}`;
+    applyRule(rule, reason, prior);
   }
 
   // Words no rule knows still find a fix by its own text; live evidence outweighs them like a prior.
@@ -171,16 +175,14 @@ export function gatherEvidence(
     applied.add(key);
     source = `finding:${key}`;
     const reason = `${clip(finding.summary)} (probe ${finding.probe}, ${Math.round(finding.ms)} ms): ${rule.note}`;
-    for (const [cause, amount] of Object.entries(rule.causes)) addCause(cause, amount, reason);
-    for (const [fix, amount] of Object.entries(rule.fixes)) addFix(fix, amount, reason);
+    applyRule(rule, reason);
   }
 
   if (isHealthy(findings)) {
     const { healthy } = kb.rules;
     source = 'healthy';
     const reason = `All ${findings.length} probe results are healthy: ${healthy.note}`;
-    for (const [cause, amount] of Object.entries(healthy.causes)) addCause(cause, amount, reason);
-    for (const [fix, amount] of Object.entries(healthy.fixes)) addFix(fix, amount, reason);
+    applyRule(healthy, reason);
   }
 
   for (const combination of kb.rules.combinations) {
@@ -189,8 +191,7 @@ export function gatherEvidence(
     if (finding === undefined || symptom === undefined) continue;
     source = `combination:${combination.id}`;
     const reason = `${clip(finding.summary)}; ${symptom.replace(/^You/, 'you')}: ${combination.note}`;
-    for (const [cause, amount] of Object.entries(combination.causes)) addCause(cause, amount, reason);
-    for (const [fix, amount] of Object.entries(combination.fixes)) addFix(fix, amount, reason);
+    applyRule(combination, reason);
   }
   return evidence;
 }

@@ -41,6 +41,8 @@ export const codeValue = z.union([z.string(), z.number()]).transform((raw, ctx) 
 
 const causeId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'a cause id in snake_case');
 const fixId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a fix id in kebab-case');
+/** A cue id of src/intents/data/cues.yaml (rules.yaml `cues:` keys). */
+const cueId = z.string().regex(/^[a-z0-9_]+$/, 'a cue id in snake_case');
 
 export const codeEntrySchema = z
   .object({
@@ -72,13 +74,14 @@ export type CodeFile = z.infer<typeof codeFileSchema>;
 export const causesFileSchema = z.record(causeId, z.string().min(1));
 
 const snippetSchema = z.object({ lang: z.enum(SNIPPET_LANGS), code: z.string().min(1) }).strict();
-/** How to put back what a step's snippet changed; `snippet` may only be left out for a restart or a one-way change. */
-const undoSchema = z.object({ text: z.string().min(1), snippet: snippetSchema.optional() }).strict();
-const stepSchema = z
-  .object({ text: z.string().min(1), snippet: snippetSchema.optional(), undo: undoSchema.optional() })
+/**
+ * Text with an optional snippet: a step's undo (its snippet may be left out only for a restart or a
+ * one-way change) and the verify step, which only checks (step-safety.ts refuses a changing one).
+ */
+const textWithSnippetSchema = z
+  .object({ text: z.string().min(1), snippet: snippetSchema.optional() })
   .strict();
-/** The verify step only checks: no undo (find-unsafe-steps.ts refuses a changing snippet there). */
-const verifySchema = z.object({ text: z.string().min(1), snippet: snippetSchema.optional() }).strict();
+const stepSchema = textWithSnippetSchema.extend({ undo: textWithSnippetSchema.optional() }).strict();
 
 export const fixSchema = z
   .object({
@@ -103,12 +106,12 @@ export const fixSchema = z
      * Cue ids (rules.yaml `cues:`) of which the message must show one for this fix to be offered:
      * an xrdp fix only when the server is a Linux xrdp host, a FreeRDP option only for FreeRDP.
      */
-    onlyWith: z.array(z.string().regex(/^[a-z0-9_]+$/)).optional(),
+    onlyWith: z.array(cueId).optional(),
     /** Documented by the community only (no vendor document found). */
     community: z.boolean().default(false),
     source: z.array(z.string()).default([]),
     steps: z.array(stepSchema).min(1),
-    verify: verifySchema,
+    verify: textWithSnippetSchema,
   })
   .strict();
 export type FixData = z.infer<typeof fixSchema>;
@@ -168,10 +171,10 @@ export const cueCombinationSchema = z
   .object({
     id: z.string().min(1),
     /** Any one of these cue ids … */
-    cues: z.array(z.string().regex(/^[a-z0-9_]+$/)).min(1),
+    cues: z.array(cueId).min(1),
     /** … together with any one of these symptom rule ids, or of these other cue ids. */
     symptoms: z.array(z.string().min(1)).default([]),
-    withCues: z.array(z.string().regex(/^[a-z0-9_]+$/)).default([]),
+    withCues: z.array(cueId).default([]),
     note: z.string().min(1),
     causes: adjustments.default({}),
     fixes: adjustments.default({}),
@@ -258,7 +261,7 @@ export const rulesFileSchema = z
     symptoms: z.array(symptomRuleSchema),
     combinations: z.array(combinationSchema).default([]),
     /** Cue id (src/intents/data/cues.yaml) → priors: "through the gateway", "after the update", the client. */
-    cues: z.record(z.string().regex(/^[a-z0-9_]+$/), cueRuleSchema).default({}),
+    cues: z.record(cueId, cueRuleSchema).default({}),
     codePairs: z.array(codePairSchema).default([]),
     cueCombinations: z.array(cueCombinationSchema).default([]),
     /**

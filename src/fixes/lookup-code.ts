@@ -3,7 +3,7 @@ import type { Family } from './kb-schema.js';
 import type { CodeEntry, KnowledgeBase } from './knowledge-base.js';
 import { rank, snippetValues, toRankedFix } from './rank.js';
 import type { RankedFix } from './ranked-fix.js';
-import { matchFamilies } from './resolve-code.js';
+import { matchFamilies, ROLE_OF_KIND } from './resolve-code.js';
 
 /** What `kb lookup CODE` answers: the entries found, how the input was read, and the fixes. */
 export interface CodeLookup {
@@ -90,14 +90,7 @@ function finish(
   families: Family[],
 ): CodeLookup {
   const primary = entries[0];
-  const role: CodeRole =
-    primary === undefined ||
-    primary.kind === 'avd' ||
-    primary.kind === 'negotiation' ||
-    primary.kind === 'freerdp' ||
-    primary.kind === 'ntstatus'
-      ? 'unknown'
-      : primary.kind;
+  const role: CodeRole = (primary && ROLE_OF_KIND[primary.kind]) ?? 'unknown';
   const understanding: Understanding = {
     intent: 'rdp_failure',
     confidence: 1,

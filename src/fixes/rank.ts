@@ -6,7 +6,7 @@ import { loadBuiltinKnowledgeBase } from './load-kb.js';
 import type { FeedbackStats, RankedFix } from './ranked-fix.js';
 import { fillPlaceholders, renderStep, type SnippetValues } from './render-snippet.js';
 
-const GENERIC_REASON =
+export const GENERIC_REASON =
   'Nothing in the message or the probe results points at one cause: these are the first steps for any Remote Desktop failure';
 
 /**

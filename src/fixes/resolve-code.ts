@@ -13,15 +13,22 @@ export interface ResolvedCode {
   families: Family[];
 }
 
-// Probe results and AVD numbers are never what a pasted hex value means.
-const PASTEABLE = new Set<CodeEntry['kind']>([
-  'disconnect',
-  'extended',
-  'error_info',
-  'gateway',
-  'freerdp',
-  'ntstatus',
-]);
+/**
+ * The role a code of each kind plays in a message, or null when a pasted value never means it:
+ * AVD diagnostics codes are keyed by name (their numbers are generic HRESULTs) and RDP_NEG_FAILURE
+ * codes are probe results (they would shadow 0x1–0x6). FreeRDP prints its own connect errors
+ * ([0x0002000D]) and NTSTATUS values come from Windows logon: no RDP role fits, so `unknown`.
+ */
+export const ROLE_OF_KIND: Record<CodeEntry['kind'], CodeRole | null> = {
+  disconnect: 'disconnect',
+  extended: 'extended',
+  error_info: 'error_info',
+  gateway: 'gateway',
+  freerdp: 'unknown',
+  ntstatus: 'unknown',
+  avd: null,
+  negotiation: null,
+};
 
 export function resolveCode(kb: KnowledgeBase, code: UnderstoodCode): ResolvedCode {
   const value = normaliseHex(code.value);
@@ -42,7 +49,7 @@ export function resolveCode(kb: KnowledgeBase, code: UnderstoodCode): ResolvedCo
 
 function pickEntry(entries: readonly CodeEntry[] | undefined, role: CodeRole): CodeEntry | undefined {
   if (entries === undefined) return undefined;
-  const pasteable = entries.filter((entry) => PASTEABLE.has(entry.kind));
+  const pasteable = entries.filter((entry) => ROLE_OF_KIND[entry.kind] !== null);
   return pasteable.find((entry) => entry.kind === role) ?? pasteable[0];
 }
 

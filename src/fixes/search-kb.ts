@@ -1,6 +1,6 @@
 import type { Understanding } from '../intents/understanding.js';
 import type { CodeEntry, Fix, KnowledgeBase } from './knowledge-base.js';
-import { rank } from './rank.js';
+import { GENERIC_REASON, rank } from './rank.js';
 
 export interface KbSearchResult {
   codes: { entry: CodeEntry; score: number }[];
@@ -45,12 +45,10 @@ export function searchKnowledgeBase(
 ): KbSearchResult {
   const byWords = searchWords(kb, query, limit);
   if (understanding === undefined) return byWords;
-  // Only an answer that rests on the sentence itself (a code, a symptom, a cue), not the generic first steps.
-  const ranked = rank({ ...understanding, intent: 'rdp_failure' }, [], {}, kb).filter(
-    (fix) => !kb.fixById.get(fix.id)?.generic || fix.reasons.some((r) => r.startsWith('You ')),
-  );
-  const specific = ranked.some((fix) => fix.reasons.length > 0 && !fix.reasons[0]?.startsWith('Nothing in'));
-  const fromRank = specific ? ranked.slice(0, Math.min(5, limit)) : [];
+  // Only an answer that rests on the sentence itself, not the generic first steps.
+  const fromRank = rank({ ...understanding, intent: 'rdp_failure' }, [], {}, kb)
+    .filter((fix) => fix.reasons[0] !== GENERIC_REASON)
+    .slice(0, Math.min(5, limit));
   const seen = new Set(fromRank.map((fix) => fix.id));
   const fixes = [
     ...fromRank.flatMap((fix) => {
