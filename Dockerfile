@@ -2,17 +2,20 @@
 #   docker build -t rdp-triage .
 #   docker run --env-file bot.env -v /etc/rdp-triage:/etc/rdp-triage:ro -p 3000:3000 -p 9464:9464 rdp-triage
 #   docker run --env-file worker.env -v /etc/rdp-triage:/etc/rdp-triage:ro rdp-triage worker --zone eu
-# Sources run through tsx (a runtime dependency), so there is no compile step; the build stage
-# exists for better-sqlite3's native addon, whose toolchain stays out of the final image.
+# The build stage compiles src/ to dist/ (`npm ci` runs `prepare` = `npm run build`) and
+# better-sqlite3's native addon, then drops the dev dependencies; its toolchain stays out of the
+# final image, which runs plain JavaScript.
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
-# Production dependencies only; install scripts as allowed in package.json (better-sqlite3, esbuild, ssh2).
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-data.mjs ./scripts/
+COPY src ./src
+# Install scripts as allowed in package.json (better-sqlite3, esbuild, ssh2); then production only.
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
@@ -24,7 +27,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
-COPY src ./src
+COPY --from=deps /app/dist ./dist
 # The image's own user (uid 1000 in the node image), never root. The audit database
 # (store.path) belongs on a volume such as /var/lib/rdp-triage.
 RUN mkdir -p /var/lib/rdp-triage && chown node:node /var/lib/rdp-triage

@@ -8,6 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // The CLI tests spawn bin/rdp-triage.js, which runs dist/: build it from these sources.
+          globalSetup: ['test/helpers/build-dist.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/integration/**'],
           testTimeout: 20_000,
@@ -18,7 +20,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           // Starts the probe lab (sshd jump, xrdp, FreeRDP shadow, openssl, dnsmasq) once; see lab/.
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['test/helpers/build-dist.ts', 'test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,

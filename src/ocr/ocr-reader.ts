@@ -189,10 +189,13 @@ function toOutcome(reply: ThreadReply, elapsed: number): OcrOutcome {
 }
 
 /**
- * The thread runs TypeScript: it registers tsx's loader first (the bin does the same on the main
- * thread, and a worker thread does not inherit registered hooks).
+ * The thread's entry. Compiled (dist/), the thread imports ocr-thread.js directly. Run from the
+ * TypeScript sources (tests, scripts under tsx) it registers tsx's loader first: a worker thread
+ * does not inherit the hooks registered on the main thread.
  */
 function bootstrapSource(): string {
+  if (!import.meta.url.endsWith('.ts'))
+    return `import(${JSON.stringify(new URL('./ocr-thread.js', import.meta.url).href)});`;
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./ocr-thread.ts', import.meta.url).href;
   return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
