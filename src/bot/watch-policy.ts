@@ -1,4 +1,4 @@
-import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../config/watch-schema.js';
+import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../config/watch-defaults.js';
 import type { Understanding } from '../intents/understanding.js';
 
 /**

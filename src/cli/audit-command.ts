@@ -1,9 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config/load-config.js';
-import { TriageError } from '../errors.js';
-import { type AuditEvent, createAuditLog } from '../store/audit-log.js';
-import { openDatabase } from '../store/sqlite.js';
+import type { AuditEvent } from '../store/audit-log.js';
 
 interface AuditOptions {
   user?: string;
@@ -33,6 +30,11 @@ export function auditCommand({ now = Date.now }: { now?: () => number } = {}): C
     .addOption(new Option('--config <file>', 'YAML configuration file (store.path)').env('RDP_TRIAGE_CONFIG'))
     .option('--db <file>', 'SQLite store to read (instead of store.path from the config)')
     .action(async (options: AuditOptions) => {
+      // The config schema and SQLite load only when the command runs (src/cli.ts).
+      const { loadConfig } = await import('../config/load-config.js');
+      const { TriageError } = await import('../errors.js');
+      const { createAuditLog } = await import('../store/audit-log.js');
+      const { openDatabase } = await import('../store/sqlite.js');
       const path = options.db ?? (await loadConfig(options.config)).store.path;
       if (!path)
         throw new TriageError(

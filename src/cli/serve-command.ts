@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load-config.js';
 
 /**
  * `rdp-triage serve`: the chat bot, until SIGTERM / SIGINT. Bolt, botbuilder, Redis and BullMQ
@@ -12,8 +11,9 @@ export function serveCommand(): Command {
     )
     .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
     .action(async (options: { config?: string }) => {
-      const config = await loadConfig(options.config);
+      const { loadConfig } = await import('../config/load-config.js');
       const { runBot } = await import('../ops/run-bot.js');
+      const config = await loadConfig(options.config);
       // Logs, metrics, health port, Redis-shared state and zone workers, graceful shutdown (src/ops).
       const { shutdown, served, runtime } = await runBot({ config });
       shutdown.installSignalHandlers();

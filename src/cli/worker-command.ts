@@ -1,19 +1,9 @@
-import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load-config.js';
-import { TriageError } from '../errors.js';
-import { createInFlight } from '../ops/in-flight.js';
-import { createLogger } from '../ops/logger.js';
-import { resolveOpsSettings } from '../ops/ops-settings.js';
-import { flagCheck, jumpReachableCheck, redisCheck } from '../ops/readiness.js';
-import { createShutdown } from '../ops/shutdown.js';
-import type { Connector } from '../probes/connector.js';
-import { createDirectConnector } from '../probes/direct-connector.js';
-import { createJumpPool } from '../probes/jump-pool.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 /**
  * `rdp-triage worker --zone eu`: a probe worker for one network zone. It needs the same Redis as
  * the bot (`REDIS_URL`) and a config whose `ops.zones` names the zone; its own allow lists decide
- * what it probes.
+ * what it probes. BullMQ, ioredis and the SSH pool load only when a worker really starts.
  */
 export function workerCommand(): Command {
   return new Command('worker')
@@ -22,77 +12,12 @@ export function workerCommand(): Command {
     .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
     .option('--concurrency <n>', 'jobs at once (default: the zone setting)', parsePositive)
     .action(async (options: { zone: string; config?: string; concurrency?: number }) => {
-      const config = await loadConfig(options.config);
-      const ops = resolveOpsSettings(config.ops);
-      const zone = config.ops.zones.find((z) => z.name === options.zone);
-      if (!zone) {
-        const known = config.ops.zones.map((z) => z.name).join(', ') || 'none configured';
-        throw new TriageError('CONFIG_INVALID', `zone ${options.zone} is not in ops.zones (known: ${known})`);
-      }
-      if (!ops.redisUrl)
-        throw new TriageError('CONFIG_INVALID', 'the worker needs REDIS_URL (or ops.redisUrl)');
-      const logger = createLogger({ level: ops.logLevel, base: { role: 'worker' } });
-      const direct = createDirectConnector();
-      // One pooled SSH connection per configured jump, as in the bot (src/probes/jump-pool.ts).
-      const jumps = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
-      const connectorFor = (jump: string | null): Connector => {
-        // A zone name that is not a configured jump stands for the worker's own network.
-        if (jump === null || !config.jumps.some((j) => j.name === jump)) return direct;
-        return jumps.connector(jump);
-      };
-      // BullMQ and ioredis load only when a worker really starts (keeps the other commands quick).
-      const { startZoneWorker } = await import('../ops/worker.js');
-      const { startHealthServer } = await import('../ops/health-server.js');
-      const { createMetrics, poolSamples } = await import('../ops/metrics.js');
-      const metrics = createMetrics();
-      metrics.observePools(() =>
-        poolSamples(config.jumps.map((jump) => ({ jump: jump.name, ...jumps.stats(jump.name) }))),
-      );
-      const worker = await startZoneWorker({
-        onFinding: (finding, jump) => metrics.probe(finding, jump),
-        redisUrl: ops.redisUrl,
-        zone,
-        config,
-        connectorFor,
-        logger,
+      const { loadConfig } = await import('../config/load-config.js');
+      const { runWorker } = await import('../ops/run-worker.js');
+      const { shutdown } = await runWorker({
+        config: await loadConfig(options.config),
+        zone: options.zone,
         ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-      });
-      const inFlight = createInFlight();
-      let closing = false;
-      const health =
-        ops.healthPort === undefined
-          ? null
-          : await startHealthServer({
-              port: ops.healthPort,
-              host: ops.healthHost,
-              // Ready while it takes jobs, its Redis answers and the zone's SSH jumps greet.
-              checks: [
-                flagCheck('accepting', () => !closing, 'shutting down'),
-                redisCheck(worker),
-                ...config.jumps.filter((jump) => zone.jumps.includes(jump.name)).map(jumpReachableCheck),
-              ],
-              metrics,
-            });
-      if (health) logger.info({ port: health.port, host: ops.healthHost }, 'health endpoints listening');
-      const shutdown = createShutdown({
-        logger,
-        inFlight,
-        graceMs: ops.shutdownGraceMs,
-        // BullMQ's close waits for running jobs, so their findings still reach the bot.
-        stopIntake: [
-          {
-            name: 'worker',
-            run: () => {
-              closing = true;
-              return worker.close();
-            },
-          },
-        ],
-        release: [
-          { name: 'jump-pool', run: () => jumps.close() },
-          ...(health ? [{ name: 'health', run: () => health.close() }] : []),
-        ],
-        stepTimeoutMs: ops.shutdownGraceMs + 5000,
       });
       shutdown.installSignalHandlers();
       // Stays up until SIGTERM / SIGINT.
@@ -102,7 +27,6 @@ export function workerCommand(): Command {
 
 function parsePositive(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new TriageError('INPUT_INVALID', `--concurrency must be a positive integer`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
   return n;
 }

@@ -1,10 +1,5 @@
 import { z } from 'zod';
-
-/**
- * Chosen on the dev split of test/fixtures/corpus by `npm run eval:watch -- --split dev`:
- * thresholds from 0.5 to 0.8 give the same precision there, recall falls above 0.8.
- */
-export const DEFAULT_WATCH_MIN_CONFIDENCE = 0.8;
+import { DEFAULT_WATCH_MIN_CONFIDENCE } from './watch-defaults.js';
 
 /**
  * Watched triage channels (issue 12): opt-in per channel. The bot reads every new top-level

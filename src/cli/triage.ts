@@ -1,0 +1,75 @@
+import { assembleBot } from '../bot/assemble.js';
+import { runConsoleChat } from '../bot/console.js';
+import type { Reply, Surface } from '../bot/conversation.js';
+import { fileAttachment } from '../bot/images.js';
+import { renderText } from '../bot/render/text.js';
+import { loadConfig } from '../config/load-config.js';
+import { withProbeTimeout } from '../triage/plan.js';
+import type { Report } from '../triage/report.js';
+import { understandText } from './classify.js';
+import type { TriageOptions } from './triage-command.js';
+
+// `rdp-triage triage` and `chat`: loaded only when one of them runs (src/cli/triage-command.ts).
+
+/** One message through the conversation core, as a chat surface would send it; prints the answer. */
+export async function triageOnce(text: string, options: TriageOptions): Promise<void> {
+  const bot = assembleBot({
+    config: withProbeTimeout(await loadConfig(options.config), options.probeTimeout),
+  });
+  try {
+    let answer: Reply | null = null;
+    /** "From your screenshot: …", printed with --json as `screenshot`. */
+    let note: string | undefined;
+    const keep = async (reply: Reply) => {
+      answer = reply;
+      if (reply.kind !== 'text' && reply.note !== undefined) note = reply.note;
+    };
+    const surface: Surface = { minUpdateIntervalMs: Number.POSITIVE_INFINITY, post: keep, update: keep };
+    const report: Report | null = await bot.conversation.handle(
+      {
+        platform: 'cli',
+        id: 'cli',
+        user: 'cli',
+        channel: 'cli',
+        text,
+        ...(options.image !== undefined && { files: [fileAttachment(options.image)] }),
+      },
+      surface,
+      new AbortController().signal,
+    );
+    if (options.json) {
+      const json = (report ?? replyAsJson(answer, text)) as object;
+      process.stdout.write(`${JSON.stringify(note === undefined ? json : { ...json, screenshot: note })}\n`);
+    } else if (answer) {
+      process.stdout.write(
+        `${renderText(answer, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`,
+      );
+    }
+  } finally {
+    await bot.close();
+  }
+}
+
+/** The console chat until the input ends. */
+export async function chat(options: { config?: string; probeTimeout?: number }): Promise<void> {
+  const bot = assembleBot({
+    config: withProbeTimeout(await loadConfig(options.config), options.probeTimeout),
+  });
+  try {
+    await runConsoleChat(bot.conversation, { input: process.stdin, output: process.stdout });
+  } finally {
+    await bot.close();
+  }
+}
+
+/** A triage that ended without probing (help, out of scope, empty) still prints one JSON object. */
+function replyAsJson(reply: Reply | null, text: string): unknown {
+  const understanding = reply && 'understanding' in reply ? reply.understanding : understandText(text);
+  return {
+    understanding,
+    findings: [],
+    fixes: [],
+    refusals: [],
+    reply: reply?.kind === 'text' ? reply.text : null,
+  };
+}
