@@ -12,7 +12,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-COPY scripts/copy-data.mjs ./scripts/
+COPY scripts/copy-data.mjs scripts/compile-data.ts ./scripts/
 COPY src ./src
 # Install scripts as allowed in package.json (better-sqlite3, esbuild, ssh2); then production only.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund

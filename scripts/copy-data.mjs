@@ -15,7 +15,8 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
   const from = join(entry.parentPath ?? entry.path, entry.name);
   const relative = from.slice(src.length + 1);
   if (!relative.split(sep).includes('data')) continue;
-  cpSync(from, join(dist, relative));
+  // Timestamps kept: the compiled form must stay newer than its YAML (src/data/compiled-data.ts).
+  cpSync(from, join(dist, relative), { preserveTimestamps: true });
   copied += 1;
 }
 if (copied === 0) throw new Error('copy-data: no data files found under src/');

@@ -8,8 +8,9 @@
  * on the test split and lists the misses. `--split dev` to tune (never tune on test), `--split all`.
  * Bar (issue 17): top-3 ≥ 0.90 on the test split. Exit 1 below it.
  */
+
+import { loadBuiltinKnowledgeBase } from '../src/fixes/builtin-kb.js';
 import { createCodeBook } from '../src/fixes/code-book.js';
-import { loadBuiltinKnowledgeBase } from '../src/fixes/load-kb.js';
 import { rank } from '../src/fixes/rank.js';
 import { understand } from '../src/intents/understand.js';
 import { loadThreads, splitArg, type Thread } from '../test/fixtures/corpus/corpus.js';

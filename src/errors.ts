@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'CONFIG_INVALID',
   'CONFIG_NOT_FOUND',
   'KB_INVALID',
+  // The shipped data's compiled form is missing or older than its YAML (src/data/compiled-data.ts).
+  'DATA_NOT_BUILT',
   'JUMP_HOST_KEY_MISMATCH',
   'JUMP_HOST_KEY_UNKNOWN',
   'JUMP_UNREACHABLE',

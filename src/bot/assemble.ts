@@ -2,6 +2,7 @@ import { createAccessGate } from '../access/access-gate.js';
 import type { GateLimits } from '../access/gate-limits.js';
 import type { Requester } from '../access/roles.js';
 import type { Config } from '../config/schema.js';
+import { loadBuiltinKnowledgeBase } from '../fixes/builtin-kb.js';
 import { createCodeBook } from '../fixes/code-book.js';
 import { loadKnowledgeBase } from '../fixes/load-kb.js';
 import type { FeedbackStats } from '../fixes/ranked-fix.js';
@@ -59,7 +60,7 @@ export function assembleBot({
   // Shipped knowledge base + the organisation's kb.extensionsDir, validated before anything opens:
   // a bad extension file stops start-up (TriageError KB_INVALID naming file, line and key).
   const { extensionsDir } = config.kb;
-  const kb = loadKnowledgeBase(extensionsDir === undefined ? {} : { extensionsDir });
+  const kb = extensionsDir === undefined ? loadBuiltinKnowledgeBase() : loadKnowledgeBase({ extensionsDir });
   // Code names and roles from the same knowledge base; configured hosts for "did you mean".
   const codeBook = createCodeBook(kb);
   const allowlist = createAllowlist(config);

@@ -13,11 +13,7 @@ import type { ApiErrorListener } from './api-errors.js';
 import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
 import type { Conversation } from './conversation.js';
-import { createSlackApp } from './slack.js';
-import { countingSlackFetch } from './slack-api-errors.js';
-import { createSlackGroups } from './slack-groups.js';
 import { readSlackSettings } from './slack-settings.js';
-import { createSlackWatcher } from './slack-watch.js';
 import { TEAMS_STARTER } from './teams.js';
 
 /** What every surface gets from `serve`: one conversation core, one feedback store, one logger. */
@@ -78,6 +74,14 @@ export const SLACK_STARTER: SurfaceStarter = {
     const settings = readSlackSettings(env);
     if (!settings) return null;
     return async (context) => {
+      // Bolt loads only when Slack is served: a Teams-only bot does not pay for it at start-up.
+      const [{ createSlackApp }, { countingSlackFetch }, { createSlackGroups }, { createSlackWatcher }] =
+        await Promise.all([
+          import('./slack.js'),
+          import('./slack-api-errors.js'),
+          import('./slack-groups.js'),
+          import('./slack-watch.js'),
+        ]);
       const { watch, understand, readImages, registerGroups, ...shared } = context;
       // Asked only when a role is granted by group (access.roles[].groups); needs usergroups:read.
       registerGroups(

@@ -1,12 +1,6 @@
-import { loadConfig } from '../config/load-config.js';
+import { loadBuiltinKnowledgeBase } from '../fixes/builtin-kb.js';
 import { createCodeBook } from '../fixes/code-book.js';
 import type { CodeEntry, KnowledgeBase } from '../fixes/knowledge-base.js';
-import {
-  checkExtensions,
-  formatIssue,
-  loadBuiltinKnowledgeBase,
-  loadKnowledgeBase,
-} from '../fixes/load-kb.js';
 import { type CodeLookup, lookupCode } from '../fixes/lookup-code.js';
 import type { RankedFix } from '../fixes/ranked-fix.js';
 import { ROLE_LABELS } from '../fixes/resolve-code.js';
@@ -80,6 +74,9 @@ export async function kbList(
 }
 
 export async function kbCheck(dir: string | undefined, options: { config?: string }): Promise<void> {
+  // An extension directory is YAML validated here: the config schema and the KB schemas load now.
+  const { loadConfig } = await import('../config/load-config.js');
+  const { checkExtensions, formatIssue, loadKnowledgeBase } = await import('../fixes/load-kb.js');
   const target = dir ?? (await loadConfig(options.config)).kb.extensionsDir;
   if (target === undefined) {
     process.stderr.write('kb check: name a directory, or a --config whose kb.extensionsDir is set\n');
@@ -102,8 +99,11 @@ export async function kbCheck(dir: string | undefined, options: { config?: strin
 
 async function knowledgeBase(configPath: string | undefined): Promise<KnowledgeBase> {
   if (configPath === undefined) return loadBuiltinKnowledgeBase();
+  const { loadConfig } = await import('../config/load-config.js');
   const { extensionsDir } = (await loadConfig(configPath)).kb;
-  return extensionsDir === undefined ? loadBuiltinKnowledgeBase() : loadKnowledgeBase({ extensionsDir });
+  if (extensionsDir === undefined) return loadBuiltinKnowledgeBase();
+  const { loadKnowledgeBase } = await import('../fixes/load-kb.js');
+  return loadKnowledgeBase({ extensionsDir });
 }
 
 function write(text: string): void {

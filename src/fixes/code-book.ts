@@ -1,6 +1,6 @@
 import type { CodeBook, CodeBookEntry } from '../intents/code-book.js';
+import { loadBuiltinKnowledgeBase } from './builtin-kb.js';
 import type { CodeEntry, KnowledgeBase } from './knowledge-base.js';
-import { loadBuiltinKnowledgeBase } from './load-kb.js';
 import { ROLE_OF_KIND } from './resolve-code.js';
 
 type BookRole = CodeBookEntry['role'];

@@ -6,17 +6,9 @@ import { FIX_AUDIENCES, FIX_RISKS, SNIPPET_LANGS } from './ranked-fix.js';
  * directory). Parsed once at load; types come from here.
  */
 
-export const CODE_KINDS = [
-  'disconnect',
-  'extended',
-  'error_info',
-  'gateway',
-  'freerdp',
-  'ntstatus',
-  'avd',
-  'negotiation',
-] as const;
-export type CodeKind = (typeof CODE_KINDS)[number];
+import { CODE_KINDS } from './code-kinds.js';
+
+export { CODE_KINDS, type CodeKind } from './code-kinds.js';
 
 export const AUDIENCES = FIX_AUDIENCES;
 export const RISKS = FIX_RISKS;

@@ -1,4 +1,5 @@
-import { CODE_KINDS, type CodeKind, type FixData, type Rules } from './kb-schema.js';
+import { CODE_KINDS, type CodeKind } from './code-kinds.js';
+import type { FixData, Rules } from './kb-schema.js';
 
 /** One code of the catalogue. The same value may exist under several kinds (0x7 extended and errorInfo). */
 export interface CodeEntry {
@@ -37,6 +38,14 @@ export interface KnowledgeBase {
   fixesByCode: ReadonlyMap<string, readonly Fix[]>;
   /** Symptom rules with their compiled patterns. */
   symptomPatterns: readonly { rule: Rules['symptoms'][number]; pattern: RegExp }[];
+}
+
+/** The knowledge base as data (what `npm run build` compiles): codes, causes, fixes, rules. */
+export interface CompiledKnowledgeBase {
+  codes: CodeEntry[];
+  causes: [string, string][];
+  fixes: Fix[];
+  rules: Rules;
 }
 
 export function indexKnowledgeBase(parts: {

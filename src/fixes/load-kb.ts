@@ -12,7 +12,7 @@ import {
   rulesFileSchema,
 } from './kb-schema.js';
 import { readSnapshot, type SourceText } from './kb-snapshot.js';
-import type { KnowledgeBase } from './knowledge-base.js';
+import type { CompiledKnowledgeBase, KnowledgeBase } from './knowledge-base.js';
 import { type KbIssue, parseKbFile } from './read-kb-file.js';
 
 export type { KbIssue } from './read-kb-file.js';
@@ -20,12 +20,13 @@ export type { KbIssue } from './read-kb-file.js';
 const BUILTIN_DIR = fileURLToPath(new URL('./data/', import.meta.url));
 const MAX_FILE_BYTES = 2_000_000;
 
-let builtin: KnowledgeBase | undefined;
-
-/** The shipped knowledge base, parsed and validated once per process. */
-export function loadBuiltinKnowledgeBase(): KnowledgeBase {
-  builtin ??= loadKnowledgeBase();
-  return builtin;
+/**
+ * The shipped knowledge base, validated, in the plain form `npm run build` writes for the run
+ * time (src/fixes/builtin-kb.ts reads it back).
+ */
+export function compileKnowledgeBase(): CompiledKnowledgeBase {
+  const { codes, causes, fixes, rules } = loadKnowledgeBase();
+  return { codes: [...codes], causes: [...causes], fixes: [...fixes], rules };
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Understanding } from '../intents/understanding.js';
 import type { Finding } from '../probes/finding.js';
+import { loadBuiltinKnowledgeBase } from './builtin-kb.js';
 import { type Contribution, type Evidence, gatherEvidence } from './gather-evidence.js';
 import type { Fix, KnowledgeBase } from './knowledge-base.js';
-import { loadBuiltinKnowledgeBase } from './load-kb.js';
 import type { FeedbackStats, RankedFix } from './ranked-fix.js';
 import { fillPlaceholders, renderStep, type SnippetValues } from './render-snippet.js';
 

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier.js';
 import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import { words as STOPWORDS } from 'natural/lib/natural/util/stopwords.js';
-import { parse } from 'yaml';
-import { z } from 'zod';
-import { TriageError } from '../errors.js';
+import { intentData } from './intent-data.js';
 import { INTENTS, type Intent } from './understanding.js';
 
 /**
@@ -28,13 +25,6 @@ export interface TrainingExample {
   text: string;
   intent: Intent;
 }
-
-const phrasesSchema = z.object(
-  Object.fromEntries(INTENTS.map((intent) => [intent, z.array(z.string().min(1)).min(5)])) as Record<
-    Intent,
-    z.ZodArray<z.ZodString>
-  >,
-);
 
 const MAX_TOKENS = 120;
 /** Longer "words" are pasted blobs (base64, hashes): one placeholder, never stemmed or cached. */
@@ -113,8 +103,27 @@ function stem(word: string): string {
   return stemmed;
 }
 
+/**
+ * The trained counts as plain data: what `npm run build` compiles into data/compiled.json, so the
+ * run time scores without training (src/intents/intent-data.ts).
+ */
+export interface BayesModel {
+  /** Features in natural's index order. */
+  features: string[];
+  /** Label → feature index → count of training phrases of that label holding the feature. */
+  classFeatures: Record<string, Record<string, number>>;
+  classTotals: Record<string, number>;
+  totalExamples: number;
+  smoothing: number;
+}
+
 /** Trains natural's BayesClassifier and returns a scorer over the trained counts. */
 export function trainNaiveBayes(examples: readonly TrainingExample[]): IntentClassifier {
+  return classifierFromModel(trainModel(examples));
+}
+
+/** natural's BayesClassifier trained on `examples`, as data. */
+export function trainModel(examples: readonly TrainingExample[]): BayesModel {
   const bayes = new BayesClassifier();
   for (const example of examples) bayes.addDocument(tokenizeForIntent(example.text), example.intent);
   // What natural's train() does, minus its indexOf over the whole vocabulary per feature (O(V²)
@@ -132,7 +141,8 @@ export function trainNaiveBayes(examples: readonly TrainingExample[]): IntentCla
   }
   bayes.lastAdded = bayes.docs.length;
   bayes.classifier.train();
-  return scoreWith(bayes, featureIndex);
+  const { classFeatures, classTotals, totalExamples, smoothing } = bayes.classifier;
+  return { features: [...featureIndex.keys()], classFeatures, classTotals, totalExamples, smoothing };
 }
 
 /**
@@ -141,8 +151,9 @@ export function trainNaiveBayes(examples: readonly TrainingExample[]): IntentCla
  * dense 0/1 vector over the whole vocabulary per call (an indexOf per feature), and multiplies
  * probabilities so long pastes underflow to 0 for every class.
  */
-function scoreWith(bayes: BayesClassifier, featureIndex: Map<string, number>): IntentClassifier {
-  const { classFeatures, classTotals, totalExamples, smoothing } = bayes.classifier;
+export function classifierFromModel(model: BayesModel): IntentClassifier {
+  const { classFeatures, classTotals, totalExamples, smoothing } = model;
+  const featureIndex = new Map(model.features.map((feature, index) => [feature, index]));
   const labels = Object.keys(classFeatures).filter((l): l is Intent =>
     (INTENTS as readonly string[]).includes(l),
   );
@@ -204,19 +215,18 @@ function indexFeatures(bayes: BayesClassifier): Map<string, number> {
 
 /** The training phrases of data/intents.yaml. */
 export function loadTrainingExamples(): TrainingExample[] {
-  const url = new URL('./data/intents.yaml', import.meta.url);
-  const result = phrasesSchema.safeParse(parse(readFileSync(url, 'utf8')));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new TriageError('KB_INVALID', `intents.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  return INTENTS.flatMap((intent) => result.data[intent].map((text) => ({ text, intent })));
+  return trainingExamples(intentData().training);
+}
+
+/** The phrases of data/intents.yaml as labelled examples. */
+export function trainingExamples(training: Record<Intent, readonly string[]>): TrainingExample[] {
+  return INTENTS.flatMap((intent) => training[intent].map((text) => ({ text, intent })));
 }
 
 let trained: IntentClassifier | undefined;
 
-/** The classifier trained on data/intents.yaml, trained once per process. */
+/** The classifier trained on data/intents.yaml (at build time: the compiled model), once per process. */
 export function defaultClassifier(): IntentClassifier {
-  trained ??= trainNaiveBayes(loadTrainingExamples());
+  trained ??= classifierFromModel(intentData().model);
   return trained;
 }

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { z } from 'zod';
-import { TriageError } from '../errors.js';
 import type { CodeBook, CodeBookEntry } from './code-book.js';
+import { intentData } from './intent-data.js';
 import type { CodeRole, UnderstoodCode } from './understanding.js';
 
 /**
@@ -15,25 +12,29 @@ import type { CodeRole, UnderstoodCode } from './understanding.js';
  * "code 2308") and the code book knows it, so ports, dates, tickets and versions stay numbers.
  */
 
-const labelsSchema = z.object({
-  errorCode: z.array(z.string().min(2)).min(1),
-  extendedCode: z.array(z.string().min(2)).min(1),
-});
-
 const MAX_CODES = 12;
 const MAX_HEX_DIGITS = 8;
 /** Matches read per scan: a paste of 500 "error code"s says no more than its first few. */
 const MAX_SCANNED_MATCHES = 64;
 
-const labels = loadLabels();
-// Longest label first, so "extended error code" wins over the "error code" inside it; group 1
-// is an extended label, group 2 an error-code label.
-const LABEL = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:(${alternation(labels.extendedCode)})|(${alternation(labels.errorCode)}))`,
-  'giu',
-);
-// A word every label contains, to skip the label scan on messages without one.
-const LABEL_ANCHORS = [...new Set([...labels.errorCode, ...labels.extendedCode].map(anchorOf))];
+let labelPatterns: { label: RegExp; anchors: string[] } | undefined;
+
+/** The dialog labels of data/dialog-labels.yaml as one pattern, built on first use. */
+function dialogLabels(): { label: RegExp; anchors: string[] } {
+  if (labelPatterns) return labelPatterns;
+  const labels = intentData().dialogLabels;
+  labelPatterns = {
+    // Longest label first, so "extended error code" wins over the "error code" inside it; group 1
+    // is an extended label, group 2 an error-code label.
+    label: new RegExp(
+      `(?<![\\p{L}\\p{N}])(?:(${alternation(labels.extendedCode)})|(${alternation(labels.errorCode)}))`,
+      'giu',
+    ),
+    // A word every label contains, to skip the label scan on messages without one.
+    anchors: [...new Set([...labels.errorCode, ...labels.extendedCode].map(anchorOf))],
+  };
+  return labelPatterns;
+}
 const NAME_ANCHORS = ['errinfo_', 'exdiscreason', 'disconnectreason', 'ssl_err_', 'e_proxy_', 'errconnect_'];
 // A number is read as a code only after one of these (checked before the slower regexes).
 const NUMBER_CONTEXT = /err|code|reason|disconnected|rdp|mstsc|ext|fehler|错误|protocol/;
@@ -69,7 +70,8 @@ export function parseCodes(text: string, codeBook: CodeBook): UnderstoodCode[] {
   const mentions: Mention[] = [];
   const lower = text.toLowerCase();
   // Each scan only where its anchor occurs: most messages have no label, name or hex at all.
-  if (LABEL_ANCHORS.some((anchor) => lower.includes(anchor))) collectLabelled(text, codeBook, mentions);
+  if (dialogLabels().anchors.some((anchor) => lower.includes(anchor)))
+    collectLabelled(text, codeBook, mentions);
   if (NAME_ANCHORS.some((anchor) => lower.includes(anchor))) collectNamed(text, codeBook, mentions);
   if (lower.includes('x')) collectHex(text, lower, codeBook, mentions);
   if (/\d/.test(text)) collectDigits(text, lower, codeBook, mentions);
@@ -95,7 +97,7 @@ export function parseCodes(text: string, codeBook: CodeBook): UnderstoodCode[] {
 
 function collectLabelled(text: string, codeBook: CodeBook, mentions: Mention[]): void {
   let seen = 0;
-  for (const match of text.matchAll(LABEL)) {
+  for (const match of text.matchAll(dialogLabels().label)) {
     if (++seen > MAX_SCANNED_MATCHES) break;
     const extended = match[1] !== undefined;
     const end = match.index + match[0].length;
@@ -242,14 +244,4 @@ function labelPattern(label: string): string {
     .split(/\s+/)
     .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/['’]/g, "['’]"))
     .join('\\s+');
-}
-
-function loadLabels(): z.infer<typeof labelsSchema> {
-  const url = new URL('./data/dialog-labels.yaml', import.meta.url);
-  const result = labelsSchema.safeParse(parse(readFileSync(url, 'utf8')));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new TriageError('KB_INVALID', `dialog-labels.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  return result.data;
 }

@@ -1,16 +1,17 @@
-import { readFileSync } from 'node:fs';
 import JaroWinklerDistance from 'natural/lib/natural/distance/jaro-winkler_distance.js';
-import { parse } from 'yaml';
-import { z } from 'zod';
-import { TriageError } from '../errors.js';
+import { hostNameProblem, isIPv4, isIPv6, isMappedIPv4 } from './host-name-rules.js';
+import { intentData } from './intent-data.js';
 import type { RdpFileSettings } from './rdp-file.js';
-import type { HostKind, UnderstoodHost } from './understanding.js';
+import type { HostKind, UnderstoodHost, UnusableHost, UnusableHostReason } from './understanding.js';
+import { findLeftoverHosts, type UnusableSpan } from './unusable-hosts.js';
 
 /**
  * Hosts and the RD Gateway named in a message: FQDNs, short names (`srv-fin-02`), IPv4/IPv6
  * literals, `host:port`, URLs and UNC paths, `/v:host` and `.rdp` settings. A short name without
  * a hyphen (`dc01`) counts only where it stands as a host ("server dc01", "rdp to dc01") or when the
- * inventory knows it; a near miss of an inventory name gets a "did you mean" suggestion.
+ * inventory knows it; a near miss of an inventory name gets a "did you mean" suggestion. A host-like
+ * token that is no host we would probe (`srv..corp`, `127.1`, `[fe80::1%eth0]`, `host:65536`) is
+ * returned in `unusable` with its reason, never dropped silently.
  */
 
 export interface InventoryName {
@@ -27,19 +28,29 @@ export interface HostIndex {
 export interface ParsedHosts {
   hosts: UnderstoodHost[];
   gateway: string | null;
+  unusable: UnusableHost[];
 }
 
-const wordsSchema = z.object({
-  fileExtensions: z.array(z.string()),
-  ignoredDomains: z.array(z.string()),
-  notHostPrefixes: z.array(z.string()),
-  notHostWords: z.array(z.string()),
-});
-const words = loadWords();
-const FILE_EXTENSIONS = new Set(words.fileExtensions);
-const IGNORED_DOMAINS = words.ignoredDomains;
-const NOT_HOST_PREFIXES = new Set(words.notHostPrefixes);
-const NOT_HOST_WORDS = new Set(words.notHostWords);
+interface HostWords {
+  fileExtensions: Set<string>;
+  ignoredDomains: readonly string[];
+  notHostPrefixes: Set<string>;
+  notHostWords: Set<string>;
+}
+let loadedWords: HostWords | undefined;
+
+/** The word lists of data/hosts.yaml (lower case), read on first use. */
+function hostWords(): HostWords {
+  if (loadedWords) return loadedWords;
+  const words = intentData().hostWords;
+  loadedWords = {
+    fileExtensions: new Set(words.fileExtensions),
+    ignoredDomains: words.ignoredDomains,
+    notHostPrefixes: new Set(words.notHostPrefixes),
+    notHostWords: new Set(words.notHostWords),
+  };
+  return loadedWords;
+}
 
 const MAX_HOSTS = 10;
 /** Jaro–Winkler similarity from which a name is offered as "did you mean" (srv-fn-02 → srv-fin-02: 0.97). */
@@ -50,16 +61,25 @@ const URL_HOST =
 const UNC_HOST = /\\\\([a-z0-9][a-z0-9.-]{0,252})(?=\\|\s|$)/gi;
 const EMAIL = /[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}/gu;
 const DOMAIN_USER = /(?<![\\\p{L}\p{N}])[\p{L}\p{N}-]{1,32}\\[\p{L}\p{N}._$-]{1,64}/gu;
-const IPV6_BRACKETED = /\[([0-9a-f:.]{2,45})(?:%[\w.]{1,16})?\](?::(\d{1,5}))?/gi;
-const IPV6_BARE = /(?<![\p{L}\p{N}:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4})(?![\p{L}\p{N}:])/giu;
-const IPV4 = /(?<![\p{L}\p{N}.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{1,5}))?(?![\p{L}\p{N}]|\.\d)/gu;
+// A port is read up to the next non-alphanumeric, so "3389x" or "65536" is a bad port, not 3389.
+const IPV6_BRACKETED = /\[([0-9a-f:.]{2,45})(%[\w.-]{1,16})?\](?::(\d[0-9a-z]{0,9}))?/gi;
+const IPV6_BARE =
+  /(?<![\p{L}\p{N}:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4})(%[\w.-]{1,16})?(?![\p{L}\p{N}:.])/giu;
+// ::ffff:10.0.0.5 — IPv4 written as IPv6, read before the IPv4 scan takes its tail.
+const MAPPED_IPV4 = /(?<![\p{L}\p{N}:.])(?:0{0,4}:){0,5}:?ffff:(?:\d{1,3}\.){3}\d{1,3}(?![\p{L}\p{N}.])/giu;
+// Not followed by ".name": 127.0.0.1.evil.example is one dotted name, read by DOTTED.
+const IPV4 =
+  /(?<![\p{L}\p{N}.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d[0-9a-z]{0,9}))?(?![\p{L}\p{N}]|\.[\p{L}\p{N}])/gu;
 const DOTTED =
-  /(?<![\p{L}\p{N}._@\\/-])([a-z0-9](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_-]{1,63}){1,8})(?::(\d{1,5}))?(?![\p{L}\p{N}@-]|\.[a-z0-9])/giu;
+  /(?<![\p{L}\p{N}._@\\/-])([a-z0-9](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_-]{1,63}){1,8})(?::(\d[0-9a-z]{0,9}))?(?![\p{L}\p{N}@-]|\.[a-z0-9])/giu;
 const WORD =
   /(?<![a-z0-9._@\\/-])([a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){0,6})(?::(\d{1,5}))?(?![a-z0-9_@\\-]|\.[a-z0-9])/g;
 // Words shaped like host names: with a hyphen (srv-fin-02, jdoe-laptop) or letters then digits (dc01).
+// Not inside a word of another script: "ѕrv01" (Cyrillic ѕ) is a look-alike, not the host "rv01".
 const NAME_SHAPED =
-  /(?<![a-z0-9._@\\/-])([a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){1,6}|[a-z]{2,10}\d{1,4})(?::(\d{1,5}))?(?![a-z0-9_@\\-]|\.[a-z0-9])/g;
+  /(?<![a-z0-9._@\\/\u0080-\uffff-])([a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){1,6}|[a-z]{2,10}\d{1,4})(?::(\d[0-9a-z]{0,9}))?(?![a-z0-9_@\\\u0080-\uffff-]|\.[a-z0-9])/g;
+// RFC 6761 localhost: a name like any other, so the allow rules decide (it is not looked up).
+const LOCALHOST = /(?<![a-z0-9._@\\/-])(localhost)(?::(\d[0-9a-z]{0,9}))?(?![a-z0-9_@\\-]|\.[a-z0-9])/g;
 // Any name right after "/v:", "full address:s:", "Remote computer:" or a quote after "computer".
 const NAME_AFTER_LABEL =
   /(?:\/v:|full address:s:|remote computer:\s{0,3}["“']?|computer\s{0,3}["“'])([a-z][a-z0-9_-]{0,62})(?![a-z0-9_.-])/g;
@@ -164,7 +184,7 @@ export function parseHosts(text: string, index: HostIndex, rdpFile: RdpFileSetti
   if (lower.includes(':') || lower.includes('"') || lower.includes('“'))
     for (const match of lower.matchAll(NAME_AFTER_LABEL)) {
       const name = match[1] ?? '';
-      if (NOT_HOST_WORDS.has(name)) continue;
+      if (hostWords().notHostWords.has(name)) continue;
       addCandidate(found, match.index + match[0].length - name.length, name, undefined, lower, index);
     }
   if (index.exact.size > 0) {
@@ -186,12 +206,12 @@ function judgeShortName(
   index: HostIndex,
 ): string | undefined | null {
   if (index.exact.has(name)) return undefined;
-  if (NOT_HOST_WORDS.has(name) || NOT_A_NAME.test(name)) return null;
+  if (hostWords().notHostWords.has(name) || NOT_A_NAME.test(name)) return null;
   const [first = name, ...rest] = name.split('-');
   const hasDigit = /\d/.test(name);
   // win10, x64, sha-256, cve-2018-0886, win32-openssh: a product or standard with its number.
   if (
-    NOT_HOST_PREFIXES.has(first.replace(/\d+$/, '')) &&
+    hostWords().notHostPrefixes.has(first.replace(/\d+$/, '')) &&
     (/\d$/.test(first) || rest.every((part) => /^\d+$/.test(part)))
   )
     return null;
@@ -321,7 +341,7 @@ function isFqdn(name: string): boolean {
   if (name.length > 253) return false;
   const labels = name.split('.');
   const tld = labels[labels.length - 1] ?? '';
-  if (!/^[a-z]{2,24}$/.test(tld) || FILE_EXTENSIONS.has(tld)) return false;
+  if (!/^[a-z]{2,24}$/.test(tld) || hostWords().fileExtensions.has(tld)) return false;
   return labels.every((label) => /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(label));
 }
 
@@ -333,7 +353,7 @@ function isDottedName(name: string): boolean {
 }
 
 function isIgnoredDomain(name: string): boolean {
-  return IGNORED_DOMAINS.some((domain) => name === domain || name.endsWith(`.${domain}`));
+  return hostWords().ignoredDomains.some((domain) => name === domain || name.endsWith(`.${domain}`));
 }
 
 function isIPv4(text: string): boolean {
@@ -350,19 +370,4 @@ function isIPv6(text: string): boolean {
   if (!groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return false;
   // "::" alone is the unspecified address: nothing to connect to.
   return halves.length === 2 ? groups.length >= 1 && groups.length <= 7 : groups.length === 8;
-}
-
-function loadWords(): z.infer<typeof wordsSchema> {
-  const url = new URL('./data/hosts.yaml', import.meta.url);
-  const result = wordsSchema.safeParse(parse(readFileSync(url, 'utf8')));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new TriageError('KB_INVALID', `hosts.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  return {
-    fileExtensions: result.data.fileExtensions.map((w) => w.toLowerCase()),
-    ignoredDomains: result.data.ignoredDomains.map((w) => w.toLowerCase()),
-    notHostPrefixes: result.data.notHostPrefixes.map((w) => w.toLowerCase()),
-    notHostWords: result.data.notHostWords.map((w) => w.toLowerCase()),
-  };
 }

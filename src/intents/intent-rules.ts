@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { z } from 'zod';
-import { TriageError } from '../errors.js';
+import { intentData } from './intent-data.js';
 import { createPhraseIndex, type PhraseIndex } from './message-words.js';
 import { INTENTS, type Intent } from './understanding.js';
 
@@ -29,15 +26,8 @@ const MAX_HELP_WORDS = 12;
 /** Feedback is a short reaction to an answer; a long message is a new report. */
 const MAX_FEEDBACK_WORDS = 25;
 
-const signsSchema = z.object({
-  rdpWords: z.array(z.string().min(1)),
-  remoteWords: z.array(z.string().min(1)),
-  otherProducts: z.array(z.string().min(1)),
-  rdpSymptoms: z.array(z.string().min(1)),
-  outOfScopeTopics: z.array(z.string().min(1)),
-});
 type SignKey = 'rdp' | 'remote' | 'other_product' | 'out_of_scope';
-const signs = loadSigns();
+let signIndex: { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } | undefined;
 
 export interface MessageSigns {
   /** A known RDP code or an .rdp file: certainly about Remote Desktop. */
@@ -75,6 +65,7 @@ export function readSigns(
   let count = 0;
   if (words.trim() !== '') for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
   // "chrome remote desktop" hits both a product and a remote word: the product decides (decideIntent).
+  const signs = loadSigns();
   const found = signs.index.find(words);
   return {
     rdpWord:
@@ -126,20 +117,18 @@ export function decideIntent(
   return { intent, confidence };
 }
 
+/** The phrase index of data/intent-signs.yaml, built on first use. */
 function loadSigns(): { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } {
-  const url = new URL('./data/intent-signs.yaml', import.meta.url);
-  const result = signsSchema.safeParse(parse(readFileSync(url, 'utf8')));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new TriageError('KB_INVALID', `intent-signs.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  return {
+  if (signIndex) return signIndex;
+  const data = intentData().signs;
+  signIndex = {
     index: createPhraseIndex<SignKey>([
-      ...result.data.rdpWords.map((phrase) => ({ key: 'rdp' as const, phrase })),
-      ...result.data.remoteWords.map((phrase) => ({ key: 'remote' as const, phrase })),
-      ...result.data.otherProducts.map((phrase) => ({ key: 'other_product' as const, phrase })),
-      ...result.data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
+      ...data.rdpWords.map((phrase) => ({ key: 'rdp' as const, phrase })),
+      ...data.remoteWords.map((phrase) => ({ key: 'remote' as const, phrase })),
+      ...data.otherProducts.map((phrase) => ({ key: 'other_product' as const, phrase })),
+      ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
     ]),
-    rdpSymptoms: result.data.rdpSymptoms,
+    rdpSymptoms: data.rdpSymptoms,
   };
+  return signIndex;
 }

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { z } from 'zod';
-import { TriageError } from '../errors.js';
+import { intentData } from './intent-data.js';
 import { createPhraseIndex, type PhraseHit, type PhraseIndex } from './message-words.js';
 import type { Mention } from './understanding.js';
 
@@ -11,8 +8,6 @@ import type { Mention } from './understanding.js';
  * correct") and the fixes the user says they already tried (data/tried.yaml). Ranking turns cues
  * into priors and tried fixes into a penalty; the reply quotes `words` back.
  */
-
-const phraseFileSchema = z.record(z.string().regex(/^[a-z0-9_-]+$/), z.array(z.string().min(2)).min(1));
 
 /** Words that, just before a "tried" phrase, say it was not done ("haven't cleared credentials"). */
 const NEGATIONS = new Set([
@@ -43,10 +38,14 @@ let loaded: MentionIndexes | undefined;
 
 /** The cue and tried phrase lists, read from data/ on first use. */
 export function mentionIndexes(): MentionIndexes {
-  loaded ??= {
-    ...loadPhraseFile('cues.yaml', 'cues'),
-    ...loadPhraseFile('tried.yaml', 'tried'),
-  } as MentionIndexes;
+  if (loaded) return loaded;
+  const { cues, tried } = intentData();
+  loaded = {
+    cues: phraseIndex(cues),
+    tried: phraseIndex(tried),
+    cueIds: Object.keys(cues),
+    triedIds: Object.keys(tried),
+  };
   return loaded;
 }
 
@@ -69,17 +68,8 @@ function isAttempt(words: string, hit: PhraseHit<string>): boolean {
   return !QUESTION_STARTS.test(before.join(' '));
 }
 
-function loadPhraseFile(file: string, kind: 'cues' | 'tried'): Partial<MentionIndexes> {
-  const url = new URL(`./data/${file}`, import.meta.url);
-  const result = phraseFileSchema.safeParse(parse(readFileSync(url, 'utf8')));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new TriageError('KB_INVALID', `${file}: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  const entries = Object.entries(result.data).flatMap(([id, phrases]) =>
-    phrases.map((phrase) => ({ key: id, phrase })),
+function phraseIndex(file: Record<string, string[]>): PhraseIndex<string> {
+  return createPhraseIndex(
+    Object.entries(file).flatMap(([id, phrases]) => phrases.map((phrase) => ({ key: id, phrase }))),
   );
-  const index = createPhraseIndex(entries);
-  const ids = Object.keys(result.data);
-  return kind === 'cues' ? { cues: index, cueIds: ids } : { tried: index, triedIds: ids };
 }

@@ -22,7 +22,7 @@ import {
   type TriageStateStore,
 } from './redis/redis-triage-state.js';
 import { createShutdown, type Shutdown, type ShutdownStep } from './shutdown.js';
-import { createZoneDispatcher, type ZoneDispatcher } from './zone-dispatcher.js';
+import type { ZoneDispatcher } from './zone-dispatcher.js';
 
 /** What replicas share through Redis; null when `REDIS_URL` is unset (in-process defaults stay). */
 export interface SharedState {
@@ -114,13 +114,16 @@ export async function createOpsRuntime({
       }, orphanScanMs),
     );
     for (const timer of timers) timer.unref();
-    if (config.ops.zones.length > 0)
+    if (config.ops.zones.length > 0) {
+      // BullMQ loads only when zones are configured.
+      const { createZoneDispatcher } = await import('./zone-dispatcher.js');
       dispatcher = await createZoneDispatcher({
         redisUrl: settings.redisUrl,
         zones: config.ops.zones,
         logger,
         metrics,
       });
+    }
   }
 
   return {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readSnapshot } from '../../src/fixes/kb-snapshot.js';
-import { loadBuiltinKnowledgeBase, readShippedSources } from '../../src/fixes/load-kb.js';
+import { loadBuiltinKnowledgeBase } from '../../src/fixes/builtin-kb.js';
+import { readShippedSources } from '../../src/fixes/load-kb.js';
 
 const kb = loadBuiltinKnowledgeBase();
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { loadBuiltinKnowledgeBase } from '../../src/fixes/load-kb.js';
+import { loadBuiltinKnowledgeBase } from '../../src/fixes/builtin-kb.js';
 import { rank } from '../../src/fixes/rank.js';
 import { escapeFor, fillPlaceholders, type SnippetValues } from '../../src/fixes/render-snippet.js';
 import type { Understanding } from '../../src/intents/understanding.js';
