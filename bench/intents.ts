@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier.js';
 import { createCodeBook } from '../src/fixes/code-book.js';
-import { loadTrainingExamples, tokenizeForIntent, trainNaiveBayes } from '../src/intents/classifier.js';
+import { loadTrainingExamples, tokenizeForIntent } from '../src/intents/classifier.js';
+import { trainNaiveBayes } from '../src/intents/train-classifier.js';
 import { understand } from '../src/intents/understand.js';
 
 const ROUNDS = 40;

@@ -6,9 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMPILED_FILE } from '../src/data/compiled-data.js';
 import { compileKnowledgeBase } from '../src/fixes/load-kb.js';
-import { trainingExamples, trainModel } from '../src/intents/classifier.js';
+import { trainingExamples } from '../src/intents/classifier.js';
 import type { CompiledIntentData } from '../src/intents/intent-data.js';
 import { parseIntentDataFiles } from '../src/intents/intent-data-schema.js';
+import { trainModel } from '../src/intents/train-classifier.js';
 
 const intentsDir = new URL('../src/intents/data/', import.meta.url);
 const phrases = parseIntentDataFiles(intentsDir);

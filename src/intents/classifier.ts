@@ -1,4 +1,3 @@
-import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier.js';
 import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import { words as STOPWORDS } from 'natural/lib/natural/util/stopwords.js';
 import { intentData } from './intent-data.js';
@@ -117,34 +116,6 @@ export interface BayesModel {
   smoothing: number;
 }
 
-/** Trains natural's BayesClassifier and returns a scorer over the trained counts. */
-export function trainNaiveBayes(examples: readonly TrainingExample[]): IntentClassifier {
-  return classifierFromModel(trainModel(examples));
-}
-
-/** natural's BayesClassifier trained on `examples`, as data. */
-export function trainModel(examples: readonly TrainingExample[]): BayesModel {
-  const bayes = new BayesClassifier();
-  for (const example of examples) bayes.addDocument(tokenizeForIntent(example.text), example.intent);
-  // What natural's train() does, minus its indexOf over the whole vocabulary per feature (O(V²)
-  // per document, over a second at 400 phrases): the same 0/1 vectors handed to the same
-  // apparatus addExample, built from a feature → index map.
-  const featureIndex = indexFeatures(bayes);
-  const width = featureIndex.size;
-  for (const doc of bayes.docs) {
-    const vector = new Array<number>(width).fill(0);
-    for (const token of doc.text) {
-      const index = featureIndex.get(token);
-      if (index !== undefined) vector[index] = 1;
-    }
-    bayes.classifier.addExample(vector, doc.label);
-  }
-  bayes.lastAdded = bayes.docs.length;
-  bayes.classifier.train();
-  const { classFeatures, classTotals, totalExamples, smoothing } = bayes.classifier;
-  return { features: [...featureIndex.keys()], classFeatures, classTotals, totalExamples, smoothing };
-}
-
 /**
  * Scores exactly as natural's Bernoulli Bayes does (apparatus `probabilityOfClass`: prior times the
  * smoothed frequency of every present feature), but sparse and in log space. natural builds a
@@ -203,14 +174,6 @@ export function classifierFromModel(model: BayesModel): IntentClassifier {
       return { intent, confidence: probabilities[intent], probabilities };
     },
   };
-}
-
-/** natural numbers features in `for…in` order of `features`; the same loop gives the same numbers. */
-function indexFeatures(bayes: BayesClassifier): Map<string, number> {
-  const featureIndex = new Map<string, number>();
-  let i = 0;
-  for (const feature in bayes.features) featureIndex.set(feature, i++);
-  return featureIndex;
 }
 
 /** The training phrases of data/intents.yaml. */

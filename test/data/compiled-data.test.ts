@@ -7,9 +7,10 @@ import { readCompiledData } from '../../src/data/compiled-data.js';
 import { isTriageError } from '../../src/errors.js';
 import { loadBuiltinKnowledgeBase } from '../../src/fixes/builtin-kb.js';
 import { loadKnowledgeBase } from '../../src/fixes/load-kb.js';
-import { trainingExamples, trainModel } from '../../src/intents/classifier.js';
+import { trainingExamples } from '../../src/intents/classifier.js';
 import { intentData } from '../../src/intents/intent-data.js';
 import { parseIntentDataFiles } from '../../src/intents/intent-data-schema.js';
+import { trainModel } from '../../src/intents/train-classifier.js';
 
 // The run time reads the compiled form only (no YAML parser, no schema library at start-up), so it
 // must be exactly what validating the YAML gives. The test project builds it first (build-dist).

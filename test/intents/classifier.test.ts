@@ -1,6 +1,7 @@
 import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier.js';
 import { expect, test } from 'vitest';
-import { loadTrainingExamples, tokenizeForIntent, trainNaiveBayes } from '../../src/intents/classifier.js';
+import { loadTrainingExamples, tokenizeForIntent } from '../../src/intents/classifier.js';
+import { trainNaiveBayes } from '../../src/intents/train-classifier.js';
 
 const examples = loadTrainingExamples();
 
