@@ -3,7 +3,7 @@ import { hostNameProblem, isIPv4, isIPv6, isMappedIPv4 } from './host-name-rules
 import { intentData } from './intent-data.js';
 import type { RdpFileSettings } from './rdp-file.js';
 import type { HostKind, UnderstoodHost, UnusableHost, UnusableHostReason } from './understanding.js';
-import { findLeftoverHosts, type UnusableSpan } from './unusable-hosts.js';
+import { clip, findLeftoverHosts, type UnusableSpan } from './unusable-hosts.js';
 
 /**
  * Hosts and the RD Gateway named in a message: FQDNs, short names (`srv-fin-02`), IPv4/IPv6
@@ -78,7 +78,7 @@ const WORD =
 // Not inside a word of another script: "ѕrv01" (Cyrillic ѕ) is a look-alike, not the host "rv01".
 const NAME_SHAPED =
   /(?<![a-z0-9._@\\/\u0080-\uffff-])([a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){1,6}|[a-z]{2,10}\d{1,4})(?::(\d[0-9a-z]{0,9}))?(?![a-z0-9_@\\\u0080-\uffff-]|\.[a-z0-9])/g;
-// RFC 6761 localhost: a name like any other, so the allow rules decide (it is not looked up).
+// RFC 6761 localhost: a name like any other, so the allow rules decide whether it is probed.
 const LOCALHOST = /(?<![a-z0-9._@\\/-])(localhost)(?::(\d[0-9a-z]{0,9}))?(?![a-z0-9_@\\-]|\.[a-z0-9])/g;
 // Any name right after "/v:", "full address:s:", "Remote computer:" or a quote after "computer".
 const NAME_AFTER_LABEL =
@@ -110,6 +110,12 @@ interface Candidate {
   suggestion?: string | undefined;
 }
 
+/** What one message's scans collect: host candidates, and host-like tokens that are no host. */
+interface Scan {
+  found: Candidate[];
+  unusable: UnusableSpan[];
+}
+
 export function createHostIndex(inventory: readonly InventoryName[]): HostIndex {
   const exact = new Set<string>();
   const names: HostIndex['names'] = [];
@@ -124,35 +130,55 @@ export function createHostIndex(inventory: readonly InventoryName[]): HostIndex 
 }
 
 export function parseHosts(text: string, index: HostIndex, rdpFile: RdpFileSettings | null): ParsedHosts {
-  const found: Candidate[] = [];
+  const scan: Scan = { found: [], unusable: [] };
   const unused = new Set<string>();
-  fromRdpFile(rdpFile, found, unused);
+  fromRdpFile(rdpFile, scan, unused);
   // Links first; then blank out what cannot be a host (links, e-mail addresses, DOMAIN\user) so the
   // later scans do not read "jdoe@corp.example" or "CORP\jdoe" as names.
   let rest = text;
   if (text.includes('://'))
     rest = rest.replace(URL_HOST, (whole, host: string, port: string | undefined, at: number) => {
       const name = host.replace(/^\[|\]$/g, '').toLowerCase();
-      if (!isIgnoredDomain(name)) addCandidate(found, at, name, port, text, index);
+      if (!isIgnoredDomain(name)) addCandidate(scan, at, name, port, text, index);
       return ' '.repeat(whole.length);
     });
   if (rest.includes('\\')) {
     rest = rest.replace(UNC_HOST, (whole, host: string, at: number) => {
-      addCandidate(found, at, host.toLowerCase(), undefined, text, index);
+      addCandidate(scan, at, host.toLowerCase(), undefined, text, index);
       return ' '.repeat(whole.length);
     });
     rest = rest.replace(DOMAIN_USER, (whole) => ' '.repeat(whole.length));
   }
-  if (rest.includes('@')) rest = rest.replace(EMAIL, (whole) => ' '.repeat(whole.length));
+  // A mail address or UPN (jdoe@corp.example) names a user; "admin@srv01" (no dot) names a host
+  // the user logs on to: reported, since the host alone is what we would probe.
+  if (rest.includes('@'))
+    rest = rest.replace(EMAIL, (whole: string, at: number) => {
+      if (!whole.slice(whole.indexOf('@')).includes('.')) markUnusable(scan, at, whole, 'user-at-host');
+      return ' '.repeat(whole.length);
+    });
   if (rest.includes('[') && rest.includes(':'))
-    rest = rest.replace(IPV6_BRACKETED, (whole, address: string, port: string | undefined, at: number) => {
-      if (isIPv6(address)) addCandidate(found, at, address.toLowerCase(), port, text, index);
+    rest = rest.replace(
+      IPV6_BRACKETED,
+      (whole, address: string, zone: string | undefined, port: string | undefined, at: number) => {
+        const lower = address.toLowerCase();
+        if (zone !== undefined) markUnusable(scan, at, whole, 'zone-id');
+        else if (isMappedIPv4(lower)) markUnusable(scan, at, whole, 'unusual-address');
+        else if (isIPv6(lower)) addCandidate(scan, at, lower, port, text, index);
+        else if (lower.includes(':')) markUnusable(scan, at, whole, 'not-an-address');
+        else return whole;
+        return ' '.repeat(whole.length);
+      },
+    );
+  if (/ffff:\d/i.test(rest))
+    rest = rest.replace(MAPPED_IPV4, (whole: string, at: number) => {
+      markUnusable(scan, at, whole, 'unusual-address');
       return ' '.repeat(whole.length);
     });
   if (rest.includes('::') || /(?:[0-9a-f]{1,4}:){7}/i.test(rest))
-    rest = rest.replace(IPV6_BARE, (whole, address: string, at: number) => {
+    rest = rest.replace(IPV6_BARE, (whole, address: string, zone: string | undefined, at: number) => {
       if (!isIPv6(address)) return whole;
-      addCandidate(found, at, address.toLowerCase(), undefined, text, index);
+      if (zone !== undefined) markUnusable(scan, at, whole, 'zone-id');
+      else addCandidate(scan, at, address.toLowerCase(), undefined, text, index);
       return ' '.repeat(whole.length);
     });
   const lower = rest.toLowerCase();
@@ -165,7 +191,7 @@ export function parseHosts(text: string, index: HostIndex, rdpFile: RdpFileSetti
         )
       )
         continue;
-      addCandidate(found, match.index, match[1] ?? '', match[2], lower, index);
+      addCandidate(scan, match.index, match[1] ?? '', match[2], lower, index);
     }
   if (lower.includes('.'))
     for (const match of lower.matchAll(DOTTED)) {
@@ -173,29 +199,62 @@ export function parseHosts(text: string, index: HostIndex, rdpFile: RdpFileSetti
       if (isIPv4(name) || isIgnoredDomain(name)) continue;
       const strong = STRONG_HOST_BEFORE.test(lower.slice(Math.max(0, match.index - 40), match.index));
       if (!isFqdn(name) && !(strong && isDottedName(name))) continue;
-      addCandidate(found, match.index, name, match[2], lower, index);
+      addCandidate(scan, match.index, name, match[2], lower, index);
     }
   for (const match of lower.matchAll(NAME_SHAPED)) {
     const name = match[1] ?? '';
     const decided = judgeShortName(name, lower, match.index, index);
     if (decided === null) continue;
-    addCandidate(found, match.index, name, match[2], lower, index, decided);
+    addCandidate(scan, match.index, name, match[2], lower, index, decided);
   }
+  if (lower.includes('localhost'))
+    for (const match of lower.matchAll(LOCALHOST))
+      addCandidate(scan, match.index, 'localhost', match[2], lower, index);
   if (lower.includes(':') || lower.includes('"') || lower.includes('“'))
     for (const match of lower.matchAll(NAME_AFTER_LABEL)) {
       const name = match[1] ?? '';
       if (hostWords().notHostWords.has(name)) continue;
-      addCandidate(found, match.index + match[0].length - name.length, name, undefined, lower, index);
+      addCandidate(scan, match.index + match[0].length - name.length, name, undefined, lower, index);
     }
   if (index.exact.size > 0) {
     let seen = 0;
     for (const match of lower.matchAll(WORD)) {
       if (++seen > MAX_WORDS) break;
       if (index.exact.has(match[1] ?? ''))
-        addCandidate(found, match.index, match[1] ?? '', match[2], lower, index);
+        addCandidate(scan, match.index, match[1] ?? '', match[2], lower, index);
     }
   }
-  return settle(found.filter((candidate) => !unused.has(candidate.name)));
+  // What no scan took but looks like a host; a piece of such a token is no host of its own.
+  const leftovers = findLeftoverHosts(lower, {
+    // Shaped like a name and, by the rules of short names, one (srv01, not win10 or sha-256).
+    isNameShaped: (name) =>
+      NAME_SHAPED_WHOLE.test(name) && /\d/.test(name) && judgeShortName(name, '', 0, index) !== null,
+    fileExtensions: hostWords().fileExtensions,
+  });
+  scan.unusable.push(...leftovers);
+  const found = scan.found.filter(
+    (candidate) =>
+      !unused.has(candidate.name) &&
+      !leftovers.some((span) => candidate.at >= span.at && candidate.at < span.end),
+  );
+  return { ...settle(found), unusable: settleUnusable(scan.unusable) };
+}
+
+// The whole of a word shaped like a host name (NAME_SHAPED without its context).
+const NAME_SHAPED_WHOLE = /^(?:[a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){1,6}|[a-z]{2,10}\d{1,4})$/;
+
+function markUnusable(scan: Scan, at: number, text: string, reason: UnusableHostReason): void {
+  if (scan.unusable.length < MAX_CANDIDATES)
+    scan.unusable.push({ at, end: at + text.length, text: clip(text.toLowerCase()), reason });
+}
+
+/** In message order, each token once. */
+function settleUnusable(spans: UnusableSpan[]): UnusableHost[] {
+  const byText = new Map<string, UnusableHost>();
+  for (const span of [...spans].sort((a, b) => a.at - b.at))
+    if (!byText.has(span.text) && byText.size < MAX_HOSTS)
+      byText.set(span.text, { text: span.text, reason: span.reason });
+  return [...byText.values()];
 }
 
 /** A name-shaped word is a host unless it names a product or version; one without digits must stand where a host stands. */
@@ -227,7 +286,7 @@ const MAX_CANDIDATES = 64;
 const MAX_WORDS = 600;
 
 function addCandidate(
-  found: Candidate[],
+  scan: Scan,
   at: number,
   name: string,
   port: string | undefined,
@@ -235,16 +294,27 @@ function addCandidate(
   index: HostIndex,
   suggestion?: string,
 ): void {
-  if (found.length >= MAX_CANDIDATES) return;
-  const before = text.slice(Math.max(0, at - 40), at).toLowerCase();
-  const kind = kindOf(name);
-  const parsedPort = port === undefined ? undefined : Number.parseInt(port, 10);
+  if (scan.found.length >= MAX_CANDIDATES) return;
   const bare = name.replace(/\.$/, '');
-  found.push({
+  const kind = kindOf(bare);
+  const written = kind === 'ipv6' && port !== undefined ? `[${bare}]` : bare;
+  // A name that breaks a rule, or a port that is no port, is reported, not probed elsewhere.
+  const problem = hostNameProblem(bare);
+  if (problem !== null) {
+    markUnusable(scan, at, written, problem);
+    return;
+  }
+  const parsedPort = port === undefined ? undefined : /^\d{1,5}$/.test(port) ? Number(port) : Number.NaN;
+  if (parsedPort !== undefined && !(parsedPort >= 1 && parsedPort <= 65535)) {
+    markUnusable(scan, at, `${written}:${port}`, 'bad-port');
+    return;
+  }
+  const before = text.slice(Math.max(0, at - 40), at).toLowerCase();
+  scan.found.push({
     at,
     name: bare,
     kind,
-    port: parsedPort !== undefined && parsedPort >= 1 && parsedPort <= 65535 ? parsedPort : undefined,
+    port: parsedPort,
     gateway:
       GATEWAY_BEFORE.test(before) &&
       (kind !== 'short' || !LOOSE_GATEWAY_BEFORE.test(before) || GATEWAY_NAME.test(bare)),
@@ -252,33 +322,34 @@ function addCandidate(
   });
 }
 
-function fromRdpFile(rdpFile: RdpFileSettings | null, found: Candidate[], unused: Set<string>): void {
+function fromRdpFile(rdpFile: RdpFileSettings | null, scan: Scan, unused: Set<string>): void {
   if (!rdpFile) return;
   const address = firstToken(rdpFile['full address']);
   const serverPort = rdpFile['server port'];
   if (typeof address === 'string' && address !== '') {
     const [, host = address, port] = /^\[?([^\]]+?)\]?(?::(\d{1,5}))?$/.exec(address.trim()) ?? [];
+    const name = host.toLowerCase();
+    const problem = hostNameProblem(name);
     const portNumber = port
       ? Number.parseInt(port, 10)
       : typeof serverPort === 'number'
         ? serverPort
         : undefined;
-    found.push({
-      at: -2,
-      name: host.toLowerCase(),
-      kind: kindOf(host.toLowerCase()),
-      port: portNumber,
-      gateway: false,
-    });
+    if (problem !== null) markUnusable(scan, -2, address, problem);
+    else if (portNumber !== undefined && !(portNumber >= 1 && portNumber <= 65535))
+      markUnusable(scan, -2, address, 'bad-port');
+    else scan.found.push({ at: -2, name, kind: kindOf(name), port: portNumber, gateway: false });
   }
   const gateway = firstToken(rdpFile.gatewayhostname);
   // gatewayusagemethod 0 = do not use a gateway, 4 = do not use, bypass ticked (rdp-facts.md §7).
   const usage = rdpFile.gatewayusagemethod;
   if (typeof gateway === 'string' && gateway !== '') {
     const host = gateway.replace(/:\d{1,5}$/, '').toLowerCase();
+    const problem = hostNameProblem(host);
     // A gateway the file says not to use is neither the gateway nor a target.
     if (usage === 0 || usage === 4) unused.add(host);
-    else found.push({ at: -1, name: host, kind: kindOf(host), gateway: true });
+    else if (problem !== null) markUnusable(scan, -1, host, problem);
+    else scan.found.push({ at: -1, name: host, kind: kindOf(host), gateway: true });
   }
 }
 
@@ -291,7 +362,7 @@ function firstToken(value: string | number | undefined): string | undefined {
   return token !== undefined && RDP_FILE_HOST.test(token) ? token : undefined;
 }
 
-function settle(found: Candidate[]): ParsedHosts {
+function settle(found: Candidate[]): Omit<ParsedHosts, 'unusable'> {
   found.sort((a, b) => a.at - b.at);
   let gateway: string | null = found.find((c) => c.gateway)?.name ?? null;
   if (gateway === null) {
@@ -341,7 +412,8 @@ function isFqdn(name: string): boolean {
   if (name.length > 253) return false;
   const labels = name.split('.');
   const tld = labels[labels.length - 1] ?? '';
-  if (!/^[a-z]{2,24}$/.test(tld) || hostWords().fileExtensions.has(tld)) return false;
+  // A top-level domain is letters, or an international one in punycode (xn--p1ai).
+  if (!/^(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})$/.test(tld) || hostWords().fileExtensions.has(tld)) return false;
   return labels.every((label) => /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(label));
 }
 
@@ -354,20 +426,4 @@ function isDottedName(name: string): boolean {
 
 function isIgnoredDomain(name: string): boolean {
   return hostWords().ignoredDomains.some((domain) => name === domain || name.endsWith(`.${domain}`));
-}
-
-function isIPv4(text: string): boolean {
-  const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-}
-
-/** RFC 4291 text forms: eight groups, or fewer around one `::`. Times (09:18:47) and MACs are not. */
-function isIPv6(text: string): boolean {
-  if (text.length < 2 || text.length > 45) return false;
-  const halves = text.split('::');
-  if (halves.length > 2) return false;
-  const groups = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
-  if (!groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return false;
-  // "::" alone is the unspecified address: nothing to connect to.
-  return halves.length === 2 ? groups.length >= 1 && groups.length <= 7 : groups.length === 8;
 }

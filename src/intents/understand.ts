@@ -37,7 +37,7 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
   const message = normalizeMessage(typeof text === 'string' ? text : '');
   const rdpFile = parseRdpFile(message);
   const codes = parseCodes(message, codeBook);
-  const { hosts, gateway } = parseHosts(message, hostIndexFor(inventory), rdpFile);
+  const { hosts, gateway, unusable } = parseHosts(message, hostIndexFor(inventory), rdpFile);
   // Host names are not words of the report: "rdg.corp.example" is a gateway's name, not "rdg".
   const words = toWords(
     withoutNames(message, [...hosts.map((host) => host.name), ...(gateway ? [gateway] : [])]),
@@ -90,6 +90,7 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     codes,
     hosts,
     gateway,
+    ...(unusable.length > 0 && { unusableHosts: unusable }),
     symptoms,
     ...(mentions.length > 0 && { mentions }),
     ...(rdpFile !== null && { rdpFile }),

@@ -26,6 +26,42 @@ export interface UnderstoodHost {
   suggestion?: string;
 }
 
+/**
+ * Why a host-like token of the message is not a host we would probe: it is still answered, under
+ * "not probed because …" (src/triage/plan.ts words each reason).
+ */
+export const UNUSABLE_HOST_REASONS = [
+  /** A label (the part between dots) longer than 63 characters. */
+  'label-too-long',
+  /** A name longer than 253 characters. */
+  'name-too-long',
+  /** Two dots in a row, or a leading dot (`srv..corp`). */
+  'empty-label',
+  /** A label that starts or ends with a hyphen (`-srv01`). */
+  'hyphen-at-edge',
+  /** A character no host name has (`$`, `!`, `~` …). */
+  'bad-character',
+  /** Letters outside ASCII: look-alikes (Cyrillic `а`), fullwidth letters, an IDN not in punycode. */
+  'not-ascii',
+  /** Shortened (`10.5`, `127.1`), hex or octal parts, fullwidth digits, IPv4-mapped IPv6. */
+  'unusual-address',
+  /** Four numbers, but one above 255 (`10.0.0.256`), or an IPv6 shape that is no address. */
+  'not-an-address',
+  /** An IPv6 address with a zone id (`fe80::1%eth0`). */
+  'zone-id',
+  /** `host:0`, `host:65536`, `host:3389x`. */
+  'bad-port',
+  /** `user@host` (a host without a dot after `@`): the host alone is the target. */
+  'user-at-host',
+] as const;
+export type UnusableHostReason = (typeof UNUSABLE_HOST_REASONS)[number];
+
+export interface UnusableHost {
+  /** The token as it stood in the message (lower case, at most 80 characters). */
+  text: string;
+  reason: UnusableHostReason;
+}
+
 export interface Mention {
   kind: 'symptom' | 'cue' | 'tried';
   /** Symptom id, cue id (src/intents/data/cues.yaml) or fix id (data/tried.yaml). */
@@ -41,6 +77,8 @@ export interface Understanding {
   codes: UnderstoodCode[];
   hosts: UnderstoodHost[];
   gateway: string | null;
+  /** Host-like tokens that are no host we would probe, and why. Absent when there are none. */
+  unusableHosts?: UnusableHost[];
   symptoms: string[];
   /**
    * The words ranking reads beyond codes and hosts, quoted as the user wrote them: symptoms (the

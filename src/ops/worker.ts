@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
 import type { Connector } from '../probes/connector.js';
 import type { Finding } from '../probes/finding.js';
+import { hostPort } from '../probes/probe-target.js';
 import { createAllowlist } from '../triage/allowlist.js';
 import type { PlannedTarget } from '../triage/plan.js';
 import type { Refusal } from '../triage/report.js';
@@ -148,7 +149,7 @@ function checkTarget(
   ];
   if (!ports.includes(target.port)) {
     refuse({
-      target: `${target.name}:${target.port}`,
+      target: hostPort(target.name, target.port),
       reason: `port ${target.port} is not configured on this worker`,
     });
     return null;

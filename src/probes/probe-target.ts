@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Where a probe goes: an address or name, a port, and the name the user wrote (for messages). */
 export interface ProbeTarget {
   host: string;
@@ -7,5 +9,10 @@ export interface ProbeTarget {
 }
 
 export function describeTarget(target: ProbeTarget): string {
-  return `${target.displayName ?? target.host}:${target.port}`;
+  return hostPort(target.displayName ?? target.host, target.port);
+}
+
+/** `host:port`, with an IPv6 literal in brackets (`[::1]:3389`, not `::1:3389`). */
+export function hostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,7 +1,8 @@
 import { BlockList, isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
-import type { Understanding } from '../intents/understanding.js';
+import type { Understanding, UnusableHostReason } from '../intents/understanding.js';
 import type { ProbeKind } from '../probes/finding.js';
+import { hostPort } from '../probes/probe-target.js';
 import type { Allowlist } from './allowlist.js';
 import type { Refusal } from './report.js';
 
@@ -27,6 +28,23 @@ export interface TriagePlan {
 
 const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._:-]{0,252})$/;
 
+/** What the reply says, after the token, for a host-like token that is no host we probe. */
+export const UNUSABLE_HOST_TEXT: Record<UnusableHostReason, string> = {
+  'label-too-long': 'not a valid host name: a label (the part between dots) is longer than 63 characters',
+  'name-too-long': 'not a valid host name: it is longer than 253 characters',
+  'empty-label': 'not a valid host name: an empty label (two dots in a row, or a leading dot)',
+  'hyphen-at-edge': 'not a valid host name: a label starts or ends with a hyphen',
+  'bad-character': 'not a valid host name: only letters, digits, hyphens and dots',
+  'not-ascii':
+    'not a valid host name: letters outside ASCII (a look-alike or fullwidth character); write an international name in punycode (xn--…)',
+  'unusual-address':
+    'looks like an address in an unusual notation (shortened, hex, octal, fullwidth or IPv4-mapped): we do not probe those; write all four numbers, e.g. 10.0.0.5',
+  'not-an-address': 'not a valid IP address: four numbers from 0 to 255, or IPv6 groups around one ::',
+  'zone-id': 'an IPv6 address with a zone id (%…): we do not probe link-local addresses',
+  'bad-port': 'not a valid port: a port is a number from 1 to 65535',
+  'user-at-host': 'a user@host form: write the host alone to have it probed',
+};
+
 /** Which probes run on which targets, via which jump; and which named targets are refused. Pure. */
 export function plan(understanding: Understanding, config: Config, allowlist: Allowlist): TriagePlan {
   const targets: PlannedTarget[] = [];
@@ -38,6 +56,9 @@ export function plan(understanding: Understanding, config: Config, allowlist: Al
   ) {
     return { targets, refusals, timeoutMs: config.probes.timeoutMs };
   }
+  // Every host-like token ends in the reply: what is no host we probe is said so, with its rule.
+  for (const unusable of understanding.unusableHosts ?? [])
+    refusals.push({ target: unusable.text, reason: UNUSABLE_HOST_TEXT[unusable.reason] });
   const named = [
     ...understanding.hosts.map((host) => ({ name: host.name, port: host.port, role: 'host' as const })),
     ...(understanding.gateway
@@ -45,7 +66,7 @@ export function plan(understanding: Understanding, config: Config, allowlist: Al
       : []),
   ];
   for (const entry of named) {
-    if (!HOST_NAME.test(entry.name)) {
+    if (isIP(entry.name) === 0 && !HOST_NAME.test(entry.name)) {
       refusals.push({ target: entry.name, reason: 'not a valid host name or address' });
       continue;
     }
@@ -72,7 +93,7 @@ export function plan(understanding: Understanding, config: Config, allowlist: Al
         : [...config.probes.rdpPorts, ...(inventory ? [inventory.port] : [])];
     if (!allowedPorts.includes(port)) {
       refusals.push({
-        target: `${entry.name}:${port}`,
+        target: hostPort(entry.name, port),
         reason: `port ${port} is not a configured ${entry.role === 'gateway' ? 'gateway' : 'RDP'} port`,
       });
       continue;

@@ -82,10 +82,15 @@ describe('gateway', () => {
     expect(used).toEqual({
       hosts: [{ name: 'srv-fin-02.corp.example', kind: 'fqdn', port: 3390 }],
       gateway: 'rdg.corp.example',
+      unusable: [],
     });
     const unused = read(
       'full address:s:10.40.2.8\nserver port:i:3390\ngatewayhostname:s:rdg.corp.example\ngatewayusagemethod:i:0',
     );
-    expect(unused).toEqual({ hosts: [{ name: '10.40.2.8', kind: 'ipv4', port: 3390 }], gateway: null });
+    expect(unused).toEqual({
+      hosts: [{ name: '10.40.2.8', kind: 'ipv4', port: 3390 }],
+      gateway: null,
+      unusable: [],
+    });
   });
 });
