@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -29,7 +31,8 @@ test('a deadline inside AbortSignal.any still fires after a GC, with a TimeoutEr
     });
   })();
   gc();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // A WeakRef's target is kept until the current job ends: one turn of the event loop, then again.
+  await setImmediate();
   gc();
   await expect.poll(() => reason, { timeout: 2000, interval: 20 }).toBeInstanceOf(DOMException);
   expect((reason as DOMException).name).toBe('TimeoutError');
@@ -84,6 +87,7 @@ afterAll(async () => {
 
 test('a probe against a silent server ends at its own deadline even when a GC runs meanwhile', async () => {
   const { port } = silent.address() as { port: number };
+  const connected = once(silent, 'connection');
   const findings: Finding[] = [];
   const started = performance.now();
   const battery = runBattery({ host: '127.0.0.1', port }, ['gateway'], {
@@ -94,8 +98,10 @@ test('a probe against a silent server ends at its own deadline even when a GC ru
     signal: new AbortController().signal,
     emit: (finding) => findings.push(finding),
   });
-  for (let i = 0; i < 3; i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  // The probe is waiting on the silent server (its TLS handshake): collect garbage then, twice.
+  await connected;
+  for (let i = 0; i < 2; i += 1) {
+    await setImmediate();
     gc();
   }
   await battery;

@@ -73,6 +73,11 @@ export interface SlackService {
   health(): { ok: boolean; detail?: string };
   /** Replaces a lost triage's message with `text` (or posts it where the answer was due). */
   tellInterrupted(message: InterruptedMessage, text: string): Promise<void>;
+  /**
+   * Resolves once every request received so far has been through its listener and every triage
+   * it started has posted its last edit (a barrier for tests; watched-channel answers excluded).
+   */
+  idle(): Promise<void>;
 }
 
 /** Slack retries an event up to 3 times within about 5 minutes (platform-limits.md); keep keys for an hour. */
@@ -146,6 +151,17 @@ export function createSlackApp({
   const reports = createReportCache(REPORT_CACHE_SIZE);
   const triageSlots = createConcurrencyLimit(maxConcurrentTriages);
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Requests inside their listeners (Bolt acks events before it runs them). */
+  const handling = new Set<Promise<void>>();
+  app.use(async ({ next }) => {
+    const listeners = next();
+    handling.add(listeners);
+    try {
+      await listeners;
+    } finally {
+      handling.delete(listeners);
+    }
+  });
 
   /** Runs one triage detached from the listener: Slack got its ack already, the work may take seconds. */
   const answer = (
@@ -333,6 +349,11 @@ export function createSlackApp({
           unfurl_links: false,
           unfurl_media: false,
         });
+    },
+    async idle() {
+      // A listener may start a triage: wait until neither kind is left.
+      while (handling.size > 0 || running.size > 0)
+        await Promise.allSettled([...handling, ...[...running.values()].map(({ done }) => done)]);
     },
     async stop() {
       await app.stop();

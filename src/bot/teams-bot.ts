@@ -60,6 +60,8 @@ export interface TeamsBot {
    * (their card then says the triage failed) and awaited.
    */
   stop(graceMs?: number): Promise<void>;
+  /** Resolves once every triage started so far has finished its card (a barrier for tests). */
+  idle(): Promise<void>;
   /**
    * Replaces the card of a triage another process lost (its `messageRef`) with `text`. Without a
    * card there is no conversation reference to post to, so the user cannot be told: returns false.
@@ -266,6 +268,9 @@ export function createTeamsBot({
         await turn.updateActivity({ ...cardMessage(renderTeamsCard({ kind: 'text', text })), id: card.id });
       });
       return true;
+    },
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
     async stop(graceMs = 30_000) {
       const all = Promise.allSettled([...running]);

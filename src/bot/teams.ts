@@ -62,6 +62,8 @@ export interface TeamsServer {
    */
   stop(): Promise<void>;
   drain(graceMs?: number): Promise<void>;
+  /** Resolves once every triage started so far has finished its card (a barrier for tests). */
+  idle(): Promise<void>;
   /** For /readyz: the HTTP listener is up. */
   health(): { ok: boolean; detail?: string };
   /** Replaces the card of a triage another replica lost; false when it was never posted. */
@@ -272,6 +274,7 @@ export async function startTeams({
       clearTimeout(force);
     },
     drain: (graceMs) => bot.stop(graceMs),
+    idle: () => bot.idle(),
     health: () => (server.listening ? { ok: true } : { ok: false, detail: 'HTTP listener closed' }),
     tellInterrupted: ({ messageRef }, text) => bot.tellInterrupted(messageRef, text),
   };

@@ -117,7 +117,7 @@ test('a redelivered envelope (retry_attempt 1) is acked but not triaged again', 
   await finalIn('D0SOCKET02');
   const again = sendEnvelope('events_api', dm, { retry_attempt: 1, retry_reason: 'timeout' });
   await ackOf(again);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await slack.idle();
   expect(
     api.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'D0SOCKET02'),
   ).toHaveLength(1);

@@ -151,7 +151,7 @@ describe('direct message', () => {
     });
     expect([first.status, retry.status]).toEqual([200, 200]);
     await postedTs((c) => c.args.channel === channel);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await slack.idle();
     expect(callsIn(channel, 'chat.postMessage')).toHaveLength(1);
   });
 
@@ -210,7 +210,7 @@ test('/rdp with no text answers with usage, privately, and probes nothing', asyn
   const response = await deliver(slashCommand('  ', api.respondUrl('cmd2'), 'C0COMMAND2'), FORM);
   expect(JSON.parse(response.text)).toMatchObject({ response_type: 'ephemeral' });
   expect(JSON.parse(response.text).text).toContain('/rdp 0x904 on');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await slack.idle();
   expect(callsIn('C0COMMAND2')).toEqual([]);
 });
 
@@ -344,7 +344,7 @@ describe('request checks', () => {
     const dm = directMessage('rdp 0x904 on srv-lab-01', { channel: 'D0FORGED01' });
     const response = await deliver(JSON.stringify(dm), 'application/json', {}, 'f'.repeat(32));
     expect(response.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await slack.idle();
     expect(callsIn('D0FORGED01')).toEqual([]);
   });
 

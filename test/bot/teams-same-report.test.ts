@@ -15,6 +15,7 @@ import { createMemoryFeedbackStore } from '../../src/store/feedback-store.js';
 import type { Report } from '../../src/triage/report.js';
 import { signSlackRequest, startFakeSlackApi } from '../helpers/slack-api-server.js';
 import { directMessage } from '../helpers/slack-payloads.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { CONFIRM, startX224Server } from '../helpers/x224-server.js';
 import { startFakeConnector } from './teams-connector.js';
 
@@ -57,13 +58,8 @@ function recording(conversation: Conversation): Conversation {
   };
 }
 
-async function until(platform: string, ms = 15_000): Promise<Report> {
-  const deadline = Date.now() + ms;
-  while (!reports.has(platform)) {
-    if (Date.now() > deadline) throw new Error(`no report from ${platform}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return reports.get(platform) as Report;
+function until(platform: string, ms = 15_000): Promise<Report> {
+  return waitFor(() => reports.get(platform), { timeoutMs: ms, what: `a report from ${platform}` });
 }
 
 /** Timings differ run to run: drop them, and the "(… 3 ms)" inside sentences. */

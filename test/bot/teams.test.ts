@@ -135,7 +135,7 @@ describe('Teams: a 1:1 message', () => {
   test('help is answered with one card and no edits', async () => {
     expect((await post(activity({ text: 'help' }))).status).toBe(200);
     const calls = await connector.waitFor((all) => all.some((c) => c.body?.type === 'message'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await teams.idle();
     expect(calls.map((c) => `${c.method} ${c.body.type}`)).toEqual(['POST typing', 'POST message']);
     expect(cardTexts(cardOf(calls[1]?.body)).join('\n')).toContain('I triage Remote Desktop (RDP) failures');
   });

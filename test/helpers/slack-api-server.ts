@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from './wait-for.js';
 
 /** One Web API call as Slack would receive it. */
 export interface ApiCall {
@@ -76,12 +77,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     calls,
     override: (method, answer) => overrides.set(method, answer),
     async waitFor(predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(calls)) {
-        if (Date.now() > deadline)
-          throw new Error(`timed out; calls: ${calls.map((c) => c.method).join(', ')}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(() => predicate(calls), { timeoutMs, what: 'the awaited Slack API calls' }).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}; calls: ${calls.map((c) => c.method).join(', ')}`);
+        },
+      );
     },
     close: () =>
       new Promise<void>((resolve) => {

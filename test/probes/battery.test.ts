@@ -4,6 +4,7 @@ import { type NetworkProbe, runBattery } from '../../src/probes/battery.js';
 import { createDirectConnector } from '../../src/probes/direct-connector.js';
 import type { Finding } from '../../src/probes/finding.js';
 import { PROTOCOL } from '../../src/probes/x224.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   CONFIRM,
   nlaServer,
@@ -146,10 +147,12 @@ describe('runBattery: NLA required or only offered', () => {
       // As many connections as without the check: the tcp probe's and the negotiation's.
       expect(connections).toBe(2);
       expect(server.requests).toEqual(offers);
-      // Nothing is left open once the battery is done (an unused spare is closed).
-      for (let i = 0; i < 50 && (await openConnections(server.server)) > 0; i++)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(await openConnections(server.server)).toBe(0);
+      // Nothing is left open once the battery is done (an unused spare is closed): the client has
+      // destroyed its sockets; the server sees each close one I/O turn later.
+      await waitFor(async () => (await openConnections(server.server)) === 0, {
+        timeoutMs: 1000,
+        what: 'the server to see every connection closed',
+      });
     },
   );
 

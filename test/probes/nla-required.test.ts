@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
+import type { Connector } from '../../src/probes/connector.js';
 import { createDirectConnector } from '../../src/probes/direct-connector.js';
 import { probeNlaRequired } from '../../src/probes/nla-required.js';
 import { PROTOCOL } from '../../src/probes/x224.js';
@@ -74,14 +76,44 @@ describe('probeNlaRequired', () => {
   test('with `when`: connects at once, sends the offer only once it is needed', async () => {
     const server = await startX224Server(nlaServer('required'));
     servers.push(server);
+    // Bytes the probe handed to its connection (counted as it writes, not when they arrive).
+    let written = 0;
+    const direct = createDirectConnector();
+    const connector: Connector = {
+      ...direct,
+      open: async (host, port, signal) => {
+        const stream = await direct.open(host, port, signal);
+        const write = stream.write.bind(stream) as (chunk: Buffer) => boolean;
+        stream.write = ((chunk: Buffer) => {
+          written += chunk.length;
+          return write(chunk);
+        }) as typeof stream.write;
+        return stream;
+      },
+    };
     const run = (when: Promise<boolean>) =>
       probeNlaRequired(
         { host: '127.0.0.1', port: server.port },
-        { connector: createDirectConnector(), signal: AbortSignal.timeout(3000), when },
+        { connector, signal: AbortSignal.timeout(3000), when },
       );
     let go = (_needed: boolean) => {};
-    const needed = run(new Promise<boolean>((resolve) => (go = resolve)));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const connected = once(server.server, 'connection');
+    const decision = new Promise<boolean>((resolve) => (go = resolve));
+    // The barrier: the probe subscribes to `when` once its connection is open; nothing may have
+    // been written by then.
+    let waiting = () => {};
+    const subscribed = new Promise<void>((resolve) => (waiting = resolve));
+    const then = decision.then.bind(decision);
+    const when = Object.assign(decision, {
+      // biome-ignore lint/suspicious/noThenProperty: the barrier is the probe subscribing to `when`
+      then: ((...args: Parameters<typeof then>) => {
+        waiting();
+        return then(...args);
+      }) as typeof then,
+    });
+    const needed = run(when);
+    await Promise.all([connected, subscribed]);
+    expect(written).toBe(0);
     expect(server.requests).toEqual([]);
     go(true);
     expect(await needed).toMatchObject({ code: 'RDP_NLA_REQUIRED' });
