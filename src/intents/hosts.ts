@@ -52,7 +52,8 @@ function hostWords(): HostWords {
   return loadedWords;
 }
 
-const MAX_HOSTS = 10;
+/** Hosts read per message: the most `probes.maxHostsPerMessage` allows; the rest are reported. */
+const MAX_HOSTS = 20;
 /** Jaro–Winkler similarity from which a name is offered as "did you mean" (srv-fn-02 → srv-fin-02: 0.97). */
 const SUGGESTION_THRESHOLD = 0.9;
 
@@ -237,7 +238,10 @@ export function parseHosts(text: string, index: HostIndex, rdpFile: RdpFileSetti
       !unused.has(candidate.name) &&
       !leftovers.some((span) => candidate.at >= span.at && candidate.at < span.end),
   );
-  return { ...settle(found), unusable: settleUnusable(scan.unusable) };
+  const overflow: Candidate[] = [];
+  const settled = settle(found, overflow);
+  for (const extra of overflow) markUnusable(scan, extra.at, extra.name, 'too-many-hosts');
+  return { ...settled, unusable: settleUnusable(scan.unusable) };
 }
 
 // The whole of a word shaped like a host name (NAME_SHAPED without its context).
@@ -362,7 +366,8 @@ function firstToken(value: string | number | undefined): string | undefined {
   return token !== undefined && RDP_FILE_HOST.test(token) ? token : undefined;
 }
 
-function settle(found: Candidate[]): Omit<ParsedHosts, 'unusable'> {
+/** Hosts in message order, each once, and the gateway; past MAX_HOSTS a host goes to `overflow`. */
+function settle(found: Candidate[], overflow: Candidate[]): Omit<ParsedHosts, 'unusable'> {
   found.sort((a, b) => a.at - b.at);
   let gateway: string | null = found.find((c) => c.gateway)?.name ?? null;
   if (gateway === null) {
@@ -376,7 +381,10 @@ function settle(found: Candidate[]): Omit<ParsedHosts, 'unusable'> {
       if (known && known.port === undefined && candidate.port !== undefined) known.port = candidate.port;
       continue;
     }
-    if (hosts.size >= MAX_HOSTS) break;
+    if (hosts.size >= MAX_HOSTS) {
+      overflow.push(candidate);
+      continue;
+    }
     hosts.set(candidate.name, {
       name: candidate.name,
       kind: candidate.kind,

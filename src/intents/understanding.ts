@@ -53,6 +53,8 @@ export const UNUSABLE_HOST_REASONS = [
   'bad-port',
   /** `user@host` (a host without a dot after `@`): the host alone is the target. */
   'user-at-host',
+  /** Past the 20th host of one message (the most `probes.maxHostsPerMessage` allows). */
+  'too-many-hosts',
 ] as const;
 export type UnusableHostReason = (typeof UNUSABLE_HOST_REASONS)[number];
 

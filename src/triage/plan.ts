@@ -43,6 +43,7 @@ export const UNUSABLE_HOST_TEXT: Record<UnusableHostReason, string> = {
   'zone-id': 'an IPv6 address with a zone id (%…): we do not probe link-local addresses',
   'bad-port': 'not a valid port: a port is a number from 1 to 65535',
   'user-at-host': 'a user@host form: write the host alone to have it probed',
+  'too-many-hosts': 'more than 20 hosts in one message: name fewer',
 };
 
 /** Which probes run on which targets, via which jump; and which named targets are refused. Pure. */

@@ -94,3 +94,26 @@ describe('gateway', () => {
     });
   });
 });
+
+describe('host-like tokens that are no host', () => {
+  test('past the 20th host of a message, the rest are reported, not dropped', () => {
+    const names = Array.from({ length: 22 }, (_, i) => `srv${i + 1}.corp.example`);
+    const parsed = read(`rdp fails on ${names.join(', ')}`);
+    expect(parsed.hosts.map((h) => h.name)).toEqual(names.slice(0, 20));
+    expect(parsed.unusable).toEqual([
+      { text: 'srv21.corp.example', reason: 'too-many-hosts' },
+      { text: 'srv22.corp.example', reason: 'too-many-hosts' },
+    ]);
+  });
+
+  test.for([
+    ['rdp fails on fe80::1%eth0', [], [{ text: 'fe80::1%eth0', reason: 'zone-id' }]],
+    ['rdp on 127.0.0.1.evil.example', ['127.0.0.1.evil.example'], []],
+    ['rdp to [::1]:22', ['::1'], []],
+    ['on ubuntu 24.04 rdp to srv01.corp.example is slow', ['srv01.corp.example'], []],
+  ] as const)('%s', ([text, hosts, unusable]) => {
+    const parsed = read(text);
+    expect(parsed.hosts.map((h) => h.name)).toEqual(hosts);
+    expect(parsed.unusable).toEqual(unusable);
+  });
+});
