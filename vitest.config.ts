@@ -1,4 +1,10 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// The CLI keeps its audit log under the user's data directory when the config names none: tests
+// (and the CLIs they spawn) keep theirs in a scratch directory, never in the developer's home.
+const env = { XDG_DATA_HOME: join(tmpdir(), 'rdp-triage-test-data') };
 
 // Two projects: fast unit tests of the pure core, and integration tests that start real servers
 // (sshd, xrdp, freerdp-shadow, openssl, dnsmasq) and therefore run one file at a time.
@@ -8,6 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          env,
           // The CLI tests spawn bin/rdp-triage.js, which runs dist/: build it from these sources.
           globalSetup: ['test/helpers/build-dist.ts'],
           include: ['test/**/*.test.ts'],
@@ -18,6 +25,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          env,
           include: ['test/integration/**/*.test.ts'],
           // Starts the probe lab (sshd jump, xrdp, FreeRDP shadow, openssl, dnsmasq) once; see lab/.
           globalSetup: ['test/helpers/build-dist.ts', 'test/integration/global-setup.ts'],

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createAccessGate } from '../access/access-gate.js';
 import type { GateLimits } from '../access/gate-limits.js';
 import type { Requester } from '../access/roles.js';
@@ -12,6 +13,7 @@ import { createOcrReader } from '../ocr/ocr-reader.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
 import { createJumpPool, type JumpStats } from '../probes/jump-pool.js';
+import { hostPort } from '../probes/probe-target.js';
 import { createConversationAudit } from '../store/conversation-audit.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback-store.js';
 import { openStore } from '../store/open-store.js';
@@ -45,6 +47,7 @@ export function assembleBot({
   limits,
   now,
   routeTarget,
+  notice = (line) => process.stderr.write(`${line}\n`),
 }: {
   config: Config;
   stats?: FeedbackStats;
@@ -56,6 +59,8 @@ export function assembleBot({
   now?: () => number;
   /** Targets probed elsewhere (zone workers, src/ops/zone-dispatcher.ts); absent: all probed here. */
   routeTarget?: TriageDeps['routeTarget'];
+  /** Tells the operator something once (where a new audit log is kept); default: a line on stderr. */
+  notice?: (line: string) => void;
 }): Bot {
   // Shipped knowledge base + the organisation's kb.extensionsDir, validated before anything opens:
   // a bad extension file stops start-up (TriageError KB_INVALID naming file, line and key).
@@ -64,7 +69,12 @@ export function assembleBot({
   // Code names and roles from the same knowledge base; configured hosts for "did you mean".
   const codeBook = createCodeBook(kb);
   const allowlist = createAllowlist(config);
+  const existed =
+    config.store.path === undefined || config.store.path === ':memory:' || existsSync(config.store.path);
   const store = config.store.path ? openStore({ ...config.store, path: config.store.path }) : null;
+  // First use of an audit log (by default one under the user's data directory): say where it is.
+  if (store && config.store.path && !existed)
+    notice(`rdp-triage: keeping the audit log in ${config.store.path} (store.path: none switches it off)`);
   const direct = createDirectConnector();
   // One pooled SSH connection per configured jump, shared by every triage (opened lazily).
   const jumps = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
@@ -84,7 +94,7 @@ export function assembleBot({
       ),
     describeTargets: (understanding) =>
       plan(understanding, config, allowlist).targets.map(
-        (target) => `${target.name}:${target.port}${target.jump ? ` through ${target.jump}` : ''}`,
+        (target) => `${hostPort(target.name, target.port)}${target.jump ? ` through ${target.jump}` : ''}`,
       ),
     access: createAccessGate({
       config,

@@ -39,7 +39,7 @@ export function auditCommand({ now = Date.now }: { now?: () => number } = {}): C
       if (!path)
         throw new TriageError(
           'CONFIG_INVALID',
-          'no audit log configured: set store.path in the config or pass --db',
+          'no audit log configured (store.path: none, or no home directory): set store.path in the config or pass --db',
         );
       if (!existsSync(path)) throw new TriageError('STORE_UNAVAILABLE', `no audit log at ${path} yet`);
       const db = openDatabase(path);

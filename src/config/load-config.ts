@@ -6,16 +6,18 @@ import { TriageError } from '../errors.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { applyEnvOverrides, type EnvOverride } from './env-overrides.js';
 import { type Config, configSchema, defaultConfig } from './schema.js';
+import { defaultStorePath, settleStorePath } from './store-path.js';
 
 /**
  * Reads and validates a YAML config file. Errors name the file, the key path, the line and the
- * problem; the bot refuses to start on any of them. `env` supplies `RDP_TRIAGE__…` overrides.
+ * problem; the bot refuses to start on any of them. `env` supplies `RDP_TRIAGE__…` overrides and
+ * the home of the audit log when `store.path` is unset (XDG_DATA_HOME or HOME; `none`: no log).
  */
 export async function loadConfig(
   path: string | undefined,
   { env = process.env }: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<Config> {
-  if (path === undefined) return defaultConfig();
+  if (path === undefined) return settleStorePath(defaultConfig(), defaultStorePath(env));
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -25,13 +27,14 @@ export async function loadConfig(
       cause: error,
     });
   }
-  return parseConfig(text, path, { env });
+  return parseConfig(text, path, { env, storeFallback: defaultStorePath(env) });
 }
 
+/** `storeFallback`: the audit log's path when the config sets no `store.path` (none: no log). */
 export function parseConfig(
   text: string,
   fileName: string,
-  { env = {} }: { env?: NodeJS.ProcessEnv } = {},
+  { env = {}, storeFallback }: { env?: NodeJS.ProcessEnv; storeFallback?: string | undefined } = {},
 ): Config {
   const lineCounter = new LineCounter();
   // prettyErrors off: its context snippet would quote the offending line, which may hold a secret.
@@ -61,7 +64,7 @@ export function parseConfig(
       ),
     );
   }
-  return result.data;
+  return settleStorePath(result.data, storeFallback);
 }
 
 function toConfigIssue(

@@ -4,8 +4,11 @@ import { z } from 'zod';
 export const storeSchema = z
   .object({
     /**
-     * SQLite file (created if missing, WAL mode). Unset: no audit log, feedback kept in memory.
-     * Relative paths are relative to the working directory.
+     * SQLite file (created if missing, WAL mode): the audit log and feedback votes. Unset: a file
+     * under the user's data directory, `$XDG_DATA_HOME/rdp-triage/store.sqlite` (else
+     * `~/.local/share/rdp-triage/store.sqlite`); the bot names it on stderr when it creates it.
+     * `none`: no audit log, feedback kept in memory. Relative paths are relative to the working
+     * directory.
      */
     path: z.string().min(1).optional(),
     /** Audit rows (requests, probes, refusals) older than this are deleted. */

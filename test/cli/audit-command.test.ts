@@ -31,9 +31,12 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 let dir = '';
 let config = '';
+// A config that switches the audit log off (without one, it is kept under the data directory).
+const NO_STORE = join(tmpdir(), `rdp-audit-none-${process.pid}.yaml`);
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rdp-audit-cli-'));
   config = join(dir, 'bot.yaml');
+  await writeFile(NO_STORE, 'store:\n  path: none\n');
   // Only loopback is allowed (the default): 10.9.9.9 is refused without a packet sent to it.
   await writeFile(config, `store:\n  path: ${join(dir, 'audit.db')}\nprobes:\n  timeoutMs: 1500\n`);
   const triage = await cli([
@@ -47,6 +50,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
+  await rm(NO_STORE, { force: true });
 });
 
 describe('rdp-triage audit', () => {
@@ -107,7 +111,7 @@ describe('rdp-triage audit', () => {
 
   test.for([
     [['audit', '--since', 'yesterday'], 2, /expected an age/],
-    [['audit'], 1, /no audit log configured/],
+    [['audit', '--config', NO_STORE], 1, /no audit log configured/],
     [['audit', '--db', '/nonexistent/audit.db'], 1, /no audit log at/],
   ] as const)('%j exits %i with a sentence', async ([args, exit, message]) => {
     const { code, stderr } = await cli([...args]);
