@@ -92,7 +92,7 @@ test('a probe against a silent server ends at its own deadline even when a GC ru
   const started = performance.now();
   const battery = runBattery({ host: '127.0.0.1', port }, ['gateway'], {
     connector: createDirectConnector(),
-    timeouts: { tcp: 400, rdp: 400, tls: 400, gateway: 400 },
+    timeouts: { tcp: 400, rdp: 400, tls: 400, ntlm: 400, gateway: 400 },
     startedAt: started,
     // The caller never cancels: only the probe's own deadline can end it.
     signal: new AbortController().signal,

@@ -148,13 +148,14 @@ export const configSchema = z
         gatewayPorts: z.array(port).default([443]),
         /** Most hosts probed for one message. */
         maxHostsPerMessage: z.number().int().min(1).max(20).default(5),
-        /** Per-probe deadlines in ms, overriding timeoutMs (dns, tcp, rdp, tls, gateway). */
+        /** Per-probe deadlines in ms, overriding timeoutMs (dns, tcp, rdp, tls, ntlm, gateway). */
         timeouts: z
           .object({
             dns: z.number().int().min(100).max(60_000).optional(),
             tcp: z.number().int().min(100).max(60_000).optional(),
             rdp: z.number().int().min(100).max(60_000).optional(),
             tls: z.number().int().min(100).max(60_000).optional(),
+            ntlm: z.number().int().min(100).max(60_000).optional(),
             gateway: z.number().int().min(100).max(60_000).optional(),
           })
           .optional(),

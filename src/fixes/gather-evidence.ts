@@ -25,6 +25,11 @@ export interface Evidence {
 }
 
 const HEALTHY_STATUSES = new Set(['ok', 'warn', 'skipped']);
+/**
+ * Warnings that say the problem is found, not that the path is fine: another machine answers for
+ * the name, or its clock drifts (src/probes/ntlm-info.ts). With one of them "all healthy" is false.
+ */
+const TELLING_WARNINGS = new Set(['NTLM_NAME_MISMATCH', 'NTLM_CLOCK_DRIFT']);
 
 export function gatherEvidence(
   kb: KnowledgeBase,
@@ -211,7 +216,10 @@ function isHealthy(findings: Finding[]): boolean {
   return (
     findings.some((f) => f.status === 'ok' && (f.probe === 'tcp' || f.probe === 'rdp')) &&
     // A probe skipped because it could not connect is not a healthy result.
-    findings.every((f) => HEALTHY_STATUSES.has(f.status) && !f.code.endsWith('_NOT_CONNECTED'))
+    findings.every(
+      (f) =>
+        HEALTHY_STATUSES.has(f.status) && !f.code.endsWith('_NOT_CONNECTED') && !TELLING_WARNINGS.has(f.code),
+    )
   );
 }
 

@@ -4,6 +4,7 @@ import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding, ProbeKind } from './finding.js';
 import { probeGateway } from './gateway.js';
 import { probeNlaRequired } from './nla-required.js';
+import { probeNtlmInfo } from './ntlm-info.js';
 import type { ProbeTarget } from './probe-target.js';
 import { probeRdp } from './rdp-negotiate.js';
 import { createSpareConnection } from './spare-connection.js';
@@ -85,6 +86,9 @@ export async function runBattery(
             (f) => (spare ? spare.released : Promise.resolve(f)),
           ).finally(() => spare?.none()),
         ];
+      case 'ntlm':
+        // With the rdp probe it starts once the server selected CredSSP (ntlmCheck below).
+        return probes.includes('rdp') ? [] : [ntlmProbe()];
       case 'tls':
         return [
           shared(
@@ -139,13 +143,14 @@ export async function runBattery(
               throw error;
             },
           );
+        const withNtlm = (rdp: Promise<Finding>) => (probes.includes('ntlm') ? [ntlmCheck(rdp)] : []);
         if (!combined) {
           const rdp = shared(
             kind,
             (connector, s) => probeRdp(target, { connector, signal: s }),
             (f) => Promise.resolve(f),
           );
-          return [rdp, nlaCheck(rdp)];
+          return [rdp, nlaCheck(rdp), ...withNtlm(rdp)];
         }
         const pair = shared(
           kind,
@@ -153,11 +158,43 @@ export async function runBattery(
           (p) => Promise.allSettled([p.rdp, p.tls]),
         );
         const rdp = pair.then((p) => p.rdp);
-        return [rdp, pair.then((p) => p.tls), nlaCheck(rdp)];
+        return [rdp, pair.then((p) => p.tls), nlaCheck(rdp), ...withNtlm(rdp)];
       }
     }
   });
   await Promise.all(runs.map((run) => run.then((finding) => finding && emit(finding))));
+
+  function ntlmProbe(): Promise<Finding> {
+    return shared(
+      'ntlm',
+      (connector, s) => probeNtlmInfo(target, { connector, signal: s, now }),
+      (f) => Promise.resolve(f),
+    );
+  }
+
+  /**
+   * The machine's own account of itself (names, OS, clock) exists only where the server speaks
+   * CredSSP: read once the rdp probe saw it select CredSSP, said "not offered" otherwise.
+   */
+  function ntlmCheck(rdp: Promise<Finding>): Promise<Finding> {
+    return rdp.then((first) => (first.code === 'RDP_NEG_NLA' ? ntlmProbe() : ntlmNotRead(first)));
+  }
+}
+
+/** The ntlm Finding when the rdp probe showed there is no CHALLENGE to read. */
+function ntlmNotRead(rdp: Finding): Finding {
+  const finished = rdp.code.startsWith('RDP_NEG_') && !rdp.code.startsWith('RDP_NEG_FAILURE');
+  return {
+    probe: 'ntlm',
+    target: rdp.target,
+    status: 'skipped',
+    code: rdp.code === 'RDP_NOT_CONNECTED' ? 'NTLM_NOT_CONNECTED' : 'NTLM_NOT_OFFERED',
+    summary: finished
+      ? `${rdp.target} does not select CredSSP (NLA), so it says nothing about itself before logon`
+      : `${rdp.target}: what the machine says about itself not read: the RDP negotiation did not finish (${rdp.code})`,
+    detail: { stage: 'x224', after: rdp.code },
+    ms: rdp.ms,
+  };
 }
 
 type Run<T> = (connector: Connector, signal: AbortSignal) => Promise<T>;

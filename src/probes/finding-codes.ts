@@ -47,6 +47,16 @@ export const FINDING_CODES = [
   'TLS_TIMEOUT',
   'TLS_NOT_OFFERED',
   'TLS_NOT_CONNECTED',
+  // ntlm (what an NLA server says about itself in its NTLM CHALLENGE, before logon)
+  'NTLM_INFO',
+  'NTLM_NAME_MISMATCH',
+  'NTLM_CLOCK_SKEW',
+  'NTLM_CLOCK_DRIFT',
+  'NTLM_NOT_OFFERED',
+  'NTLM_MALFORMED',
+  'NTLM_FAILED',
+  'NTLM_TIMEOUT',
+  'NTLM_NOT_CONNECTED',
   // gateway (RD Gateway HTTPS transport)
   'GATEWAY_OK',
   'GATEWAY_INTERCEPTED',

@@ -1,6 +1,6 @@
 /** One probe's result. Expected network outcomes are values, never exceptions. */
 
-export const PROBE_KINDS = ['dns', 'tcp', 'rdp', 'tls', 'gateway', 'jump'] as const;
+export const PROBE_KINDS = ['dns', 'tcp', 'rdp', 'tls', 'ntlm', 'gateway', 'jump'] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
 
 export const FINDING_STATUSES = ['ok', 'warn', 'fail', 'timeout', 'skipped', 'refused'] as const;

@@ -109,7 +109,7 @@ export function plan(understanding: Understanding, config: Config, allowlist: Al
     const probes: ProbeKind[] = [
       ...(isIP(inventory?.address ?? entry.name) === 0 ? (['dns'] as const) : []),
       'tcp',
-      ...(entry.role === 'gateway' ? (['tls', 'gateway'] as const) : (['rdp', 'tls'] as const)),
+      ...(entry.role === 'gateway' ? (['tls', 'gateway'] as const) : (['rdp', 'tls', 'ntlm'] as const)),
     ];
     targets.push({
       name: inventory?.name ?? entry.name,
@@ -174,6 +174,7 @@ export function probeTimeouts(config: Pick<Config, 'probes'>): Record<Exclude<Pr
     tcp: own.tcp ?? base,
     rdp: own.rdp ?? base,
     tls: own.tls ?? base,
+    ntlm: own.ntlm ?? base,
     gateway: own.gateway ?? base,
   };
 }

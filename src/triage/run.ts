@@ -167,6 +167,7 @@ export async function probeTarget(
         tcp: budget(timeouts.tcp),
         rdp: budget(timeouts.rdp),
         tls: budget(timeouts.tls),
+        ntlm: budget(timeouts.ntlm),
         gateway: budget(timeouts.gateway),
       },
       startedAt,

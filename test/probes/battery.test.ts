@@ -37,7 +37,7 @@ function battery(
   const ms = deadlineMs;
   return runBattery({ host: '127.0.0.1', port }, probes, {
     connector,
-    timeouts: { tcp: ms, rdp: ms, tls: ms, gateway: ms },
+    timeouts: { tcp: ms, rdp: ms, tls: ms, ntlm: ms, gateway: ms },
     startedAt: performance.now(),
     signal: AbortSignal.timeout(30_000),
     emit: (finding) => findings.push(finding),

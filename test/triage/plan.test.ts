@@ -58,23 +58,23 @@ describe('which jump serves a target', () => {
 });
 
 describe('probes per target', () => {
-  test('a host gets dns, tcp, rdp and tls; a gateway gets tls and the RD Gateway check on 443', () => {
+  test('a host gets dns, tcp, rdp, tls and ntlm; a gateway gets tls and the RD Gateway check on 443', () => {
     const p = plan(
       understanding(['ts01.eu.corp.example'], 'rdg.eu.corp.example'),
       config,
       createAllowlist(config),
     );
     expect(p.targets.map((t) => [t.name, t.port, t.probes])).toEqual([
-      ['ts01.eu.corp.example', 3389, ['dns', 'tcp', 'rdp', 'tls']],
+      ['ts01.eu.corp.example', 3389, ['dns', 'tcp', 'rdp', 'tls', 'ntlm']],
       ['rdg.eu.corp.example', 443, ['dns', 'tcp', 'tls', 'gateway']],
     ]);
   });
 
   test('the battery ends at the slowest probe deadline; --probe-timeout overrides all', () => {
-    expect(probeTimeouts(config)).toEqual({ dns: 4000, tcp: 4000, rdp: 6000, tls: 4000, gateway: 4000 });
+    expect(probeTimeouts(config)).toEqual({ dns: 4000, tcp: 4000, rdp: 6000, tls: 4000, ntlm: 4000, gateway: 4000 });
     expect(plan(understanding(['10.20.1.1']), config, createAllowlist(config)).timeoutMs).toBe(6000);
     const fast = withProbeTimeout(config, 1500);
-    expect(probeTimeouts(fast)).toEqual({ dns: 1500, tcp: 1500, rdp: 1500, tls: 1500, gateway: 1500 });
+    expect(probeTimeouts(fast)).toEqual({ dns: 1500, tcp: 1500, rdp: 1500, tls: 1500, ntlm: 1500, gateway: 1500 });
     expect(withProbeTimeout(config, undefined)).toBe(config);
   });
 });

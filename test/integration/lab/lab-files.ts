@@ -231,6 +231,9 @@ export function dnsmasqArgs(dir: string, mode: LabMode, listen: string): string[
     `--log-facility=${join(dir, 'dnsmasq.queries.log')}`,
     // Exists but has no address records: the "no answer" (NODATA) case.
     '--txt-record=noaddr.lab,"no address here"',
+    // A stale record: the name of a machine that is gone, still pointing at an address another
+    // machine (the NLA server) now has. Its NTLM CHALLENGE names that other machine.
+    `--host-record=srv-stale.lab,${labAddress(mode, LAB_HOSTS['rdp-nla'])}`,
     ...records,
   ];
 }
