@@ -6,8 +6,10 @@ import { defineConfig } from 'vitest/config';
 // (and the CLIs they spawn) keep theirs in a scratch directory, never in the developer's home.
 const env = { XDG_DATA_HOME: join(tmpdir(), 'rdp-triage-test-data') };
 
-// Two projects: fast unit tests of the pure core, and integration tests that start real servers
-// (sshd, xrdp, freerdp-shadow, openssl, dnsmasq) and therefore run one file at a time.
+// Three projects. unit: in-process tests (loopback fakes of Slack, Teams and SSH servers at most),
+// `npm run test:unit`. processes: tests that start programs — the bin, tsx scripts, ImageMagick,
+// the OCR worker — under test/processes/. integration: the real servers (sshd, xrdp,
+// freerdp-shadow, openssl, dnsmasq, redis), one file at a time. `npm test` runs all three.
 export default defineConfig({
   test: {
     projects: [
@@ -18,8 +20,18 @@ export default defineConfig({
           // The CLI tests spawn bin/rdp-triage.js, which runs dist/: build it from these sources.
           globalSetup: ['test/helpers/build-dist.ts'],
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**'],
+          exclude: ['test/integration/**', 'test/processes/**'],
           testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'processes',
+          env,
+          // The bin runs dist/: build it from these sources.
+          globalSetup: ['test/helpers/build-dist.ts'],
+          include: ['test/processes/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {

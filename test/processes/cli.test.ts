@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { nlaServer, startX224Server } from './helpers/x224-server.js';
+import { nlaServer, startX224Server } from '../helpers/x224-server.js';
 
 // Each test spawns the real binary (about 1 s of start-up on a quiet machine, far more on a busy one).
 vi.setConfig({ testTimeout: 90_000 });
 
-const BIN = fileURLToPath(new URL('../bin/rdp-triage.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/rdp-triage.js', import.meta.url));
 
 interface Run {
   code: number | null;

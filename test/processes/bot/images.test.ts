@@ -16,8 +16,8 @@ import {
   readImageFile,
   readScreenshots,
   sniffImage,
-} from '../../src/bot/images.js';
-import { imageMagick } from '../ocr/dialog-images.js';
+} from '../../../src/bot/images.js';
+import { imageMagick } from '../../ocr/dialog-images.js';
 
 const run = promisify(execFile);
 let dir = '';

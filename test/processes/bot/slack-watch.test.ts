@@ -5,27 +5,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import { createSlackApp, type SlackService } from '../../src/bot/slack.js';
-import { createSlackWatcher } from '../../src/bot/slack-watch.js';
-import { configSchema } from '../../src/config/schema.js';
-import { createCodeBook } from '../../src/fixes/code-book.js';
-import { understand } from '../../src/intents/understand.js';
+import { assembleBot, type Bot } from '../../../src/bot/assemble.js';
+import { createSlackApp, type SlackService } from '../../../src/bot/slack.js';
+import { createSlackWatcher } from '../../../src/bot/slack-watch.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { createCodeBook } from '../../../src/fixes/code-book.js';
+import { understand } from '../../../src/intents/understand.js';
 import {
   createMemoryFeedbackStore,
   type FeedbackStore,
   type FeedbackVote,
-} from '../../src/store/feedback-store.js';
+} from '../../../src/store/feedback-store.js';
 import {
   type ApiCall,
   type FakeSlackApi,
   signSlackRequest,
   startFakeSlackApi,
-} from '../helpers/slack-api-server.js';
-import { directMessage, eventEnvelope, messageTs } from '../helpers/slack-payloads.js';
-import { CONFIRM, startX224Server } from '../helpers/x224-server.js';
-import { renderDialog } from '../ocr/dialog-images.js';
-import { SCENARIOS } from '../ocr/dialog-scenarios.js';
+} from '../../helpers/slack-api-server.js';
+import { directMessage, eventEnvelope, messageTs } from '../../helpers/slack-payloads.js';
+import { CONFIRM, startX224Server } from '../../helpers/x224-server.js';
+import { renderDialog } from '../../ocr/dialog-images.js';
+import { SCENARIOS } from '../../ocr/dialog-scenarios.js';
 
 // Watched channels and screenshots end to end: the real Bolt app (HTTP receiver, signatures,
 // WebClient) against the local Slack Web API server, a loopback X.224 server as the RDP host,

@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import { runConsoleChat } from '../../src/bot/console.js';
-import type { Conversation } from '../../src/bot/conversation.js';
-import { createSlackApp, type SlackService } from '../../src/bot/slack.js';
-import { startTeams, type TeamsServer } from '../../src/bot/teams.js';
-import { configSchema } from '../../src/config/schema.js';
-import { createMemoryFeedbackStore } from '../../src/store/feedback-store.js';
-import type { Report } from '../../src/triage/report.js';
-import { signSlackRequest, startFakeSlackApi } from '../helpers/slack-api-server.js';
-import { directMessage } from '../helpers/slack-payloads.js';
-import { waitFor } from '../helpers/wait-for.js';
-import { CONFIRM, startX224Server } from '../helpers/x224-server.js';
-import { startFakeConnector } from './teams-connector.js';
+import { assembleBot, type Bot } from '../../../src/bot/assemble.js';
+import { runConsoleChat } from '../../../src/bot/console.js';
+import type { Conversation } from '../../../src/bot/conversation.js';
+import { createSlackApp, type SlackService } from '../../../src/bot/slack.js';
+import { startTeams, type TeamsServer } from '../../../src/bot/teams.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { createMemoryFeedbackStore } from '../../../src/store/feedback-store.js';
+import type { Report } from '../../../src/triage/report.js';
+import { signSlackRequest, startFakeSlackApi } from '../../helpers/slack-api-server.js';
+import { directMessage } from '../../helpers/slack-payloads.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { CONFIRM, startX224Server } from '../../helpers/x224-server.js';
+import { startFakeConnector } from '../../bot/teams-connector.js';
 
 // The conversation core is shared: one message through Slack (Bolt), Teams (botbuilder), the
 // console chat and the CLI yields the same Report, up to timings. Each surface runs for real over
@@ -149,7 +149,7 @@ test('the same message gives the same Report on Slack, Teams, the console and th
     process.execPath,
     ['bin/rdp-triage.js', 'triage', '--json', '--config', join(dir, 'config.yaml'), MESSAGE],
     {
-      cwd: join(import.meta.dirname, '../..'),
+      cwd: join(import.meta.dirname, '../../..'),
     },
   );
   let stdout = '';

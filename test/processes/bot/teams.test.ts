@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { assembleBot } from '../../src/bot/assemble.js';
-import { startTeams, type TeamsServer } from '../../src/bot/teams.js';
-import { defaultConfig } from '../../src/config/schema.js';
-import { createMemoryFeedbackStore, type FeedbackStore } from '../../src/store/feedback-store.js';
+import { assembleBot } from '../../../src/bot/assemble.js';
+import { startTeams, type TeamsServer } from '../../../src/bot/teams.js';
+import { defaultConfig } from '../../../src/config/schema.js';
+import { createMemoryFeedbackStore, type FeedbackStore } from '../../../src/store/feedback-store.js';
 import {
   type ConnectorCall,
   cardActions,
@@ -12,7 +12,7 @@ import {
   cardTexts,
   type FakeConnector,
   startFakeConnector,
-} from './teams-connector.js';
+} from '../../bot/teams-connector.js';
 
 // End to end: real Bot Framework activities into POST /api/messages, botbuilder's real CloudAdapter
 // and connector client, and a local Bot Connector (teams-connector.ts) recording what the bot sends.

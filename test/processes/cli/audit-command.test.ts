@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { parseSince } from '../../src/cli/audit-command.js';
+import { parseSince } from '../../../src/cli/audit-command.js';
 
 // Every test spawns the real CLI (tsx start-up takes seconds on a loaded machine).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
-const BIN = fileURLToPath(new URL('../../bin/rdp-triage.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/rdp-triage.js', import.meta.url));
 const run = promisify(execFile);
 const SECRET = 'Hunter2SecretValue';
 const { RDP_TRIAGE_CONFIG: _ignored, ...INHERITED } = process.env;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../bin/rdp-triage.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/rdp-triage.js', import.meta.url));
 const run = promisify(execFile);
 const { RDP_TRIAGE_CONFIG: _ignored, ...INHERITED } = process.env;
 

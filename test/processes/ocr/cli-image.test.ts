@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { renderDialog } from './dialog-images.js';
-import { SCENARIOS } from './dialog-scenarios.js';
+import { renderDialog } from '../../ocr/dialog-images.js';
+import { SCENARIOS } from '../../ocr/dialog-scenarios.js';
 
 // The CLI and the console chat read screenshots like chat attachments (real process, real OCR).
 
-const BIN = fileURLToPath(new URL('../../bin/rdp-triage.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/rdp-triage.js', import.meta.url));
 let dir = '';
 let dialog = '';
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { understand } from '../../src/intents/understand.js';
-import { createOcrReader } from '../../src/ocr/ocr-reader.js';
-import { type DialogVariant, imageMagick, renderDialog } from './dialog-images.js';
-import { expectedReading, SCENARIOS } from './dialog-scenarios.js';
+import { understand } from '../../../src/intents/understand.js';
+import { createOcrReader } from '../../../src/ocr/ocr-reader.js';
+import { type DialogVariant, imageMagick, renderDialog } from '../../ocr/dialog-images.js';
+import { expectedReading, SCENARIOS } from '../../ocr/dialog-scenarios.js';
 
 // A handful of generated screenshots only (npm test stays fast); scripts/eval-ocr.ts reads all.
 // OCR is CPU-bound: on a 2-core box running the whole suite a read can wait seconds for a core.

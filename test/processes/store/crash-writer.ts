@@ -1,6 +1,6 @@
 // Child process for crash-safety.test.ts: writes audit rows as fast as it can and prints the id of
 // every request whose outcome transaction has committed. The parent kills it with SIGKILL.
-import { openStore } from '../../src/store/open-store.js';
+import { openStore } from '../../../src/store/open-store.js';
 
 const [path = '', round = '0'] = process.argv.slice(2);
 const store = openStore({ path, retentionDays: 90, feedbackRetentionDays: 365 });
