@@ -13,11 +13,11 @@ import { startTeams, type TeamsServer } from '../../../src/bot/teams.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { createMemoryFeedbackStore } from '../../../src/store/feedback-store.js';
 import type { Report } from '../../../src/triage/report.js';
+import { startFakeConnector } from '../../bot/teams-connector.js';
 import { signSlackRequest, startFakeSlackApi } from '../../helpers/slack-api-server.js';
 import { directMessage } from '../../helpers/slack-payloads.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { CONFIRM, startX224Server } from '../../helpers/x224-server.js';
-import { startFakeConnector } from '../../bot/teams-connector.js';
 
 // The conversation core is shared: one message through Slack (Bolt), Teams (botbuilder), the
 // console chat and the CLI yields the same Report, up to timings. Each surface runs for real over
