@@ -98,5 +98,15 @@ describe.skipIf(!lab)(
       expect(ntlm?.summary).toMatch(/answers as rdp-nla.*not srv-stale\.lab/);
       expect(report.fixes.slice(0, 3).map((fix) => fix.id)).toContain('check-dns-resolution');
     });
+
+    test('a server whose clock is 20 minutes ahead (libfaketime): the skew in minutes, the time fix in the top 3', async (ctx) => {
+      if (lab.skipped.skew) return ctx.skip(lab.skipped.skew);
+      const report = await triage(['rdp-skew.lab']);
+      const ntlm = report.findings.find((f) => f.probe === 'ntlm');
+      expect(ntlm).toMatchObject({ status: 'fail', code: 'NTLM_CLOCK_SKEW' });
+      expect(Math.abs(Number(ntlm?.detail?.skewSeconds) - 1200)).toBeLessThanOrEqual(60);
+      expect(ntlm?.summary).toMatch(/clock 20 min ahead of the bot's/);
+      expect(report.fixes.slice(0, 3).map((fix) => fix.id)).toContain('resync-time');
+    });
   },
 );

@@ -28,6 +28,7 @@ export const LAB_HOSTS = {
   rdg: 21,
   proxy: 22,
   web: 23,
+  'rdp-skew': 24,
 } as const;
 export type LabHostName = keyof typeof LAB_HOSTS;
 
@@ -52,7 +53,7 @@ export interface LabInfo {
   /** name (without `.lab`) → address. */
   addresses: Record<LabHostName, string>;
   /** What is missing and why (each test that needs it skips with this reason). */
-  skipped: Partial<Record<'absent' | 'nla' | 'rdp' | 'filtered' | 'lab', string>>;
+  skipped: Partial<Record<'absent' | 'nla' | 'skew' | 'rdp' | 'filtered' | 'lab', string>>;
   pids: Record<string, number>;
   /** Whether the harness created the namespaces (teardown deletes only those). */
   createdNamespaces: boolean;

@@ -10,10 +10,13 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleepMs } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../helpers/wait-for.js';
 import { dnsmasqArgs, makeCertificates, makeSshKeys, sshdConfig, xrdpIni } from './lab-files.js';
 import {
   LAB_HOSTS,
+  type LabHostName,
   type LabInfo,
   type LabMode,
   LOOPBACK_DNS_OCTET,
@@ -43,7 +46,10 @@ const NEEDED: Record<string, string> = {
 const SBIN = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const which = (bin: string) => SBIN.map((d) => join(d, bin)).find((p) => existsSync(p)) ?? null;
 
-export const DAEMONS = [
+export /** libfaketime (Debian package libfaketime): the skewed-clock NLA server runs under it. */
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+const DAEMONS = [
   'sshd',
   'dnsmasq',
   'xrdp-ok',
@@ -52,6 +58,7 @@ export const DAEMONS = [
   'xrdp-hung',
   'xvfb',
   'shadow-nla',
+  'shadow-skew',
   'tls-ok',
   'tls-expired',
   'tls-mismatch',
@@ -289,28 +296,58 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
   const samDomain = await run('winpr-hash', ['-u', 'alice', '-p', 'Lab-Passw0rd!', '-d', 'LAB', '-f', 'sam']);
   writeFileSync(join(dir, 'shadow.sam'), `${sam.trim()}\n${samDomain.trim()}\n`);
   mkdirSync(join(dir, 'shadow-home'), { recursive: true });
-  for (let i = 0; i < 100 && !existsSync(`/tmp/.X11-unix/X${display}`); i++) await sleepMs(50);
+  await waitFor(() => existsSync(`/tmp/.X11-unix/X${display}`), { timeoutMs: 5000, intervalMs: 50 }).catch(
+    () => {}, // the shadow server's start below then fails and says why
+  );
   // Xvfb creates its socket file a moment before it accepts; the shadow server gives up at once
   // ("failed to open display"), so it gets a few bounded attempts.
-  for (let attempt = 0; attempt < 10; attempt++) {
-    startDaemon(
-      dir,
-      'shadow-nla',
-      site,
-      'freerdp-shadow-cli',
-      [
-        `/bind-address:${addresses['rdp-nla']}`,
-        '/port:3389',
-        '/sec:nla',
-        `/sam-file:${join(dir, 'shadow.sam')}`,
-      ],
-      { ...process.env, DISPLAY: `:${display}`, HOME: join(dir, 'shadow-home') },
-    );
-    if (await listensSoon(site, addresses['rdp-nla'], 3389, () => isAlive(readPid(dir, 'shadow-nla') ?? -1)))
-      break;
-    await stopDaemon(dir, 'shadow-nla');
-    await sleepMs(300);
-  }
+  const startShadow = async (daemon: string, host: LabHostName, env: Record<string, string>) => {
+    const shadowArgs = [
+      `/bind-address:${addresses[host]}`,
+      '/port:3389',
+      '/sec:nla',
+      `/sam-file:${join(dir, 'shadow.sam')}`,
+    ];
+    // The shadow server names itself (NTLM CHALLENGE) after the host name: as root it gets its
+    // own UTS namespace named after its lab host, like a real server, whatever this machine is called.
+    const [command, args] =
+      process.getuid?.() === 0
+        ? [
+            'unshare',
+            [
+              '--uts',
+              '--',
+              'sh',
+              '-c',
+              `hostname ${host} && exec "$0" "$@"`,
+              'freerdp-shadow-cli',
+              ...shadowArgs,
+            ],
+          ]
+        : ['freerdp-shadow-cli', shadowArgs];
+    for (let attempt = 0; attempt < 10; attempt++) {
+      startDaemon(dir, daemon, site, command, args, {
+        ...process.env,
+        DISPLAY: `:${display}`,
+        HOME: join(dir, 'shadow-home'),
+        ...env,
+      });
+      if (await listensSoon(site, addresses[host], 3389, () => isAlive(readPid(dir, daemon) ?? -1))) return;
+      await stopDaemon(dir, daemon);
+      // Back-off between restarts of a daemon that gave up (Xvfb not accepting yet): no assertion
+      // waits on this, and there is no event to wait for from outside Xvfb.
+      await sleepMs(300);
+    }
+  };
+  await startShadow('shadow-nla', 'rdp-nla', {});
+  // The same server with its clock 20 minutes ahead (libfaketime): the clock-skew ticket.
+  if (existsSync(LIBFAKETIME))
+    await startShadow('shadow-skew', 'rdp-skew', {
+      LD_PRELOAD: LIBFAKETIME,
+      FAKETIME: '+20m',
+      DONT_FAKE_MONOTONIC: '1',
+    });
+  else skipped.skew = `libfaketime is not installed (${LIBFAKETIME}; apt-get install libfaketime)`;
 
   const waits: [string, number][] = [
     [addresses['rdp-ok'], 3389],
@@ -332,6 +369,12 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
   } catch {
     skipped.nla = `freerdp-shadow-cli did not start (see ${join(dir, 'shadow-nla.log')})`;
   }
+  if (!skipped.skew)
+    try {
+      await waitListening(site, addresses['rdp-skew'], 3389);
+    } catch {
+      skipped.skew = `freerdp-shadow-cli under libfaketime did not start (see ${join(dir, 'shadow-skew.log')})`;
+    }
   await freezeHung(dir);
 
   const pids = Object.fromEntries(
@@ -433,15 +476,13 @@ export function sshdLog(lab: LabInfo): string {
 /** True once addr:port listens; false as soon as `alive()` turns false or after ~3 s. */
 async function listensSoon(ns: string | null, address: string, port: number, alive: () => boolean) {
   const [cmd, argv] = ns ? ['ip', ['netns', 'exec', ns, 'ss', '-Hltn']] : ['ss', ['-Hltn']];
-  for (let i = 0; i < 30; i++) {
-    const out = await run(cmd as string, argv as string[]).catch(() => '');
-    if (out.includes(`${address}:${port} `)) return true;
-    if (!alive()) return false;
-    await sleepMs(100);
-  }
-  return false;
-}
-
-function sleepMs(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  const state = await waitFor(
+    async () => {
+      const out = await run(cmd as string, argv as string[]).catch(() => '');
+      if (out.includes(`${address}:${port} `)) return 'listening';
+      return alive() ? null : 'exited';
+    },
+    { timeoutMs: 3000, intervalMs: 100 },
+  ).catch(() => 'timed out');
+  return state === 'listening';
 }
