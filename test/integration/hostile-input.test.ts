@@ -4,12 +4,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
 import type { Reply, Surface } from '../../src/bot/conversation.js';
 import { configSchema } from '../../src/config/schema.js';
 import { requiredOnCi } from '../helpers/required-on-ci.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 // Acceptance of issue 9: ≥ 10,000 hostile messages through the real bot path (assembleBot →
 // conversation → access gate → plan → run) with a real OpenSSH sshd as the jump and dnsmasq as
@@ -37,14 +37,6 @@ async function freePort(): Promise<number> {
   const address = server.address();
   await new Promise((resolve) => server.close(resolve));
   return typeof address === 'object' && address ? address.port : 0;
-}
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    if (check()) return;
-    await sleep(50);
-  }
-  throw new Error(`${what} did not start`);
 }
 
 beforeAll(async () => {
@@ -106,13 +98,16 @@ beforeAll(async () => {
       { stdio: 'ignore' },
     ),
   );
-  await waitFor(() => {
-    try {
-      return execFileSync('ss', ['-Hltn']).toString().includes(`127.0.0.1:${sshPort} `);
-    } catch {
-      return false;
-    }
-  }, 'sshd');
+  await waitFor(
+    () => {
+      try {
+        return execFileSync('ss', ['-Hltn']).toString().includes(`127.0.0.1:${sshPort} `);
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 5000, intervalMs: 50, what: `sshd listening on 127.0.0.1:${sshPort}` },
+  );
   const config = configSchema.parse({
     jumps: [
       {

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, inject, test } from 'vitest';
 import type { Finding } from '../../src/probes/finding.js';
 import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
-import { plan } from '../../src/triage/plan.js';
-import { probeTarget } from '../../src/triage/run.js';
+import { runTriage } from '../../src/triage/run.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { countJumpConnections, sshdLog, startJump, stopJump } from './lab/lab.js';
 import { labConfig, understandingFor } from './lab/lab-config.js';
 
@@ -22,36 +22,30 @@ describe.skipIf(!lab)(`jump pool against OpenSSH${lab ? '' : `: skipped, ${skipR
     pool = null;
   });
 
-  /** plan → probeTarget for every target, as runTriage does (with its jump-finding dedupe). */
+  /** A triage of `hosts` through the pool (runTriage itself); its findings. */
   async function triage(
     p: JumpPool,
     config: ReturnType<typeof labConfig>,
     hosts: string[],
     signal: AbortSignal,
+    onFinding: (finding: Finding) => void = () => {},
   ) {
-    const allowlist = createAllowlist(config);
     const deps = {
       config,
-      allowlist,
+      allowlist: createAllowlist(config),
       connectorFor: (jump: string | null) => {
         if (jump === null) throw new Error('a lab target was routed directly');
         return p.connector(jump);
       },
     };
-    const triagePlan = plan(understandingFor(hosts), config, allowlist);
-    const findings: Finding[] = [];
-    const seenJump = new Set<string>();
-    const emit = (f: Finding) => {
-      if (f.probe === 'jump' && seenJump.has(f.code)) return;
-      if (f.probe === 'jump') seenJump.add(f.code);
-      findings.push(f);
-    };
-    await Promise.all(
-      triagePlan.targets.map((target) =>
-        probeTarget(target, triagePlan.timeoutMs, deps, { signal, emit, refuse: () => {} }),
-      ),
-    );
-    return findings;
+    return (await runTriage(understandingFor(hosts), deps, { signal, onFinding })).findings;
+  }
+
+  /** Resolves with the first finding `which` picks, as the triage streams them. */
+  function findingWhere(which: (finding: Finding) => boolean) {
+    let seen: (finding: Finding) => void = () => {};
+    const found = new Promise<Finding>((resolve) => (seen = resolve));
+    return { found, onFinding: (finding: Finding) => which(finding) && seen(finding) };
   }
 
   test('200 concurrent triages × 3 hosts: all complete, no "open failed", one TCP connection', async () => {
@@ -61,6 +55,8 @@ describe.skipIf(!lab)(`jump pool against OpenSSH${lab ? '' : `: skipped, ${skipR
     const hosts = ['rdp-ok.lab', 'rdp-tlsonly.lab', 'closed.lab'];
     let peakConnections = 0;
     let sampling = true;
+    // A measurement, not a synchronisation: sshd's connection count sampled every 200 ms while
+    // the triages run (no assertion waits on it; the pool's own connectsStarted is asserted too).
     const sampler = (async () => {
       while (sampling) {
         peakConnections = Math.max(peakConnections, await countJumpConnections(lab));
@@ -100,7 +96,13 @@ describe.skipIf(!lab)(`jump pool against OpenSSH${lab ? '' : `: skipped, ${skipR
 
   test('killing the jump mid-triage: a JUMP_UNREACHABLE finding, then the next triage reconnects', async () => {
     const config = labConfig(lab, { timeoutMs: 4000 });
-    pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
+    // The pool's clock, so that its reconnect back-off can be passed without waiting for it.
+    let skewMs = 0;
+    pool = createJumpPool({
+      jumps: config.jumps,
+      timeoutMs: config.probes.timeoutMs,
+      now: () => Date.now() + skewMs,
+    });
     const p = pool;
     // Warm: the connection is up before the fault.
     expect(
@@ -109,9 +111,17 @@ describe.skipIf(!lab)(`jump pool against OpenSSH${lab ? '' : `: skipped, ${skipR
       ),
     ).toBe(true);
     try {
-      // filtered.lab keeps its channel pending until the deadline: the kill lands mid-triage.
-      const running = triage(p, config, ['filtered.lab', 'rdp-ok.lab'], AbortSignal.timeout(20_000));
-      await sleep(600);
+      // filtered.lab keeps its channel pending until the deadline: once rdp-ok.lab has answered
+      // through the jump, the kill lands mid-triage.
+      const answered = findingWhere((f) => f.target === 'rdp-ok.lab:3389' && f.probe === 'rdp');
+      const running = triage(
+        p,
+        config,
+        ['filtered.lab', 'rdp-ok.lab'],
+        AbortSignal.timeout(20_000),
+        answered.onFinding,
+      );
+      expect((await answered.found).code).toBe('RDP_NEG_TLS');
       await stopJump(lab);
       const findings = await running;
       expect(findings.find((f) => f.probe === 'jump')).toMatchObject({
@@ -122,8 +132,9 @@ describe.skipIf(!lab)(`jump pool against OpenSSH${lab ? '' : `: skipped, ${skipR
     } finally {
       await startJump(lab);
     }
-    // The backoff after the failed reconnect is 0.5 s; a user's next message comes later than that.
-    await sleep(700);
+    // A reconnect that failed while the jump was down backs off (0.5 s, doubling up to 30 s); a
+    // user's next message comes later than that: move the pool's clock past any back-off.
+    skewMs += 60_000;
     const again = await triage(p, config, ['rdp-ok.lab'], AbortSignal.timeout(20_000));
     expect(again.filter((f) => f.probe === 'jump')).toEqual([]);
     expect(again.find((f) => f.probe === 'rdp')).toMatchObject({ code: 'RDP_NEG_TLS' });
@@ -151,7 +162,13 @@ describe.skipIf(!lab)(`jump pool against OpenSSH${lab ? '' : `: skipped, ${skipR
       join(lab.dir, 'known_hosts.other-host'),
       readFileSync(lab.jump.knownHostsPath, 'utf8').replace(/^\S+/, 'some-other-host'),
     );
-    const acceptedBefore = (sshdLog(lab).match(/Accepted publickey/g) ?? []).length;
+    const accepted = () => (sshdLog(lab).match(/Accepted publickey/g) ?? []).length;
+    // sshd's line for a connection that ended before authentication (INFO, OpenSSH 8–9).
+    const endedPreauth = () =>
+      (sshdLog(lab).match(/(?:Connection (?:closed|reset) by|Disconnected from) .*\[preauth\]/g) ?? [])
+        .length;
+    const acceptedBefore = accepted();
+    const endedBefore = endedPreauth();
     const config = labConfig(lab, { knownHostsPath: join(lab.dir, file) });
     pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
     const findings = await triage(pool, config, ['rdp-ok.lab', 'closed.lab'], AbortSignal.timeout(20_000));
@@ -160,21 +177,37 @@ describe.skipIf(!lab)(`jump pool against OpenSSH${lab ? '' : `: skipped, ${skipR
     expect(findings[0]?.summary).toMatch(text);
     expect(findings[0]?.summary).toContain('no probe was sent');
     expect(pool.stats('lab-jump')).toMatchObject({ channelsOpened: 0, connected: false });
-    await sleep(200);
-    expect((sshdLog(lab).match(/Accepted publickey/g) ?? []).length).toBe(acceptedBefore);
+    // Barrier: sshd has logged the end of that connection, so any authentication is logged too.
+    await waitFor(() => endedPreauth() > endedBefore, {
+      what: 'sshd to log the connection ending [preauth]',
+    });
+    expect(accepted()).toBe(acceptedBefore);
   });
 
   test('cancelling a triage closes its channels at once', async () => {
     const config = labConfig(lab, { timeoutMs: 8000 });
     pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
     const controller = new AbortController();
-    const started = performance.now();
-    const running = triage(pool, config, ['rdp-hung.lab', 'filtered.lab', 'rdp-ok.lab'], controller.signal);
-    await sleep(1500);
+    // Mid-triage: rdp-hung.lab's channel is open (its tcp probe answered, its RDP probe waits for
+    // an answer that never comes) and filtered.lab's is still pending.
+    const hungOpen = findingWhere((f) => f.target === 'rdp-hung.lab:3389' && f.probe === 'tcp');
+    const running = triage(
+      pool,
+      config,
+      ['rdp-hung.lab', 'filtered.lab', 'rdp-ok.lab'],
+      controller.signal,
+      hungOpen.onFinding,
+    );
+    expect((await hungOpen.found).code).toBe('TCP_OPEN');
+    expect(pool.stats('lab-jump').channelsOpen).toBeGreaterThan(0);
+    const cancelled = performance.now();
     controller.abort();
     await running;
-    expect(performance.now() - started).toBeLessThan(3000);
-    for (let i = 0; i < 20 && pool.stats('lab-jump').channelsOpen > 0; i++) await sleep(50);
-    expect(pool.stats('lab-jump').channelsOpen).toBe(0);
+    // The probes' deadlines are 8 s away: only the cancel can end the triage this soon.
+    expect(performance.now() - cancelled).toBeLessThan(1500);
+    await waitFor(() => pool?.stats('lab-jump').channelsOpen === 0, {
+      timeoutMs: 1000,
+      what: 'every channel closed',
+    });
   });
 });

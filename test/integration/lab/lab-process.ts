@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../helpers/wait-for.js';
 
 /** Runs a command (never through a shell), returns stdout; rejects with stderr on failure. */
 export function run(
@@ -132,9 +132,12 @@ export async function stopDaemon(dir: string, name: string): Promise<void> {
     signal(target, 'SIGCONT');
     signal(target, 'SIGTERM');
   }
-  for (let i = 0; i < 20 && [pid, ...children].some(isAlive); i++) await sleep(100);
+  // Teardown: a daemon that ignores SIGTERM for 2 s gets SIGKILL; one that outlives that is left
+  // (a zombie its parent has not reaped), not a reason to fail the run.
+  const gone = () => ![pid, ...children].some(isAlive);
+  await waitFor(gone, { timeoutMs: 2000, intervalMs: 100 }).catch(() => {});
   for (const target of [pid, ...children]) if (isAlive(target)) signal(target, 'SIGKILL');
-  for (let i = 0; i < 20 && [pid, ...children].some(isAlive); i++) await sleep(50);
+  await waitFor(gone, { timeoutMs: 1000, intervalMs: 50 }).catch(() => {});
 }
 
 export function readPid(dir: string, name: string): number | null {
@@ -145,13 +148,12 @@ export function readPid(dir: string, name: string): number | null {
   }
 }
 
-/** Waits until something listens on addr:port inside `ns` (bounded: 100 polls). */
+/** Waits until something listens on addr:port inside `ns` (bounded: 5 s). */
 export async function waitListening(ns: string | null, address: string, port: number): Promise<void> {
   const [cmd, argv] = inNs(ns, 'ss', ['-Hltn']);
-  for (let i = 0; i < 100; i++) {
-    const out = await run(cmd, argv).catch(() => '');
-    if (out.split('\n').some((line) => line.includes(`${address}:${port} `))) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listens on ${address}:${port}${ns ? ` in namespace ${ns}` : ''} after 5 s`);
+  const listening = async () =>
+    (await run(cmd, argv).catch(() => '')).split('\n').some((line) => line.includes(`${address}:${port} `));
+  await waitFor(listening, { timeoutMs: 5000, intervalMs: 50 }).catch(() => {
+    throw new Error(`nothing listens on ${address}:${port}${ns ? ` in namespace ${ns}` : ''} after 5 s`);
+  });
 }

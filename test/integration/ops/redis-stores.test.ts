@@ -5,6 +5,7 @@ import { createRedisFeedbackStore } from '../../../src/ops/redis/redis-feedback-
 import { createRedisRateLimiter } from '../../../src/ops/redis/redis-rate-limiter.js';
 import { createRedisTriageState } from '../../../src/ops/redis/redis-triage-state.js';
 import { createMemoryFeedbackStore, type FeedbackVote } from '../../../src/store/feedback-store.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import {
   findRedisServer,
   REDIS_MISSING,
@@ -40,7 +41,8 @@ describe.skipIf(!binary)('Redis-backed shared state (real redis-server)', () => 
     expect(claims.filter(Boolean)).toHaveLength(50);
     expect(await one.claim('short', 50)).toBe(true);
     expect(await two.claim('short', 50)).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    // Redis expires the key on its own clock: wait until it is gone, then it can be claimed again.
+    await waitFor(async () => (await a.exists('test:dedupe:short')) === 0, { what: 'the key to expire' });
     expect(await two.claim('short', 50)).toBe(true);
   });
 
@@ -127,7 +129,10 @@ describe.skipIf(!binary)('Redis-backed shared state (real redis-server)', () => 
     await dying.end('d2');
     await alive.begin({ triageId: 'a1', platform: 'slack', channel: 'C2', startedAt: 'now' });
     expect(await alive.claimOrphans()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The dying replica heartbeats no more: its lease key expires (Redis's clock), then its triages are orphans.
+    await waitFor(async () => (await a.exists('test:triage:lease:r-dying')) === 0, {
+      what: 'the lease to expire',
+    });
     const [first, second] = await Promise.all([alive.claimOrphans(), other.claimOrphans()]);
     expect([...first, ...second]).toEqual([
       { triageId: 'd1', platform: 'slack', channel: 'C1', startedAt: 'now', messageRef: '1700000000.000100' },
