@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Finding } from '../../src/probes/finding.js';
 import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
 import { probeNlaRequired } from '../../src/probes/nla-required.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
-import { plan } from '../../src/triage/plan.js';
-import { probeTarget } from '../../src/triage/run.js';
+import { runTriage } from '../../src/triage/run.js';
 import { labConfig, understandingFor } from './lab/lab-config.js';
 import type { LabHostName } from './lab/lab-plan.js';
 
@@ -32,15 +30,8 @@ describe.skipIf(!lab)(
 
     const triage = async (hosts: string[]) => {
       const deps = { config, allowlist, connectorFor: () => pool.connector('lab-jump') };
-      const triagePlan = plan(understandingFor(hosts), config, allowlist);
-      const findings: Finding[] = [];
-      const io = {
-        signal: AbortSignal.timeout(30_000),
-        emit: (f: Finding) => findings.push(f),
-        refuse: () => {},
-      };
-      await Promise.all(triagePlan.targets.map((t) => probeTarget(t, triagePlan.timeoutMs, deps, io)));
-      return findings;
+      return (await runTriage(understandingFor(hosts), deps, { signal: AbortSignal.timeout(30_000) }))
+        .findings;
     };
 
     test.for([

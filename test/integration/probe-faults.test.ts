@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Finding } from '../../src/probes/finding.js';
 import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
-import { plan } from '../../src/triage/plan.js';
-import { probeTarget } from '../../src/triage/run.js';
+import { runTriage } from '../../src/triage/run.js';
 import { resetHung } from './lab/lab.js';
 import { labConfig, understandingFor } from './lab/lab-config.js';
 
@@ -209,20 +207,13 @@ describe.skipIf(!lab)(
         return pool.connector(jump);
       },
     };
-    // plan → probeTarget: the probing half of runTriage (ranking is the knowledge base's business).
+    // The real triage (runTriage: plan → probes → rank); the faults are read from its findings.
     const triage = async (hosts: string[], gateway: string | null = null) => {
       const started = performance.now();
-      const triagePlan = plan(understandingFor(hosts, gateway), config, allowlist);
-      const findings: Finding[] = [];
-      const io = {
+      const report = await runTriage(understandingFor(hosts, gateway), deps, {
         signal: AbortSignal.timeout(30_000),
-        emit: (f: Finding) => findings.push(f),
-        refuse: () => {},
-      };
-      await Promise.all(
-        triagePlan.targets.map((target) => probeTarget(target, triagePlan.timeoutMs, deps, io)),
-      );
-      return { findings, ms: performance.now() - started };
+      });
+      return { findings: report.findings, ms: performance.now() - started };
     };
 
     beforeAll(() => {
