@@ -4,12 +4,14 @@ import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding, ProbeKind } from './finding.js';
 import { probeGateway } from './gateway.js';
 import { probeNlaRequired } from './nla-required.js';
-import { probeNtlmInfo } from './ntlm-info.js';
+import { probeNtlmInfo, readNtlmOverTls } from './ntlm-info.js';
+import { openWhen } from './open-when.js';
 import type { ProbeTarget } from './probe-target.js';
 import { probeRdp } from './rdp-negotiate.js';
 import { createSpareConnection } from './spare-connection.js';
 import { probeTcp } from './tcp.js';
 import { probeTls, probeTlsAfterNegotiation, tlsFindingWithoutNegotiation } from './tls-cert.js';
+import { PROTOCOL } from './x224.js';
 
 export type NetworkProbe = Exclude<ProbeKind, 'dns' | 'jump'>;
 
@@ -152,13 +154,21 @@ export async function runBattery(
           );
           return [rdp, nlaCheck(rdp), ...withNtlm(rdp)];
         }
+        const withNtlmOnTls = probes.includes('ntlm');
         const pair = shared(
           kind,
-          (connector, s) => Promise.resolve(probeRdpThenTls(target, connector, s, { ...tlsOptions, now })),
-          (p) => Promise.allSettled([p.rdp, p.tls]),
+          (connector, s) =>
+            Promise.resolve(
+              probeRdpThenTls(target, connector, s, { ...tlsOptions, now, ntlm: withNtlmOnTls }),
+            ),
+          (p) => Promise.allSettled([p.rdp, p.tls, p.ntlm]),
         );
         const rdp = pair.then((p) => p.rdp);
-        return [rdp, pair.then((p) => p.tls), nlaCheck(rdp), ...withNtlm(rdp)];
+        // The CHALLENGE is read on the same connection, after the certificate: no extra connection.
+        const ntlm = withNtlmOnTls
+          ? [pair.then(async (p) => (await p.ntlm) ?? ntlmNotRead(await p.rdp))]
+          : [];
+        return [rdp, pair.then((p) => p.tls), nlaCheck(rdp), ...ntlm];
       }
     }
   });
@@ -174,48 +184,127 @@ export async function runBattery(
 
   /**
    * The machine's own account of itself (names, OS, clock) exists only where the server speaks
-   * CredSSP: read once the rdp probe saw it select CredSSP, said "not offered" otherwise.
+   * CredSSP. Its connection opens next to the rdp probe's and the negotiation goes out once that
+   * probe saw CredSSP selected, so it costs no connect after that answer; otherwise the
+   * connection closes unused and the finding says "not offered".
    */
   function ntlmCheck(rdp: Promise<Finding>): Promise<Finding> {
-    return rdp.then((first) => (first.code === 'RDP_NEG_NLA' ? ntlmProbe() : ntlmNotRead(first)));
+    let decide = (_needed: boolean) => {};
+    const needed = new Promise<boolean>((resolve) => {
+      decide = resolve;
+    });
+    const leave = new AbortController();
+    const check = joinProbe(options.connector, key('ntlm'), {
+      budgetMs: remaining('ntlm'),
+      signal: AbortSignal.any([signal, leave.signal]),
+      ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
+      run: (connector, s) =>
+        probeNtlmInfo(target, {
+          connector: openWhen(connector, needed, 'no CredSSP offer sent'),
+          signal: s,
+          now,
+        }),
+      settled: (f) => Promise.resolve(f),
+    });
+    const drop = () => {
+      decide(false);
+      leave.abort();
+      check.catch(() => {});
+    };
+    return rdp.then(
+      (first) => {
+        if (first.code === 'RDP_NEG_NLA') {
+          decide(true);
+          return check;
+        }
+        drop();
+        return ntlmNotRead(first);
+      },
+      (error: unknown) => {
+        drop();
+        throw error;
+      },
+    );
   }
 }
 
-/** The ntlm Finding when the rdp probe showed there is no CHALLENGE to read. */
+/** The ntlm Finding when there is no CHALLENGE to read: no CredSSP, or the connection failed before it. */
 function ntlmNotRead(rdp: Finding): Finding {
+  const base = { probe: 'ntlm' as const, target: rdp.target, status: 'skipped' as const, ms: rdp.ms };
+  if (rdp.code === 'RDP_NEG_NLA')
+    return {
+      ...base,
+      code: 'NTLM_FAILED',
+      summary: `${rdp.target}: what the machine says about itself not read: TLS after the negotiation failed`,
+      detail: { stage: 'tls', after: rdp.code },
+    };
   const finished = rdp.code.startsWith('RDP_NEG_') && !rdp.code.startsWith('RDP_NEG_FAILURE');
   return {
-    probe: 'ntlm',
-    target: rdp.target,
-    status: 'skipped',
+    ...base,
     code: rdp.code === 'RDP_NOT_CONNECTED' ? 'NTLM_NOT_CONNECTED' : 'NTLM_NOT_OFFERED',
     summary: finished
       ? `${rdp.target} does not select CredSSP (NLA), so it says nothing about itself before logon`
       : `${rdp.target}: what the machine says about itself not read: the RDP negotiation did not finish (${rdp.code})`,
     detail: { stage: 'x224', after: rdp.code },
-    ms: rdp.ms,
   };
 }
 
 type Run<T> = (connector: Connector, signal: AbortSignal) => Promise<T>;
 
-/** The rdp Finding as soon as the server answered, and the tls Finding from the same connection. */
+/**
+ * The rdp Finding as soon as the server answered, the tls Finding from the same connection, and
+ * (with `ntlm`, when the server selected CredSSP) the ntlm Finding from the CredSSP step that
+ * follows the certificate on that connection; null when there was none to read.
+ */
 function probeRdpThenTls(
   target: ProbeTarget,
   connector: Connector,
   signal: AbortSignal,
-  options: { extraCa?: string[]; expiringSoonDays?: number; now: () => number },
-): { rdp: Promise<Finding>; tls: Promise<Finding> } {
+  {
+    ntlm: withNtlm,
+    ...options
+  }: { extraCa?: string[]; expiringSoonDays?: number; now: () => number; ntlm: boolean },
+): { rdp: Promise<Finding>; tls: Promise<Finding>; ntlm: Promise<Finding | null> } {
   const startedAt = options.now();
   let tls: Promise<Finding> | null = null;
+  let ntlm: Promise<Finding> | null = null;
+  let tlsDone = (): void => {};
+  const tlsSettled = new Promise<void>((resolve) => {
+    tlsDone = resolve;
+  });
   const rdp = probeRdp(target, {
     connector,
     signal,
     handOver: (stream, answer) => {
-      tls = probeTlsAfterNegotiation(stream, answer, target, { ...options, signal, startedAt });
+      const credssp =
+        withNtlm &&
+        answer.kind === 'response' &&
+        (answer.selectedProtocol === PROTOCOL.HYBRID || answer.selectedProtocol === PROTOCOL.HYBRID_EX);
+      tls = probeTlsAfterNegotiation(stream, answer, target, {
+        ...options,
+        signal,
+        startedAt,
+        ...(credssp && {
+          continueWith: (socket) => {
+            ntlm = readNtlmOverTls(socket, target, { signal, now: options.now, startedAt }).finally(() => {
+              socket.destroy();
+              stream.destroy();
+            });
+            return true;
+          },
+        }),
+      }).finally(tlsDone);
     },
   });
-  return { rdp, tls: rdp.then((finding) => tls ?? tlsFindingWithoutNegotiation(finding)) };
+  const tlsFinding = rdp.then((finding) => tls ?? tlsFindingWithoutNegotiation(finding));
+  return {
+    rdp,
+    tls: tlsFinding,
+    ntlm: rdp.then(async () => {
+      if (tls) await tlsSettled;
+      return ntlm;
+    }),
+  };
 }
 
 interface SharedProbe {

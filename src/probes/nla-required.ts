@@ -1,6 +1,6 @@
-import { raceAbort } from '../race-abort.js';
-import { ConnectFailure, type Connector } from './connector.js';
+import type { Connector } from './connector.js';
 import type { Finding } from './finding.js';
+import { openWhen } from './open-when.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 import { probeRdp } from './rdp-negotiate.js';
 import { FAILURE_NAMES, PROTOCOL } from './x224.js';
@@ -29,7 +29,7 @@ export async function probeNlaRequired(
 ): Promise<Finding | null> {
   let needed = true;
   const connector = when
-    ? openWhen(options.connector, when, () => {
+    ? openWhen(options.connector, when, 'no TLS-only offer sent', () => {
         needed = false;
       })
     : options.connector;
@@ -75,23 +75,6 @@ export async function probeNlaRequired(
 }
 
 /** A connector whose stream is handed over only once `when` says it is needed. */
-function openWhen(connector: Connector, when: Promise<boolean>, unneeded: () => void): Connector {
-  return {
-    ...connector,
-    open: async (host, port, signal) => {
-      const stream = await connector.open(host, port, signal);
-      const needed = await raceAbort(when, signal).catch(() => null);
-      if (needed) return stream;
-      stream.destroy();
-      if (needed === false) unneeded();
-      throw new ConnectFailure(
-        needed === false ? 'other' : 'timeout',
-        `${host}:${port}: no TLS-only offer sent`,
-      );
-    },
-  };
-}
-
 function whyUnknown(answer: Finding): string {
   switch (answer.code) {
     case 'RDP_TIMEOUT':

@@ -98,6 +98,70 @@ export async function probeNtlmInfo(target: ProbeTarget, options: NtlmProbeOptio
     stage = 'tls';
     socket = await startTls(stream, { name: target.displayName ?? target.host, signal });
     stage = 'credssp';
+    return await readNtlmOverTls(socket, target, { signal, clock, now, startedAt: started });
+  } catch (error) {
+    if (signal.aborted)
+      return finish('timeout', 'NTLM_TIMEOUT', `${where}: no answer before the deadline (stage: ${stage})`, {
+        stage,
+      });
+    const message = error instanceof Error ? error.message : String(error);
+    return finish(
+      'skipped',
+      'NTLM_FAILED',
+      `${where}: what the machine says about itself not read (${stage}: ${message})`,
+      {
+        stage,
+        error: message,
+      },
+    );
+  } finally {
+    socket?.destroy();
+    stream.destroy();
+  }
+}
+
+/**
+ * The CredSSP step on a TLS connection whose negotiation selected CredSSP: sends the TSRequest
+ * with the NTLM NEGOTIATE, reads the CHALLENGE and judges it. The caller owns and closes the
+ * socket. Used on the ntlm probe's own connection, and on the rdp probe's after its TLS
+ * certificate check (battery.ts), so a triage costs the server no extra connection.
+ */
+export async function readNtlmOverTls(
+  socket: TLSSocket,
+  target: ProbeTarget,
+  {
+    signal,
+    clock = Date.now,
+    now = performance.now.bind(performance),
+    startedAt,
+  }: {
+    signal: AbortSignal;
+    clock?: () => number;
+    now?: () => number;
+    startedAt: number;
+  },
+): Promise<Finding> {
+  const where = describeTarget(target);
+  const finish: Finish = (status, code, summary, detail) => ({
+    probe: 'ntlm',
+    target: where,
+    status,
+    code,
+    summary,
+    detail,
+    ms: Math.round(now() - startedAt),
+  });
+  const malformed = (problem: string) =>
+    finish(
+      'warn',
+      'NTLM_MALFORMED',
+      `${where} answered CredSSP with a malformed NTLM CHALLENGE: ${problem}`,
+      {
+        stage: 'credssp',
+        problem,
+      },
+    );
+  try {
     const sentAt = clock();
     const reply = await readTsRequest(socket, encodeTsRequest(encodeNtlmNegotiate()), signal);
     const receivedAt = clock();
@@ -119,32 +183,17 @@ export async function probeNtlmInfo(target: ProbeTarget, options: NtlmProbeOptio
     return judge(where, target, reading.info, request.version, skewSeconds, finish);
   } catch (error) {
     if (signal.aborted)
-      return finish('timeout', 'NTLM_TIMEOUT', `${where}: no answer before the deadline (stage: ${stage})`, {
-        stage,
+      return finish('timeout', 'NTLM_TIMEOUT', `${where}: no answer before the deadline (stage: credssp)`, {
+        stage: 'credssp',
       });
     const message = error instanceof Error ? error.message : String(error);
     return finish(
       'skipped',
       'NTLM_FAILED',
-      `${where}: what the machine says about itself not read (${stage}: ${message})`,
+      `${where}: what the machine says about itself not read (credssp: ${message})`,
       {
-        stage,
+        stage: 'credssp',
         error: message,
-      },
-    );
-  } finally {
-    socket?.destroy();
-    stream.destroy();
-  }
-
-  function malformed(problem: string): Finding {
-    return finish(
-      'warn',
-      'NTLM_MALFORMED',
-      `${where} answered CredSSP with a malformed NTLM CHALLENGE: ${problem}`,
-      {
-        stage,
-        problem,
       },
     );
   }

@@ -102,9 +102,17 @@ export async function probeTlsAfterNegotiation(
   stream: Duplex,
   answer: NegotiationAnswer,
   target: ProbeTarget,
-  options: Omit<TlsProbeOptions, 'connector' | 'mode'> & { startedAt: number },
+  options: Omit<TlsProbeOptions, 'connector' | 'mode'> & {
+    startedAt: number;
+    /**
+     * Offered the TLS connection once the certificate is read; returning true takes it over (the
+     * taker closes it): the ntlm probe's CredSSP step continues on it (battery.ts).
+     */
+    continueWith?: (socket: TLSSocket) => boolean;
+  },
 ): Promise<Finding> {
-  const { signal, extraCa = [], expiringSoonDays = 30, startedAt } = options;
+  const { signal, extraCa = [], expiringSoonDays = 30, startedAt, continueWith } = options;
+  let handedOver = false;
   const { clock = () => new Date(), now = performance.now.bind(performance) } = options;
   const where = describeTarget(target);
   const finish = tlsFinisher(where, now, startedAt);
@@ -119,6 +127,7 @@ export async function probeTlsAfterNegotiation(
     const today = clock();
     const facts = describePeer(socket, target.displayName ?? target.host, today);
     const verdict = judgeCertificate(facts, { role: 'rdp', expiringSoonDays, now: today });
+    handedOver = continueWith?.(socket) ?? false;
     return finish(verdict.status, verdict.code, certificateSummary(where, facts, verdict), {
       stage: 'tls',
       ...facts,
@@ -135,8 +144,10 @@ export async function probeTlsAfterNegotiation(
       error: message,
     });
   } finally {
-    socket?.destroy();
-    stream.destroy();
+    if (!handedOver) {
+      socket?.destroy();
+      stream.destroy();
+    }
   }
 }
 

@@ -62,6 +62,8 @@ export const ACTION_IDS = {
 const EXPANDED_FIXES = 3;
 /** Findings get at most this many characters; the rest of the budget is for fixes. */
 const FINDINGS_CHARS = 3500;
+/** "All fixes" was asked for: the findings were read already, the room goes to the fixes. */
+const EXPANDED_FINDINGS_CHARS = 1500;
 const MORE_FIXES_CHARS = 1000;
 /** The read-only checks, in one section; each command is short. */
 const DIAGNOSTICS_CHARS = 1500;
@@ -141,7 +143,9 @@ function renderReport(report: Report, options: SlackRenderOptions): SlackMessage
   const findingLines = [...report.findings.map(findingLine), ...report.refusals.map(refusalLine)];
   if (findingLines.length > 0) {
     budget.add(section('*Findings*'));
-    budget.add(...listSections(findingLines, 'finding', FINDINGS_CHARS));
+    budget.add(
+      ...listSections(findingLines, 'finding', options.expandAll ? EXPANDED_FINDINGS_CHARS : FINDINGS_CHARS),
+    );
   }
   budget.add({ type: 'divider' });
   budget.add(
@@ -161,14 +165,16 @@ function renderReport(report: Report, options: SlackRenderOptions): SlackMessage
       600 +
       Math.min(options.requestText?.length ?? 0, RERUN_TEXT_CHARS) +
       500 +
-      (checks ? DIAGNOSTICS_CHARS : 0),
+      (checks ? JSON.stringify(checks).length : 0),
   };
   let shown = 0;
   for (const [index, fix] of report.fixes.slice(0, wanted).entries()) {
     // A fix too long to show whole is shown with shortened snippets, then without them.
-    const blocks = SNIPPET_CAPS.map((cap) => fixBlocks(fix, index, report.understanding, options, cap)).find(
-      (candidate) => budget.fits(candidate, reserve),
-    );
+    // Expanded, the top fix keeps whole snippets and the others start shortened, so more fit.
+    const caps = options.expandAll && index > 0 ? SNIPPET_CAPS.slice(1) : SNIPPET_CAPS;
+    const blocks = caps
+      .map((cap) => fixBlocks(fix, index, report.understanding, options, cap))
+      .find((candidate) => budget.fits(candidate, reserve));
     if (!blocks) break;
     budget.add(...blocks);
     shown += 1;
