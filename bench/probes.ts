@@ -3,6 +3,7 @@
 //  2. rdp-triage vs one `ssh jump <probe>` per check, sequential (bar ≤ 0.2×)
 //  3. rdp-triage vs `nmap -Pn -p 3389 --script rdp-enum-encryption` on the jump (bar ≤ 0.5×, more correct)
 //  4. RSS of this process during 200 concurrent triages × 3 hosts (bar ≤ 200 MB)
+//  5. names and version from the NTLM CHALLENGE = nmap rdp-ntlm-info's, on every target it reads
 // Traffic goes only to the lab's namespaces (or loopback). Every loop is bounded.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -197,6 +198,61 @@ async function nmapComparison(pool: JumpPool, config: Config, lab: LabInfo) {
   return { nmapMs: nmap.ms, ours, nmapCorrect, ourCorrect, nmapOk: nmap.ok, nlaRequired };
 }
 
+/**
+ * The machine's own names and version, read by our ntlm probe and by nmap's rdp-ntlm-info on the
+ * same lab targets from the jump's side: they must agree wherever nmap reads them.
+ */
+async function ntlmComparison(pool: JumpPool, config: Config, lab: LabInfo) {
+  const targets = [...RDP_TARGETS, 'rdp-skew'] as const;
+  const args = [
+    '-Pn',
+    '-p',
+    '3389',
+    '--script',
+    'rdp-ntlm-info',
+    ...targets.map((name) => lab.addresses[name]),
+  ];
+  const nmap = lab.ns
+    ? await sh('ip', ['netns', 'exec', lab.ns.jump, 'nmap', ...args], 120_000)
+    : await sh('nmap', args, 120_000);
+  const blocks = nmap.stdout.split(/Nmap scan report for /).slice(1);
+  const findings = await triage(
+    pool,
+    config,
+    targets.map((n) => `${n}.lab`),
+    null,
+    AbortSignal.timeout(30_000),
+  );
+  let compared = 0;
+  let same = 0;
+  const read: string[] = [];
+  for (const name of targets) {
+    const ip = lab.addresses[name];
+    const block = blocks.find((b) => b.startsWith(`${ip}\n`) || b.split('\n')[0]?.endsWith(`(${ip})`)) ?? '';
+    const field = (key: string) => new RegExp(`${key}: (\\S+)`).exec(block)?.[1];
+    const ours =
+      findings.find((f) => f.probe === 'ntlm' && f.target.startsWith(`${name}.lab:`))?.detail ?? {};
+    const version = ours.version as { major: number; minor: number; build: number } | undefined;
+    if (field('NetBIOS_Computer_Name') === undefined) {
+      if (ours.netbiosComputer !== undefined)
+        read.push(`${name}: only we read ${String(ours.netbiosComputer)}`);
+      continue;
+    }
+    compared += 1;
+    const agree =
+      ours.netbiosComputer === field('NetBIOS_Computer_Name') &&
+      ours.dnsComputer === field('DNS_Computer_Name') &&
+      ours.dnsDomain === field('DNS_Domain_Name') &&
+      (version ? `${version.major}.${version.minor}.${version.build}` : undefined) ===
+        field('Product_Version');
+    if (agree) same += 1;
+    read.push(
+      `${name}: ${field('NetBIOS_Computer_Name')} ${field('Product_Version')}${agree ? '' : ' (DIFFERS)'}`,
+    );
+  }
+  return { compared, same, read };
+}
+
 async function rssUnderLoad(pool: JumpPool, config: Config) {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => {
@@ -264,6 +320,11 @@ try {
   const load = await rssUnderLoad(pool, config);
   out(
     `4. 200 concurrent triages × 3 hosts: ${load.complete}/200 complete in ${Math.round(load.wall)} ms, ${load.openFailed} "open failed", ${pool.stats('lab-jump').connectsStarted} SSH connection(s); peak RSS ${load.peakMb.toFixed(0)} MB  bar ≤ 200 MB  ${bar(load.peakMb <= 200)}`,
+  );
+
+  const ntlm = await ntlmComparison(pool, config, lab);
+  out(
+    `5. machine names and OS version from the NTLM CHALLENGE, ours vs nmap rdp-ntlm-info: the same on ${ntlm.same}/${ntlm.compared} targets where nmap reads them (${ntlm.read.join('; ')})  bar: all the same  ${bar(ntlm.compared > 0 && ntlm.same === ntlm.compared)}`,
   );
 } finally {
   await pool?.close();

@@ -31,7 +31,7 @@ export async function checkConfig(file: string): Promise<void> {
   });
   const store = loaded.store.path
     ? `audit log ${loaded.store.path} (kept ${loaded.store.retentionDays} days)`
-    : 'no audit log (store.path unset)';
+    : 'no audit log (store.path: none, or no home directory to keep it in)';
   const roles =
     loaded.access.roles.length > 0
       ? `${loaded.access.roles.length} role(s)`
