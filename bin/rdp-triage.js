@@ -4,8 +4,7 @@
 try {
   await import('../dist/cli.js');
 } catch (error) {
-  const missing =
-    error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('/dist/cli.js');
+  const missing = error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('/dist/cli.js');
   if (!missing) throw error;
   process.stderr.write('rdp-triage: dist/ is not built: run `npm run build` (npm ci runs it)\n');
   process.exitCode = 1;

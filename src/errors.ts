@@ -1,4 +1,4 @@
-import { redact } from './access/redact.js';
+import { redact } from './redact/redact.js';
 
 /**
  * The one family of unexpected failures. Expected network outcomes are `Finding`s, not errors.

@@ -46,7 +46,7 @@ test('a pending deadline does not keep the process alive', () => {
       '--import',
       'tsx',
       '-e',
-      "import('./src/deadline-signal.ts').then((m) => { m.deadlineSignal(60_000); })",
+      "import('./src/deadline-signal.js').then((m) => { m.deadlineSignal(60_000); })",
     ],
     { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
   );

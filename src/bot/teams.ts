@@ -16,7 +16,7 @@ import type { GroupDirectory } from '../access/group-directory.js';
 import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
 import type { Understanding } from '../intents/understanding.js';
-import { createLogger } from '../ops/logger.js';
+import { createLogger } from '../log/logger.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryFeedbackStore, type FeedbackStore, type FeedbackVote } from '../store/feedback-store.js';
 import { type ApiErrorListener, countingHttpFetch, thrownReason } from './api-errors.js';

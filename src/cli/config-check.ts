@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { findSecrets } from '../access/redact.js';
 import { ConfigError, formatConfigIssue } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
+import { findSecrets } from '../redact/redact.js';
 
 /**
  * `rdp-triage config check FILE`: validates a config file the way the bot does at start-up.

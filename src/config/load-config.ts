@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { redact } from '../access/redact.js';
 import { TriageError } from '../errors.js';
+import { redact } from '../redact/redact.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { applyEnvOverrides, type EnvOverride } from './env-overrides.js';
 import { type Config, configSchema, defaultConfig } from './schema.js';

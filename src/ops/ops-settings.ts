@@ -1,6 +1,6 @@
 import type { OpsConfig } from '../config/ops-schema.js';
 import { TriageError } from '../errors.js';
-import { isLogLevel, type LogLevel } from './logger.js';
+import { isLogLevel, type LogLevel } from '../log/logger.js';
 
 export interface OpsSettings {
   logLevel: LogLevel;

@@ -1,9 +1,9 @@
 import { type Served, type SurfaceStarter, startServe } from '../bot/serve.js';
 import type { Config } from '../config/schema.js';
 import { TriageError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
 import type { HealthServer } from './health-server.js';
 import { LOST_REPLICA_TEXT } from './in-flight.js';
-import type { Logger } from './logger.js';
 import { poolSamples } from './metrics.js';
 import { createOpsRuntime, type OpsRuntime } from './ops-runtime.js';
 import { jumpReachableCheck } from './readiness.js';

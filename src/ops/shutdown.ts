@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from '../log/logger.js';
 import type { InFlight } from './in-flight.js';
-import type { Logger } from './logger.js';
 
 /** One thing to stop or release at shutdown (Slack socket, HTTP server, SSH pool, store, Redis). */
 export interface ShutdownStep {

@@ -3,6 +3,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { ZoneConfig } from '../config/ops-schema.js';
 import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
+import type { Logger } from '../log/logger.js';
 import type { Connector } from '../probes/connector.js';
 import type { Finding } from '../probes/finding.js';
 import { hostPort } from '../probes/probe-target.js';
@@ -10,7 +11,6 @@ import { createAllowlist } from '../triage/allowlist.js';
 import type { PlannedTarget } from '../triage/plan.js';
 import type { Refusal } from '../triage/report.js';
 import { probeTarget } from '../triage/run.js';
-import type { Logger } from './logger.js';
 import { type JobResult, type ProbeJob, probeJobSchema, queueName } from './probe-job.js';
 import { connectRedis } from './redis/connect-redis.js';
 

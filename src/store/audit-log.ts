@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { redact } from '../access/redact.js';
+import { redact } from '../redact/redact.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** Who asked what, where: one row per message the bot answered. Text is stored redacted only. */

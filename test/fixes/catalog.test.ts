@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readSnapshot } from '../../src/fixes/kb-snapshot.js';
 import { loadBuiltinKnowledgeBase } from '../../src/fixes/builtin-kb.js';
+import { readSnapshot } from '../../src/fixes/kb-snapshot.js';
 import { readShippedSources } from '../../src/fixes/load-kb.js';
 
 const kb = loadBuiltinKnowledgeBase();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createCodeBook } from '../../src/fixes/code-book.js';
 import { loadBuiltinKnowledgeBase } from '../../src/fixes/builtin-kb.js';
+import { createCodeBook } from '../../src/fixes/code-book.js';
 import { lookupCode } from '../../src/fixes/lookup-code.js';
 import { searchKnowledgeBase } from '../../src/fixes/search-kb.js';
 import { understand } from '../../src/intents/understand.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { FixData } from '../../src/fixes/kb-schema.js';
 import { loadBuiltinKnowledgeBase } from '../../src/fixes/builtin-kb.js';
+import type { FixData } from '../../src/fixes/kb-schema.js';
 import { snippetValues, toRankedFix } from '../../src/fixes/rank.js';
 import { changesMachine, dropsSessions, findStepHazards } from '../../src/fixes/step-safety.js';
 import type { Understanding } from '../../src/intents/understanding.js';

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { assembleBot } from '../../src/bot/assemble.js';
 import type { Surface } from '../../src/bot/conversation.js';
 import { configSchema } from '../../src/config/schema.js';
+import { createLogger } from '../../src/log/logger.js';
 import { instrumentConversation } from '../../src/ops/instrument.js';
-import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { CONFIRM, startX224Server } from '../helpers/x224-server.js';
 

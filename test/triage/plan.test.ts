@@ -71,10 +71,24 @@ describe('probes per target', () => {
   });
 
   test('the battery ends at the slowest probe deadline; --probe-timeout overrides all', () => {
-    expect(probeTimeouts(config)).toEqual({ dns: 4000, tcp: 4000, rdp: 6000, tls: 4000, ntlm: 4000, gateway: 4000 });
+    expect(probeTimeouts(config)).toEqual({
+      dns: 4000,
+      tcp: 4000,
+      rdp: 6000,
+      tls: 4000,
+      ntlm: 4000,
+      gateway: 4000,
+    });
     expect(plan(understanding(['10.20.1.1']), config, createAllowlist(config)).timeoutMs).toBe(6000);
     const fast = withProbeTimeout(config, 1500);
-    expect(probeTimeouts(fast)).toEqual({ dns: 1500, tcp: 1500, rdp: 1500, tls: 1500, ntlm: 1500, gateway: 1500 });
+    expect(probeTimeouts(fast)).toEqual({
+      dns: 1500,
+      tcp: 1500,
+      rdp: 1500,
+      tls: 1500,
+      ntlm: 1500,
+      gateway: 1500,
+    });
     expect(withProbeTimeout(config, undefined)).toBe(config);
   });
 });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { TriageError } from '../../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../log/logger.js';
 
 /** Key prefix of everything the bot keeps in Redis, so one Redis can serve other apps too. */
 export const KEY_PREFIX = 'rdp-triage:';

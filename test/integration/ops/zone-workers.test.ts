@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/schema.js';
 import { understand } from '../../../src/intents/understand.js';
-import { createSilentLogger } from '../../../src/ops/logger.js';
+import { createSilentLogger } from '../../../src/log/logger.js';
 import { createZoneDispatcher, type ZoneDispatcher } from '../../../src/ops/zone-dispatcher.js';
 import type { Finding } from '../../../src/probes/finding.js';
 import { createAllowlist } from '../../../src/triage/allowlist.js';

@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { REDACTED, redact } from '../access/redact.js';
+import { REDACTED, redact } from '../redact/redact.js';
 
 export type { Logger } from 'pino';
 
@@ -9,7 +9,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /**
  * Keys whose values are secrets wherever they sit in a log object (pino `redact` paths: one
  * level of wildcard each, pino compiles them once — fast-redact). Free text is a second line of
- * defence: every string the bot logs goes through `redact()` (src/access/redact.ts), which finds
+ * defence: every string the bot logs goes through `redact()` (src/redact/redact.ts), which finds
  * pasted passwords and tokens inside sentences.
  */
 const SECRET_KEYS = [

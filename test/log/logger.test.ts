@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { createLogger, triageLogger } from '../../src/ops/logger.js';
+import { createLogger, triageLogger } from '../../src/log/logger.js';
 
 function capture() {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { findSecrets, REDACTED, redact } from '../../src/access/redact.js';
+import { findSecrets, REDACTED, redact } from '../../src/redact/redact.js';
 
 // Each row: a message as someone might paste it, the secret that must disappear, and the words
 // that must survive so the redacted text still reads.
