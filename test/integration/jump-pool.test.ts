@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, inject, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import type { Finding } from '../../src/probes/finding.js';
 import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
@@ -7,15 +7,13 @@ import { runTriage } from '../../src/triage/run.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { countJumpConnections, sshdLog, startJump, stopJump } from './lab/lab.js';
 import { labConfig, understandingFor } from './lab/lab-config.js';
+import { describeWithLab } from './lab/lab-suite.js';
 
 // The pool against a real OpenSSH jump with the default limits (MaxSessions 10, MaxStartups
 // 10:30:100): many triages share one connection, a dead jump is a Finding, a wrong host key is
 // refused before anything is sent.
-const lab = inject('lab');
-const skipReason = inject('labSkipReason');
 
-describe.skipIf(!lab)(`jump pool against OpenSSH${lab ? '' : `: skipped, ${skipReason}`}`, () => {
-  if (!lab) return;
+describeWithLab('jump pool against OpenSSH', (lab) => {
   let pool: JumpPool | null = null;
   afterEach(async () => {
     await pool?.close();

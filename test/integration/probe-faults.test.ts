@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
 import { runTriage } from '../../src/triage/run.js';
+import { skipIfMissing } from '../helpers/required-on-ci.js';
 import { resetHung } from './lab/lab.js';
 import { labConfig, understandingFor } from './lab/lab-config.js';
+import { describeWithLab } from './lab/lab-suite.js';
 
 // Every fault of the lab, probed through the jump the way the bot does it, must give the right
 // Finding (status + code). The servers are real: xrdp, FreeRDP's shadow server, openssl s_server,
 // dnsmasq, nft drops, a SIGSTOPped xrdp (lab-notes §3–§5).
-const lab = inject('lab');
-const skipReason = inject('labSkipReason');
 
 interface Row {
   fault: string;
@@ -189,82 +189,78 @@ const ROWS: Row[] = [
   },
 ];
 
-describe.skipIf(!lab)(
-  `probe faults through the jump${lab ? ` (${lab.mode})` : `: skipped, ${skipReason}`}`,
-  () => {
-    if (!lab) return;
-    // `example` routes through the jump too, so the REFUSED case asks the site's dnsmasq (which has
-    // no upstream) and never the machine's own resolver.
-    const config = labConfig(lab, { extraSuffixes: ['example'] });
-    const allowlist = createAllowlist(config);
-    let pool: JumpPool;
-    const deps = {
-      config,
-      allowlist,
-      connectorFor: (jump: string | null) => {
-        // Lab targets are only ever probed through the jump (network safety).
-        if (jump === null) throw new Error('a lab target was routed directly');
-        return pool.connector(jump);
-      },
-    };
-    // The real triage (runTriage: plan → probes → rank); the faults are read from its findings.
-    const triage = async (hosts: string[], gateway: string | null = null) => {
-      const started = performance.now();
-      const report = await runTriage(understandingFor(hosts, gateway), deps, {
-        signal: AbortSignal.timeout(30_000),
-      });
-      return { findings: report.findings, ms: performance.now() - started };
-    };
+describeWithLab('probe faults through the jump', (lab) => {
+  // `example` routes through the jump too, so the REFUSED case asks the site's dnsmasq (which has
+  // no upstream) and never the machine's own resolver.
+  const config = labConfig(lab, { extraSuffixes: ['example'] });
+  const allowlist = createAllowlist(config);
+  let pool: JumpPool;
+  const deps = {
+    config,
+    allowlist,
+    connectorFor: (jump: string | null) => {
+      // Lab targets are only ever probed through the jump (network safety).
+      if (jump === null) throw new Error('a lab target was routed directly');
+      return pool.connector(jump);
+    },
+  };
+  // The real triage (runTriage: plan → probes → rank); the faults are read from its findings.
+  const triage = async (hosts: string[], gateway: string | null = null) => {
+    const started = performance.now();
+    const report = await runTriage(understandingFor(hosts, gateway), deps, {
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { findings: report.findings, ms: performance.now() - started };
+  };
 
-    beforeAll(() => {
-      pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
-    });
-    afterAll(async () => {
-      await pool.close();
-    });
+  beforeAll(() => {
+    pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
 
-    test.for(ROWS)('$fault → $probe $code', async (row, ctx) => {
-      const missing = row.needs && row.needs !== 'dns' ? lab.skipped[row.needs] : undefined;
-      if (missing) return ctx.skip(missing);
-      const report = await triage(row.hosts ?? [], row.gateway ?? null);
-      const finding = report.findings.find((f) => f.probe === row.probe && f.target === row.target);
-      expect(finding, JSON.stringify(report.findings, null, 1)).toMatchObject({
-        status: row.status,
-        code: row.code,
-      });
-      expect(report.findings.filter((f) => f.probe === 'jump')).toEqual([]);
-      // Every probe ends by its own deadline (a lost deadline once ran to the test's 30 s signal).
-      expect(report.ms).toBeLessThan(config.probes.timeoutMs + 3000);
+  test.for(ROWS)('$fault → $probe $code', async (row, ctx) => {
+    const missing = row.needs && row.needs !== 'dns' ? lab.skipped[row.needs] : undefined;
+    skipIfMissing(ctx, missing);
+    const report = await triage(row.hosts ?? [], row.gateway ?? null);
+    const finding = report.findings.find((f) => f.probe === row.probe && f.target === row.target);
+    expect(finding, JSON.stringify(report.findings, null, 1)).toMatchObject({
+      status: row.status,
+      code: row.code,
     });
+    expect(report.findings.filter((f) => f.probe === 'jump')).toEqual([]);
+    // Every probe ends by its own deadline (a lost deadline once ran to the test's 30 s signal).
+    expect(report.ms).toBeLessThan(config.probes.timeoutMs + 3000);
+  });
 
-    test('a hung server (SIGSTOP) is open but silent: RDP_TIMEOUT at the x224 stage', async () => {
-      await resetHung(lab);
-      const report = await triage(['rdp-hung.lab']);
-      expect(report.findings.find((f) => f.probe === 'tcp')).toMatchObject({
-        status: 'ok',
-        code: 'TCP_OPEN',
-      });
-      expect(report.findings.find((f) => f.probe === 'rdp')).toMatchObject({
-        status: 'timeout',
-        code: 'RDP_TIMEOUT',
-        detail: { stage: 'x224' },
-      });
-      // Each probe keeps its own deadline: the battery ends at the slowest deadline, not later.
-      expect(report.ms).toBeLessThan(config.probes.timeoutMs + 1500);
+  test('a hung server (SIGSTOP) is open but silent: RDP_TIMEOUT at the x224 stage', async () => {
+    await resetHung(lab);
+    const report = await triage(['rdp-hung.lab']);
+    expect(report.findings.find((f) => f.probe === 'tcp')).toMatchObject({
+      status: 'ok',
+      code: 'TCP_OPEN',
     });
+    expect(report.findings.find((f) => f.probe === 'rdp')).toMatchObject({
+      status: 'timeout',
+      code: 'RDP_TIMEOUT',
+      detail: { stage: 'x224' },
+    });
+    // Each probe keeps its own deadline: the battery ends at the slowest deadline, not later.
+    expect(report.ms).toBeLessThan(config.probes.timeoutMs + 1500);
+  });
 
-    test('the certificate facts a helpdesk agent needs are in the finding', async () => {
-      const report = await triage([], 'tls-expired.lab');
-      const tls = report.findings.find((f) => f.probe === 'tls');
-      expect(tls?.detail).toMatchObject({
-        subject: 'CN=tls-expired.lab',
-        issuer: 'CN=RDP Lab Root CA',
-        validTo: '2021-01-01T00:00:00.000Z',
-        selfSigned: false,
-        nameMatches: true,
-      });
-      expect(tls?.detail?.daysToExpiry).toBeLessThan(-1000);
-      expect(tls?.detail?.protocol).toMatch(/^TLSv1\.[23]$/);
+  test('the certificate facts a helpdesk agent needs are in the finding', async () => {
+    const report = await triage([], 'tls-expired.lab');
+    const tls = report.findings.find((f) => f.probe === 'tls');
+    expect(tls?.detail).toMatchObject({
+      subject: 'CN=tls-expired.lab',
+      issuer: 'CN=RDP Lab Root CA',
+      validTo: '2021-01-01T00:00:00.000Z',
+      selfSigned: false,
+      nameMatches: true,
     });
-  },
-);
+    expect(tls?.detail?.daysToExpiry).toBeLessThan(-1000);
+    expect(tls?.detail?.protocol).toMatch(/^TLSv1\.[23]$/);
+  });
+});

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { requiredOnCi } from '../helpers/required-on-ci.js';
+import { describeIfPresent, requiredOnCi } from '../helpers/required-on-ci.js';
 
 /** Where the Debian package puts it; also found on PATH. */
 export function findRedisServer(): string | null {
@@ -11,6 +11,15 @@ export function findRedisServer(): string | null {
   }
   requiredOnCi(REDIS_MISSING);
   return null;
+}
+
+/**
+ * A suite that needs redis-server: `body` gets its path. Without one, a counted skip naming the
+ * reason, and on CI a failure (test/helpers/required-on-ci.ts).
+ */
+export function describeWithRedis(name: string, body: (binary: string) => void): void {
+  const binary = findRedisServer();
+  describeIfPresent(name, binary ? '' : REDIS_MISSING, () => body(binary ?? 'redis-server'));
 }
 
 export const REDIS_MISSING =

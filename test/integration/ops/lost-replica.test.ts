@@ -2,24 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { LOST_REPLICA_TEXT } from '../../../src/ops/in-flight.js';
-import {
-  findRedisServer,
-  REDIS_MISSING,
-  type RedisServer,
-  startRedisServer,
-} from '../../ops/redis-server.js';
+import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops/redis-server.js';
 import { sendEvents, startBotProcess, startChatApi, writeConfig } from './fixtures/processes.js';
-
-const binary = findRedisServer();
-if (!binary) console.warn(REDIS_MISSING);
 
 // A replica killed with SIGKILL cannot tell anyone; the triage it was running would hang on
 // "Probing…" forever. Its record in Redis outlives it; once its lease lapses, a surviving replica
 // claims the record and edits that same message to say the triage was lost.
 
-describe.skipIf(!binary)('a replica dies mid-triage (real redis-server, two bot processes)', () => {
+describeWithRedis('a replica dies mid-triage (real redis-server, two bot processes)', (binary) => {
   let redis: RedisServer;
   let dir: string;
   let config: string;

@@ -1,22 +1,14 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createRedisDedupeStore } from '../../../src/ops/redis/redis-dedupe-store.js';
 import { createRedisFeedbackStore } from '../../../src/ops/redis/redis-feedback-store.js';
 import { createRedisRateLimiter } from '../../../src/ops/redis/redis-rate-limiter.js';
 import { createRedisTriageState } from '../../../src/ops/redis/redis-triage-state.js';
 import { createMemoryFeedbackStore, type FeedbackVote } from '../../../src/store/feedback-store.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import {
-  findRedisServer,
-  REDIS_MISSING,
-  type RedisServer,
-  startRedisServer,
-} from '../../ops/redis-server.js';
+import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops/redis-server.js';
 
-const binary = findRedisServer();
-if (!binary) console.warn(REDIS_MISSING);
-
-describe.skipIf(!binary)('Redis-backed shared state (real redis-server)', () => {
+describeWithRedis('Redis-backed shared state (real redis-server)', (binary) => {
   let server: RedisServer;
   // Two clients stand for two replicas.
   let a: Redis;

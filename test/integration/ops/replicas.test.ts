@@ -1,14 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CONFIRM, startX224Server } from '../../helpers/x224-server.js';
-import {
-  findRedisServer,
-  REDIS_MISSING,
-  type RedisServer,
-  startRedisServer,
-} from '../../ops/redis-server.js';
+import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops/redis-server.js';
 import {
   type ChatCall,
   sendEvents,
@@ -17,9 +12,6 @@ import {
   waitFor,
   writeConfig,
 } from './fixtures/processes.js';
-
-const binary = findRedisServer();
-if (!binary) console.warn(REDIS_MISSING);
 
 /** Events as a chat platform delivers them; every tenth names a loopback RDP server to probe. */
 function makeEvents(count: number, port: number, prefix: string) {
@@ -47,7 +39,7 @@ function answers(calls: ChatCall[]) {
   return byEvent;
 }
 
-describe.skipIf(!binary)('several replicas behind one app (real redis-server, two bot processes)', () => {
+describeWithRedis('several replicas behind one app (real redis-server, two bot processes)', (binary) => {
   let redis: RedisServer;
   let dir: string;
   let rdp: Awaited<ReturnType<typeof startX224Server>>;

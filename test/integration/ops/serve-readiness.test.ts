@@ -3,24 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
 import { type RunningBot, runBot } from '../../../src/ops/run-bot.js';
 import { type FakeSlackApi, signSlackRequest, startFakeSlackApi } from '../../helpers/slack-api-server.js';
 import { directMessage } from '../../helpers/slack-payloads.js';
 import { startJump, stopJump } from '../lab/lab.js';
 import { labConfigObject } from '../lab/lab-config.js';
+import { describeWithLab } from '../lab/lab-suite.js';
 
 // `serve` as operators run it, against the real lab: Slack over HTTP (local Web API), the real
 // OpenSSH jump, xrdp behind it, SQLite store, health port. What the load balancer and the
 // dashboard see: /readyz names the jump, the store and the Slack surface and flips when the jump
 // goes down; /metrics carries the triage and its probe latencies through that jump.
-const lab = inject('lab');
-const skipReason = inject('labSkipReason');
 const SECRET = '00112233445566778899aabbccddeeff';
 
-describe.skipIf(!lab)(`serve with the lab${lab ? '' : `: skipped, ${skipReason}`}`, () => {
-  if (!lab) return;
+describeWithLab('serve with the lab', (lab) => {
   let api: FakeSlackApi;
   let bot: RunningBot;
   let dir: string;

@@ -2,21 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { INTERRUPTED_TEXT } from '../../../src/ops/in-flight.js';
 import { CONFIRM, startX224Server } from '../../helpers/x224-server.js';
-import {
-  findRedisServer,
-  REDIS_MISSING,
-  type RedisServer,
-  startRedisServer,
-} from '../../ops/redis-server.js';
+import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops/redis-server.js';
 import { sendEvents, startBotProcess, startChatApi, writeConfig } from './fixtures/processes.js';
 
-const binary = findRedisServer();
-if (!binary) console.warn(REDIS_MISSING);
-
-describe.skipIf(!binary)('SIGTERM with triages in flight (bot process, real redis-server)', () => {
+describeWithRedis('SIGTERM with triages in flight (bot process, real redis-server)', (binary) => {
   let redis: RedisServer;
   let answering: Awaited<ReturnType<typeof startX224Server>>;
   let hung: Awaited<ReturnType<typeof startX224Server>>;

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/schema.js';
 import { understand } from '../../../src/intents/understand.js';
@@ -13,16 +13,8 @@ import type { Finding } from '../../../src/probes/finding.js';
 import { createAllowlist } from '../../../src/triage/allowlist.js';
 import { runTriage } from '../../../src/triage/run.js';
 import { CONFIRM } from '../../helpers/x224-server.js';
-import {
-  findRedisServer,
-  REDIS_MISSING,
-  type RedisServer,
-  startRedisServer,
-} from '../../ops/redis-server.js';
+import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops/redis-server.js';
 import { type Child, startWorkerProcess, waitFor, writeConfig } from './fixtures/processes.js';
-
-const binary = findRedisServer();
-if (!binary) console.warn(REDIS_MISSING);
 
 /** An RDP server that answers the X.224 request after `delayMs`: long enough to kill a worker mid-job. */
 async function startSlowRdp(delayMs: number): Promise<{ server: Server; port: number }> {
@@ -38,7 +30,7 @@ async function startSlowRdp(delayMs: number): Promise<{ server: Server; port: nu
   return { server, port: (server.address() as { port: number }).port };
 }
 
-describe.skipIf(!binary)('probe workers per zone (real redis-server, worker processes)', () => {
+describeWithRedis('probe workers per zone (real redis-server, worker processes)', (binary) => {
   let redis: RedisServer;
   let rdp: { server: Server; port: number };
   let dir: string;
