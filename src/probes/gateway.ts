@@ -5,6 +5,7 @@ import { certificateSummary, describePeer, judgeCertificate } from './certificat
 import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
+import { sendAndRead } from './send-and-read.js';
 import { startTls } from './start-tls.js';
 
 const MAX_HEAD_BYTES = 16 * 1024;
@@ -245,35 +246,13 @@ export async function probeGateway(
 }
 
 /** Sends the request, collects the response head (up to the blank line, bounded). */
-function readHead(socket: TLSSocket, request: string, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const cleanup = () => {
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-      if (text.includes('\r\n\r\n') || text.length >= MAX_HEAD_BYTES) {
-        cleanup();
-        resolve(text.slice(0, MAX_HEAD_BYTES));
-      }
-    };
-    const onEnd = () => {
-      cleanup();
-      if (text.length > 0) resolve(text);
-      else reject(new Error('connection closed with no answer'));
-    };
-    const onAbort = () => {
-      cleanup();
-      reject(new Error('aborted'));
-    };
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.write(request);
+async function readHead(socket: TLSSocket, request: string, signal: AbortSignal): Promise<string> {
+  const head = await sendAndRead(socket, request, signal, {
+    complete: (received) =>
+      received.includes('\r\n\r\n') || received.length >= MAX_HEAD_BYTES
+        ? Math.min(received.length, MAX_HEAD_BYTES)
+        : null,
+    keepPartial: true,
   });
+  return head.toString('latin1');
 }

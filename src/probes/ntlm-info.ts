@@ -12,6 +12,7 @@ import {
 } from './ntlm-messages.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 import { exchange } from './rdp-negotiate.js';
+import { sendAndRead } from './send-and-read.js';
 import { startTls } from './start-tls.js';
 import { windowsRelease } from './windows-releases.js';
 import { decodeConnectionConfirm, encodeConnectionRequest, PROTOCOL } from './x224.js';
@@ -279,44 +280,14 @@ function describeSkew(seconds: number): string {
 
 /** Writes the TSRequest and reads one whole DER element back (at most 64 KB). */
 function readTsRequest(socket: TLSSocket, request: Buffer, signal: AbortSignal): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const cleanup = () => {
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onData = (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
+  return sendAndRead(socket, request, signal, {
+    complete: (received) => {
       const length = derElementLength(received);
-      if (received.length > MAX_ANSWER_BYTES || (length !== null && length > MAX_ANSWER_BYTES)) {
-        cleanup();
-        resolve(received.subarray(0, Math.min(received.length, MAX_ANSWER_BYTES)));
-      } else if (length !== null && received.length >= length) {
-        cleanup();
-        resolve(received.subarray(0, length));
-      }
-    };
-    const onClose = () => {
-      cleanup();
-      // What arrived before the close is judged as it is (cut short, most likely).
-      if (received.length > 0) resolve(received);
-      else reject(new Error('connection closed with no answer'));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onAbort = () => {
-      cleanup();
-      reject(new Error('aborted'));
-    };
-    if (signal.aborted) return onAbort();
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    socket.once('error', onError);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.write(request);
+      if (received.length > MAX_ANSWER_BYTES || (length !== null && length > MAX_ANSWER_BYTES))
+        return Math.min(received.length, MAX_ANSWER_BYTES);
+      return length !== null && received.length >= length ? length : null;
+    },
+    // What arrived before a close is judged as it is (cut short, most likely).
+    keepPartial: true,
   });
 }

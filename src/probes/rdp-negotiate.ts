@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { ConnectFailure, type Connector } from './connector.js';
 import type { Finding } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
+import { sendAndRead } from './send-and-read.js';
 import {
   decodeConnectionConfirm,
   encodeConnectionRequest,
@@ -140,49 +141,14 @@ export async function probeRdp(
 
 /** Writes the request and collects exactly one TPKT packet, or rejects on close / abort. */
 export function exchange(stream: Duplex, request: Buffer, signal: AbortSignal): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const cleanup = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('close', onEnd);
-      stream.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onData = (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
+  return sendAndRead(stream, request, signal, {
+    complete: (received) => {
       const length = tpktLength(received);
-      if (length !== null && (length < 4 || length > MAX_CONFIRM_BYTES)) {
-        cleanup();
-        resolve(received);
-      } else if (length !== null && received.length >= length) {
-        cleanup();
-        resolve(received.subarray(0, length));
-      } else if (received.length > MAX_CONFIRM_BYTES) {
-        cleanup();
-        resolve(received);
-      }
-    };
-    const onEnd = () => {
-      cleanup();
-      reject(
-        new Error(received.length > 0 ? 'connection closed mid-answer' : 'connection closed with no answer'),
-      );
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onAbort = () => {
-      cleanup();
-      reject(new Error('aborted'));
-    };
-    if (signal.aborted) return onAbort();
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('close', onEnd);
-    stream.on('error', onError);
-    signal.addEventListener('abort', onAbort, { once: true });
-    stream.write(request);
+      // A length no Connection Confirm has, or more bytes than one: judged as it is (not RDP).
+      if (length !== null && (length < 4 || length > MAX_CONFIRM_BYTES)) return received.length;
+      if (length !== null && received.length >= length) return length;
+      return received.length > MAX_CONFIRM_BYTES ? received.length : null;
+    },
+    keepPartial: false,
   });
 }

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
+import { expect, test } from 'vitest';
 import { probeNlaRequired } from '../../src/probes/nla-required.js';
-import { createAllowlist } from '../../src/triage/allowlist.js';
-import { runTriage } from '../../src/triage/run.js';
 import { skipIfMissing } from '../helpers/required-on-ci.js';
-import { labConfig, understandingFor } from './lab/lab-config.js';
 import type { LabHostName } from './lab/lab-plan.js';
-import { describeWithLab } from './lab/lab-suite.js';
+import { describeWithLab, labJump } from './lab/lab-suite.js';
 
 // "NLA required or only offered" through the jump against the lab's real servers. What each one
 // answers to a TLS-only offer (measured: lab-notes §3 table, column "req 1"): xrdp in every mode
@@ -15,20 +11,9 @@ import { describeWithLab } from './lab/lab-suite.js';
 // shadow server ever selects CredSSP, so it is the one that gets the finding in a triage.
 
 describeWithLab('NLA required vs optional through the jump', (lab) => {
-  const config = labConfig(lab);
-  const allowlist = createAllowlist(config);
-  let pool: JumpPool;
-  beforeAll(() => {
-    pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
-  });
-  afterAll(async () => {
-    await pool.close();
-  });
-
-  const triage = async (hosts: string[]) => {
-    const deps = { config, allowlist, connectorFor: () => pool.connector('lab-jump') };
-    return (await runTriage(understandingFor(hosts), deps, { signal: AbortSignal.timeout(30_000) })).findings;
-  };
+  const jump = labJump(lab);
+  const { config } = jump;
+  const triage = async (hosts: string[]) => (await jump.triage(hosts)).findings;
 
   test.for([
     { server: 'rdp-ok', code: 'RDP_NLA_OPTIONAL', detail: { selectedProtocol: 1 } },
@@ -41,7 +26,10 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
       if (server === 'rdp-nla') skipIfMissing(ctx, lab.skipped.nla);
       const finding = await probeNlaRequired(
         { host: lab.addresses[server], port: 3389, displayName: `${server}.lab` },
-        { connector: pool.connector('lab-jump'), signal: AbortSignal.timeout(config.probes.timeoutMs) },
+        {
+          connector: jump.pool().connector('lab-jump'),
+          signal: AbortSignal.timeout(config.probes.timeoutMs),
+        },
       );
       expect(finding).toMatchObject({ probe: 'rdp', status: 'ok', code, detail });
     },
@@ -73,9 +61,9 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
   test("the check costs the host no extra connection: it rides on the tcp probe's", async (ctx) => {
     skipIfMissing(ctx, lab.skipped.nla);
     const channels = async (host: string) => {
-      const before = pool.stats('lab-jump').channelsOpened;
+      const before = jump.pool().stats('lab-jump').channelsOpened;
       const findings = await triage([host]);
-      return { opened: pool.stats('lab-jump').channelsOpened - before, findings };
+      return { opened: jump.pool().stats('lab-jump').channelsOpened - before, findings };
     };
     const tls = await channels('rdp-ok.lab');
     const nla = await channels('rdp-nla.lab');
@@ -86,13 +74,13 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
 
   test('many triages of the NLA server at once: one SSH connection, every one gets the answer', async (ctx) => {
     skipIfMissing(ctx, lab.skipped.nla);
-    const before = pool.stats('lab-jump').connectsStarted;
+    const before = jump.pool().stats('lab-jump').connectsStarted;
     const results = await Promise.all(Array.from({ length: 20 }, () => triage(['rdp-nla.lab'])));
     for (const findings of results)
       expect(findings.filter((f) => f.probe === 'rdp').map((f) => f.code)).toEqual([
         'RDP_NEG_NLA',
         'RDP_NLA_REQUIRED',
       ]);
-    expect(pool.stats('lab-jump').connectsStarted - before).toBeLessThanOrEqual(1);
+    expect(jump.pool().stats('lab-jump').connectsStarted - before).toBeLessThanOrEqual(1);
   });
 });

@@ -1,13 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
+import { expect, test } from 'vitest';
 import { probeNtlmInfo } from '../../src/probes/ntlm-info.js';
-import { createAllowlist } from '../../src/triage/allowlist.js';
-import { runTriage } from '../../src/triage/run.js';
 import { skipIfMissing } from '../helpers/required-on-ci.js';
-import { labConfig, understandingFor } from './lab/lab-config.js';
-import { describeWithLab } from './lab/lab-suite.js';
+import { describeWithLab, labJump } from './lab/lab-suite.js';
 
 // What the machine says about itself in its NTLM CHALLENGE, through the real OpenSSH jump, against
 // FreeRDP's shadow server with /sec:nla (the only lab server that selects CredSSP; as root it runs
@@ -16,23 +12,8 @@ import { describeWithLab } from './lab/lab-suite.js';
 // is a stale DNS record pointing at the shadow server's address (test/integration/lab/lab-files.ts).
 
 describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
-  const config = labConfig(lab);
-  const allowlist = createAllowlist(config);
-  let pool: JumpPool;
-  beforeAll(() => {
-    pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
-  });
-  afterAll(async () => {
-    await pool.close();
-  });
-  const triage = (hosts: string[]) =>
-    runTriage(
-      understandingFor(hosts),
-      { config, allowlist, connectorFor: () => pool.connector('lab-jump') },
-      {
-        signal: AbortSignal.timeout(30_000),
-      },
-    );
+  const jump = labJump(lab);
+  const { config, triage } = jump;
 
   test('the NLA server names itself as nmap reads it; its clock is the jump host’s', async (ctx) => {
     skipIfMissing(ctx, lab.skipped.nla);
@@ -45,7 +26,7 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
     expect(nmapField('NetBIOS_Computer_Name'), stdout).toBeDefined();
     const finding = await probeNtlmInfo(
       { host: lab.addresses['rdp-nla'], port: 3389, displayName: 'rdp-nla.lab' },
-      { connector: pool.connector('lab-jump'), signal: AbortSignal.timeout(config.probes.timeoutMs) },
+      { connector: jump.pool().connector('lab-jump'), signal: AbortSignal.timeout(config.probes.timeoutMs) },
     );
     expect(finding).toMatchObject({
       probe: 'ntlm',

@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
-import { createAllowlist } from '../../src/triage/allowlist.js';
-import { runTriage } from '../../src/triage/run.js';
+import { expect, test } from 'vitest';
 import { skipIfMissing } from '../helpers/required-on-ci.js';
 import { resetHung } from './lab/lab.js';
-import { labConfig, understandingFor } from './lab/lab-config.js';
-import { describeWithLab } from './lab/lab-suite.js';
+import { describeWithLab, labJump } from './lab/lab-suite.js';
 
 // Every fault of the lab, probed through the jump the way the bot does it, must give the right
 // Finding (status + code). The servers are real: xrdp, FreeRDP's shadow server, openssl s_server,
@@ -192,33 +188,14 @@ const ROWS: Row[] = [
 describeWithLab('probe faults through the jump', (lab) => {
   // `example` routes through the jump too, so the REFUSED case asks the site's dnsmasq (which has
   // no upstream) and never the machine's own resolver.
-  const config = labConfig(lab, { extraSuffixes: ['example'] });
-  const allowlist = createAllowlist(config);
-  let pool: JumpPool;
-  const deps = {
-    config,
-    allowlist,
-    connectorFor: (jump: string | null) => {
-      // Lab targets are only ever probed through the jump (network safety).
-      if (jump === null) throw new Error('a lab target was routed directly');
-      return pool.connector(jump);
-    },
-  };
+  const jump = labJump(lab, { extraSuffixes: ['example'] });
+  const { config } = jump;
   // The real triage (runTriage: plan → probes → rank); the faults are read from its findings.
   const triage = async (hosts: string[], gateway: string | null = null) => {
     const started = performance.now();
-    const report = await runTriage(understandingFor(hosts, gateway), deps, {
-      signal: AbortSignal.timeout(30_000),
-    });
+    const report = await jump.triage(hosts, gateway);
     return { findings: report.findings, ms: performance.now() - started };
   };
-
-  beforeAll(() => {
-    pool = createJumpPool({ jumps: config.jumps, timeoutMs: config.probes.timeoutMs });
-  });
-  afterAll(async () => {
-    await pool.close();
-  });
 
   test.for(ROWS)('$fault → $probe $code', async (row, ctx) => {
     const missing = row.needs && row.needs !== 'dns' ? lab.skipped[row.needs] : undefined;
