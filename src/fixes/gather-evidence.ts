@@ -25,11 +25,6 @@ export interface Evidence {
 }
 
 const HEALTHY_STATUSES = new Set(['ok', 'warn', 'skipped']);
-/**
- * Warnings that say the problem is found, not that the path is fine: another machine answers for
- * the name, or its clock drifts (src/probes/ntlm-info.ts). With one of them "all healthy" is false.
- */
-const TELLING_WARNINGS = new Set(['NTLM_NAME_MISMATCH', 'NTLM_CLOCK_DRIFT']);
 
 export function gatherEvidence(
   kb: KnowledgeBase,
@@ -183,7 +178,7 @@ export function gatherEvidence(
     applyRule(rule, reason);
   }
 
-  if (isHealthy(findings)) {
+  if (isHealthy(findings, kb.rules.healthy.notWith)) {
     const { healthy } = kb.rules;
     source = 'healthy';
     const reason = `All ${findings.length} probe results are healthy: ${healthy.note}`;
@@ -212,13 +207,13 @@ function ruleKey(kb: KnowledgeBase, finding: Finding, gateway: string | null): s
   return kb.rules.evidence[finding.code] ? finding.code : undefined;
 }
 
-function isHealthy(findings: Finding[]): boolean {
+function isHealthy(findings: Finding[], notWith: readonly string[]): boolean {
   return (
     findings.some((f) => f.status === 'ok' && (f.probe === 'tcp' || f.probe === 'rdp')) &&
     // A probe skipped because it could not connect is not a healthy result.
     findings.every(
       (f) =>
-        HEALTHY_STATUSES.has(f.status) && !f.code.endsWith('_NOT_CONNECTED') && !TELLING_WARNINGS.has(f.code),
+        HEALTHY_STATUSES.has(f.status) && !f.code.endsWith('_NOT_CONNECTED') && !notWith.includes(f.code),
     )
   );
 }

@@ -247,7 +247,12 @@ export const rulesFileSchema = z
       })
       .strict(),
     evidence: z.record(z.string(), evidenceRuleSchema),
-    healthy: evidenceRuleSchema,
+    healthy: evidenceRuleSchema
+      .extend({
+        /** Warnings that say the problem is found (another machine answers): with one, not healthy. */
+        notWith: z.array(z.string().min(1)).default([]),
+      })
+      .strict(),
     /** Finding codes deliberately without a rule (the probe could not run, or the jump failed). */
     neutral: z.array(z.string().min(1)).default([]),
     symptoms: z.array(symptomRuleSchema),

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
-import { TriageError } from '../errors.js';
+import { readYamlFile } from '../data/read-yaml-file.js';
 import { INTENTS, type Intent } from './understanding.js';
 
 /**
@@ -63,13 +61,9 @@ export type IntentData = { [K in keyof typeof FILES]: z.output<(typeof FILES)[K]
 
 /** Reads and validates every phrase file of `dir`; the first problem of a file is a KB_INVALID error. */
 export function parseIntentDataFiles(dir: URL): IntentData {
-  const entries = Object.entries(FILES).map(([key, [file, schema]]) => {
-    const result = (schema as z.ZodType).safeParse(parse(readFileSync(new URL(file, dir), 'utf8')));
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new TriageError('KB_INVALID', `${file}: ${issue?.path.join('.')}: ${issue?.message}`);
-    }
-    return [key, result.data];
-  });
+  const entries = Object.entries(FILES).map(([key, [file, schema]]) => [
+    key,
+    readYamlFile(dir, file, schema as z.ZodType),
+  ]);
   return Object.fromEntries(entries) as IntentData;
 }

@@ -105,45 +105,20 @@ export async function runBattery(
         // CredSSP, so its answer comes with the certificate check, not a round trip later. A
         // server that selects TLS or standard RDP security already said NLA is not required: the
         // second connection closes unused.
-        let decide = (_needed: boolean) => {};
-        const needed = new Promise<boolean>((resolve) => {
-          decide = resolve;
-        });
-        const leave = new AbortController();
-        const check = joinProbe(options.connector, key('rdp-nla'), {
-          budgetMs: remaining(kind),
-          signal: AbortSignal.any([signal, leave.signal]),
-          ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
-          run: (connector, s) =>
-            probeNlaRequired(target, {
-              connector: spare ? spare.connector(connector) : connector,
-              signal: s,
-              now,
-              when: needed,
-            }),
-          settled: (f) => Promise.resolve(f),
-        });
-        // Not needed: this caller leaves it (the last one to leave closes its channel at once).
-        const drop = () => {
-          decide(false);
-          leave.abort();
-          check.catch(() => {});
-          spare?.release();
-        };
         const nlaCheck = (first: Promise<Finding>) =>
-          first.then(
-            (finding) => {
-              if (finding.code === 'RDP_NEG_NLA') {
-                decide(true);
-                return check.finally(() => spare?.release());
-              }
-              drop();
-              return null;
-            },
-            (error: unknown) => {
-              drop();
-              throw error;
-            },
+          afterCredSsp(
+            'rdp-nla',
+            kind,
+            (connector, s, needed) =>
+              probeNlaRequired(target, {
+                connector: spare ? spare.connector(connector) : connector,
+                signal: s,
+                now,
+                when: needed,
+              }),
+            first,
+            () => null,
+            () => spare?.release(),
           );
         const withNtlm = (rdp: Promise<Finding>) => (probes.includes('ntlm') ? [ntlmCheck(rdp)] : []);
         if (!combined) {
@@ -183,47 +158,67 @@ export async function runBattery(
   }
 
   /**
-   * The machine's own account of itself (names, OS, clock) exists only where the server speaks
-   * CredSSP. Its connection opens next to the rdp probe's and the negotiation goes out once that
-   * probe saw CredSSP selected, so it costs no connect after that answer; otherwise the
-   * connection closes unused and the finding says "not offered".
+   * A check that means something only once the rdp probe saw CredSSP selected (NLA required or
+   * not, the NTLM CHALLENGE). Its connection opens next to the rdp probe's and `run` sends its
+   * offer once `needed` resolves true, so it costs no connect after that answer. When the server
+   * selected something else this caller leaves it (the last one to leave closes its channel at
+   * once) and the result is `otherwise(first)`; `release` runs either way when it is done.
    */
-  function ntlmCheck(rdp: Promise<Finding>): Promise<Finding> {
+  function afterCredSsp<T, U>(
+    name: string,
+    budget: NetworkProbe,
+    run: (connector: Connector, signal: AbortSignal, needed: Promise<boolean>) => Promise<T>,
+    first: Promise<Finding>,
+    otherwise: (finding: Finding) => U,
+    release: () => void = () => {},
+  ): Promise<T | U> {
     let decide = (_needed: boolean) => {};
     const needed = new Promise<boolean>((resolve) => {
       decide = resolve;
     });
     const leave = new AbortController();
-    const check = joinProbe(options.connector, key('ntlm'), {
-      budgetMs: remaining('ntlm'),
+    const check = joinProbe(options.connector, key(name), {
+      budgetMs: remaining(budget),
       signal: AbortSignal.any([signal, leave.signal]),
       ...(options.onJumpFailure && { onJumpFailure: options.onJumpFailure }),
-      run: (connector, s) =>
-        probeNtlmInfo(target, {
-          connector: openWhen(connector, needed, 'no CredSSP offer sent'),
-          signal: s,
-          now,
-        }),
+      run: (connector, s) => run(connector, s, needed),
       settled: (f) => Promise.resolve(f),
     });
     const drop = () => {
       decide(false);
       leave.abort();
       check.catch(() => {});
+      release();
     };
-    return rdp.then(
-      (first) => {
-        if (first.code === 'RDP_NEG_NLA') {
+    return first.then<T | U>(
+      (finding) => {
+        if (finding.code === 'RDP_NEG_NLA') {
           decide(true);
-          return check;
+          return check.finally(release);
         }
         drop();
-        return ntlmNotRead(first);
+        return otherwise(finding);
       },
       (error: unknown) => {
         drop();
         throw error;
       },
+    );
+  }
+
+  /** The machine's own account of itself (names, OS, clock), on a connection of its own. */
+  function ntlmCheck(rdp: Promise<Finding>): Promise<Finding> {
+    return afterCredSsp(
+      'ntlm',
+      'ntlm',
+      (connector, s, needed) =>
+        probeNtlmInfo(target, {
+          connector: openWhen(connector, needed, 'no CredSSP offer sent'),
+          signal: s,
+          now,
+        }),
+      rdp,
+      ntlmNotRead,
     );
   }
 }

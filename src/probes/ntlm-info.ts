@@ -49,20 +49,7 @@ export async function probeNtlmInfo(target: ProbeTarget, options: NtlmProbeOptio
   const { connector, signal, clock = Date.now, now = performance.now.bind(performance) } = options;
   const started = now();
   const where = describeTarget(target);
-  const finish = (
-    status: Finding['status'],
-    code: string,
-    summary: string,
-    detail: Record<string, unknown>,
-  ): Finding => ({
-    probe: 'ntlm',
-    target: where,
-    status,
-    code,
-    summary,
-    detail,
-    ms: Math.round(now() - started),
-  });
+  const finish = ntlmFinisher(where, now, started);
 
   let stream: Duplex;
   try {
@@ -143,15 +130,7 @@ export async function readNtlmOverTls(
   },
 ): Promise<Finding> {
   const where = describeTarget(target);
-  const finish: Finish = (status, code, summary, detail) => ({
-    probe: 'ntlm',
-    target: where,
-    status,
-    code,
-    summary,
-    detail,
-    ms: Math.round(now() - startedAt),
-  });
+  const finish = ntlmFinisher(where, now, startedAt);
   const malformed = (problem: string) =>
     finish(
       'warn',
@@ -198,6 +177,19 @@ export async function readNtlmOverTls(
       },
     );
   }
+}
+
+/** Builds the probe's Finding with the time taken since `startedAt`. */
+function ntlmFinisher(where: string, now: () => number, startedAt: number): Finish {
+  return (status, code, summary, detail) => ({
+    probe: 'ntlm',
+    target: where,
+    status,
+    code,
+    summary,
+    detail,
+    ms: Math.round(now() - startedAt),
+  });
 }
 
 type Finish = (

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
-import { TriageError } from '../errors.js';
+import { readYamlFile } from '../data/read-yaml-file.js';
 
 /** data/windows-releases.yaml, validated at build time (scripts/compile-data.ts). */
 const releasesSchema = z.array(
@@ -11,10 +9,5 @@ const releasesSchema = z.array(
 export type WindowsReleases = z.output<typeof releasesSchema>;
 
 export function parseWindowsReleases(dir: URL): WindowsReleases {
-  const result = releasesSchema.safeParse(parse(readFileSync(new URL('windows-releases.yaml', dir), 'utf8')));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new TriageError('KB_INVALID', `windows-releases.yaml: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  return result.data;
+  return readYamlFile(dir, 'windows-releases.yaml', releasesSchema);
 }
