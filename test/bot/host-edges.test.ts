@@ -1,12 +1,13 @@
 import { isIP } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import type { Reply, Surface } from '../../src/bot/conversation.js';
+import type { Reply } from '../../src/bot/conversation.js';
 import { escapeMrkdwn, renderSlack } from '../../src/bot/render/slack.js';
 import { renderText } from '../../src/bot/render/text.js';
 import { configSchema } from '../../src/config/schema.js';
 import { hostPort } from '../../src/probes/probe-target.js';
 import type { PlannedTarget } from '../../src/triage/plan.js';
+import { lastReplySurface } from '../helpers/last-reply.js';
 
 // Issue 22, acceptance: every host-like token a user writes ends in the reply, probed or under
 // "not probed because …" with the rule it broke. Each message goes the whole way the console,
@@ -229,23 +230,15 @@ afterAll(async () => {
 });
 
 async function send(text: string): Promise<Reply> {
-  let last: Reply | undefined;
-  const surface: Surface = {
-    minUpdateIntervalMs: 0,
-    post: async (reply) => {
-      last = reply;
-    },
-    update: async (reply) => {
-      last = reply;
-    },
-  };
+  const { surface, last } = lastReplySurface();
   await bot.conversation.handle(
     { platform: 'console', id: String(routed.length), user: 'u1', channel: 'console', text },
     surface,
     AbortSignal.timeout(10_000),
   );
-  if (!last) throw new Error(`no reply to ${text}`);
-  return last;
+  const reply = last();
+  if (!reply) throw new Error(`no reply to ${text}`);
+  return reply;
 }
 
 describe('every host-like token ends in the reply (issue 22)', () => {

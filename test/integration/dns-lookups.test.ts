@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import type { Reply, Surface } from '../../src/bot/conversation.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/triage/report.js';
+import { lastReplySurface } from '../helpers/last-reply.js';
 import { labConfigObject } from './lab/lab-config.js';
 import type { LabInfo } from './lab/lab-plan.js';
 import { describeWithLab } from './lab/lab-suite.js';
@@ -38,22 +38,13 @@ function botFor(lab: LabInfo, resolveToCheck: boolean): Bot {
 }
 
 async function send(target: Bot, text: string): Promise<Report> {
-  let last: Reply | undefined;
-  const surface: Surface = {
-    minUpdateIntervalMs: 0,
-    post: async (reply) => {
-      last = reply;
-    },
-    update: async (reply) => {
-      last = reply;
-    },
-  };
+  const { surface, last } = lastReplySurface();
   await target.conversation.handle(
     { platform: 'console', id: text.slice(0, 20), user: 'u1', channel: 'console', text },
     surface,
     AbortSignal.timeout(60_000),
   );
-  const reply = last as Reply | undefined;
+  const reply = last();
   if (reply?.kind !== 'report') throw new Error(`no report: ${JSON.stringify(reply)}`);
   return reply.report;
 }

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import type { Reply, Surface } from '../../src/bot/conversation.js';
 import { configSchema } from '../../src/config/schema.js';
+import { lastReplySurface } from '../helpers/last-reply.js';
 import { describeIfPresent, requiredOnCi } from '../helpers/required-on-ci.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -224,22 +224,13 @@ describeIfPresent('hostile input through the whole path', skip, () => {
     let refusals = 0;
     let probed = 0;
     const handle = async (text: string, i: number) => {
-      let last: Reply | null = null;
-      const surface: Surface = {
-        minUpdateIntervalMs: 1000,
-        post: async (reply) => {
-          last = reply;
-        },
-        update: async (reply) => {
-          last = reply;
-        },
-      };
+      const { surface, last } = lastReplySurface(1000);
       const report = await bot?.conversation.handle(
         { platform: 'slack', id: `m${i}`, user: `U${i % 7}`, channel: 'CFUZZ', text },
         surface,
         AbortSignal.timeout(20_000),
       );
-      const answer = last as Reply | null;
+      const answer = last() ?? null;
       if (answer?.kind === 'text' && answer.text.includes('Unexpected error'))
         failures.push(`${i}: ${answer.text}`);
       refusals += report?.refusals.length ?? 0;
