@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../src/config/schema.js';
-import type { Finding } from '../src/probes/finding.js';
+import type { Finding } from '../src/report/finding.js';
 import { createJumpPool, type JumpPool } from '../src/probes/jump-pool.js';
 import { createAllowlist } from '../src/triage/allowlist.js';
 import { plan } from '../src/triage/plan.js';

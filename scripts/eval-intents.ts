@@ -11,7 +11,7 @@
  */
 import { createCodeBook } from '../src/fixes/code-book.js';
 import { understand } from '../src/intents/understand.js';
-import type { Understanding } from '../src/intents/understanding.js';
+import type { Understanding } from '../src/report/understanding.js';
 import { loadChannel, loadThreads, splitArg } from '../test/fixtures/corpus/corpus.js';
 import { type Expected, expectedOf } from '../test/fixtures/corpus/expected.js';
 

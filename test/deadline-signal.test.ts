@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { deadlineSignal } from '../src/deadline-signal.js';
 import { runBattery } from '../src/probes/battery.js';
 import { createDirectConnector } from '../src/probes/direct-connector.js';
-import type { Finding } from '../src/probes/finding.js';
+import type { Finding } from '../src/report/finding.js';
 
 // Deadlines must fire even after a garbage collection: `AbortSignal.any([s, AbortSignal.timeout(ms)])`
 // made inline does not on Node 20 (its timeout source is only weakly held), which let a probe

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
-import type { Understanding } from '../intents/understanding.js';
+import type { Refusal } from '../report/report.js';
+import type { Understanding } from '../report/understanding.js';
 import type { Allowlist } from '../triage/allowlist.js';
-import type { Refusal } from '../triage/report.js';
 import { createLocalLimits, type GateLimits } from './gate-limits.js';
 import { createRoles, type Requester } from './roles.js';
 

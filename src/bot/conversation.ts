@@ -1,9 +1,9 @@
 import type { AccessGate } from '../access/access-gate.js';
 import { describeError } from '../errors.js';
-import type { Understanding } from '../intents/understanding.js';
-import type { Finding } from '../probes/finding.js';
+import type { Finding } from '../report/finding.js';
+import type { Report } from '../report/report.js';
+import type { Understanding } from '../report/understanding.js';
 import type { AuditResult, ConversationAudit } from '../store/conversation-audit.js';
-import type { Report } from '../triage/report.js';
 import { type AttachedFile, describeScreenshot, type ScreenshotReading } from './images.js';
 import { readRdpAttachments } from './rdp-attachments.js';
 import { EMPTY_TEXT, FEEDBACK_TEXT, HELP_TEXT, outOfScopeText } from './replies.js';

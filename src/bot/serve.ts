@@ -4,7 +4,7 @@ import { createGroupDirectory, type GroupDirectory } from '../access/group-direc
 import type { Config } from '../config/schema.js';
 import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
-import type { FeedbackStats } from '../fixes/ranked-fix.js';
+import type { FeedbackStats } from '../report/ranked-fix.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import { teeFeedbackStore } from '../store/tee-feedback-store.js';

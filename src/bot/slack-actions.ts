@@ -1,8 +1,8 @@
 import type { App, BlockAction, ButtonAction, RespondFn, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Report } from '../report/report.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
-import type { Report } from '../triage/report.js';
 import { ACTION_IDS, renderSlack, type SlackRenderOptions } from './render/slack.js';
 import type { Translated } from './slack-incoming.js';
 

@@ -1,9 +1,9 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { deadlineSignal } from '../deadline-signal.js';
-import type { Understanding } from '../intents/understanding.js';
+import type { Report } from '../report/report.js';
+import type { Understanding } from '../report/understanding.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
-import type { Report } from '../triage/report.js';
 import type { AttachedFile, ScreenshotReading } from './images.js';
 import { plainText, type SlackMessageLike, type Translated } from './slack-incoming.js';
 import { decideUnasked } from './watch-policy.js';

@@ -11,10 +11,10 @@ import {
 } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { describeError, TriageError } from '../errors.js';
+import type { Report } from '../report/report.js';
 import type { DedupeStore } from '../store/dedupe-store.js';
 import { createMemoryDedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
-import type { Report } from '../triage/report.js';
 import type { ApiErrorListener } from './api-errors.js';
 import { createConcurrencyLimit } from './concurrency-limit.js';
 import type { Conversation } from './conversation.js';

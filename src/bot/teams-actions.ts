@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Report } from '../report/report.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
-import type { Report } from '../triage/report.js';
 import {
   RERUN_TEXT_MAX,
   renderTeamsCard,

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type Activity, ActivityTypes, type ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Understanding } from '../intents/understanding.js';
+import type { Understanding } from '../report/understanding.js';
 import type { DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
 import type { Conversation, Incoming, Reply, Surface } from './conversation.js';

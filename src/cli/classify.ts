@@ -4,7 +4,7 @@ import { headline } from '../bot/render/text.js';
 import { decideUnasked } from '../bot/watch-policy.js';
 import { createCodeBook } from '../fixes/code-book.js';
 import { understand } from '../intents/understand.js';
-import type { Understanding } from '../intents/understanding.js';
+import type { Understanding } from '../report/understanding.js';
 
 // `rdp-triage classify`: loaded only when that command runs (src/cli/classify-command.ts).
 

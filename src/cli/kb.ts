@@ -2,10 +2,10 @@ import { loadBuiltinKnowledgeBase } from '../fixes/builtin-kb.js';
 import { createCodeBook } from '../fixes/code-book.js';
 import type { CodeEntry, KnowledgeBase } from '../fixes/knowledge-base.js';
 import { type CodeLookup, lookupCode } from '../fixes/lookup-code.js';
-import type { RankedFix } from '../fixes/ranked-fix.js';
 import { ROLE_LABELS } from '../fixes/resolve-code.js';
 import { searchKnowledgeBase } from '../fixes/search-kb.js';
 import { understand } from '../intents/understand.js';
+import type { RankedFix } from '../report/ranked-fix.js';
 
 // `rdp-triage kb …`: loaded only when a kb subcommand runs (src/cli/kb-command.ts).
 

@@ -4,8 +4,8 @@ import type { Reply, Surface } from '../bot/conversation.js';
 import { fileAttachment } from '../bot/images.js';
 import { renderText } from '../bot/render/text.js';
 import { loadConfig } from '../config/load-config.js';
+import type { Report } from '../report/report.js';
 import { withProbeTimeout } from '../triage/plan.js';
-import type { Report } from '../triage/report.js';
 import { understandText } from './classify.js';
 import type { TriageOptions } from './triage-command.js';
 

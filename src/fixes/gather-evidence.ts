@@ -1,5 +1,5 @@
-import type { Understanding } from '../intents/understanding.js';
-import type { Finding } from '../probes/finding.js';
+import type { Finding } from '../report/finding.js';
+import type { Understanding } from '../report/understanding.js';
 import { matchFixText } from './fix-text-index.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import { type ResolvedCode, ROLE_LABELS, resolveCode } from './resolve-code.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FIX_AUDIENCES, FIX_RISKS, SNIPPET_LANGS } from './ranked-fix.js';
+import { FIX_AUDIENCES, FIX_RISKS, SNIPPET_LANGS } from '../report/ranked-fix.js';
 
 /**
  * The shapes of the knowledge-base data files (src/fixes/data and an organisation's extension

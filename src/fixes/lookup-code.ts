@@ -1,8 +1,8 @@
-import type { CodeRole, Understanding } from '../intents/understanding.js';
+import type { RankedFix } from '../report/ranked-fix.js';
+import type { CodeRole, Understanding } from '../report/understanding.js';
 import type { Family } from './kb-schema.js';
 import type { CodeEntry, KnowledgeBase } from './knowledge-base.js';
 import { rank, snippetValues, toRankedFix } from './rank.js';
-import type { RankedFix } from './ranked-fix.js';
 import { matchFamilies, ROLE_OF_KIND } from './resolve-code.js';
 
 /** What `kb lookup CODE` answers: the entries found, how the input was read, and the fixes. */

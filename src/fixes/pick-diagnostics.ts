@@ -1,6 +1,6 @@
-import type { Understanding } from '../intents/understanding.js';
+import type { Diagnostic } from '../report/ranked-fix.js';
+import type { Understanding } from '../report/understanding.js';
 import type { KnowledgeBase } from './knowledge-base.js';
-import type { Diagnostic } from './ranked-fix.js';
 import { renderStep, type SnippetValues } from './render-snippet.js';
 
 /**

@@ -1,9 +1,9 @@
-import type { Understanding } from '../intents/understanding.js';
-import type { Finding } from '../probes/finding.js';
+import type { Finding } from '../report/finding.js';
+import type { FeedbackStats, RankedFix } from '../report/ranked-fix.js';
+import type { Understanding } from '../report/understanding.js';
 import { loadBuiltinKnowledgeBase } from './builtin-kb.js';
 import { type Contribution, type Evidence, gatherEvidence } from './gather-evidence.js';
 import type { Fix, KnowledgeBase } from './knowledge-base.js';
-import type { FeedbackStats, RankedFix } from './ranked-fix.js';
 import { fillPlaceholders, renderStep, type SnippetValues } from './render-snippet.js';
 
 export const GENERIC_REASON =

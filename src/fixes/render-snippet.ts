@@ -1,4 +1,4 @@
-import type { FixSnippet, FixStep, SnippetLang } from './ranked-fix.js';
+import type { FixSnippet, FixStep, SnippetLang } from '../report/ranked-fix.js';
 
 export interface SnippetValues {
   /** null when the message named none: text and code show `<server>` and the step says what to put there. */

@@ -1,4 +1,4 @@
-import type { CodeRole, UnderstoodCode } from '../intents/understanding.js';
+import type { CodeRole, UnderstoodCode } from '../report/understanding.js';
 import type { Family } from './kb-schema.js';
 import type { CodeEntry, KnowledgeBase } from './knowledge-base.js';
 

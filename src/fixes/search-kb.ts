@@ -1,4 +1,4 @@
-import type { Understanding } from '../intents/understanding.js';
+import type { Understanding } from '../report/understanding.js';
 import type { CodeEntry, Fix, KnowledgeBase } from './knowledge-base.js';
 import { GENERIC_REASON, rank } from './rank.js';
 

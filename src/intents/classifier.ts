@@ -1,7 +1,7 @@
 import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import { words as STOPWORDS } from 'natural/lib/natural/util/stopwords.js';
+import { INTENTS, type Intent } from '../report/understanding.js';
 import { intentData } from './intent-data.js';
-import { INTENTS, type Intent } from './understanding.js';
 
 /**
  * The intent classifier: natural's naive Bayes trained on the phrase file data/intents.yaml at

@@ -1,4 +1,4 @@
-import type { CodeRole } from './understanding.js';
+import type { CodeRole } from '../report/understanding.js';
 
 /** One known code as the extractor needs it: value, role, and its symbolic name. */
 export interface CodeBookEntry {

@@ -1,6 +1,6 @@
+import type { CodeRole, UnderstoodCode } from '../report/understanding.js';
 import type { CodeBook, CodeBookEntry } from './code-book.js';
 import { intentData } from './intent-data.js';
-import type { CodeRole, UnderstoodCode } from './understanding.js';
 
 /**
  * Error codes in the notations people type and paste: `0x904`, `0X00000904`, `904`, decimal `2308`

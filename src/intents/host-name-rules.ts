@@ -1,4 +1,4 @@
-import type { UnusableHostReason } from './understanding.js';
+import type { UnusableHostReason } from '../report/understanding.js';
 
 /**
  * The rules a name or address must meet before the bot would probe it (RFC 1123 host names,

@@ -1,8 +1,8 @@
 import JaroWinklerDistance from 'natural/lib/natural/distance/jaro-winkler_distance.js';
+import type { HostKind, UnderstoodHost, UnusableHost, UnusableHostReason } from '../report/understanding.js';
 import { hostNameProblem, isIPv4, isIPv6, isMappedIPv4 } from './host-name-rules.js';
 import { intentData } from './intent-data.js';
 import type { RdpFileSettings } from './rdp-file.js';
-import type { HostKind, UnderstoodHost, UnusableHost, UnusableHostReason } from './understanding.js';
 import { clip, findLeftoverHosts, type UnusableSpan } from './unusable-hosts.js';
 
 /**

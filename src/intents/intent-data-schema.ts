@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readYamlFile } from '../data/read-yaml-file.js';
-import { INTENTS, type Intent } from './understanding.js';
+import { INTENTS, type Intent } from '../report/understanding.js';
 
 /**
  * The shape of the phrase files in data/, validated when `npm run build` compiles them

@@ -1,6 +1,6 @@
+import { INTENTS, type Intent } from '../report/understanding.js';
 import { intentData } from './intent-data.js';
 import { createPhraseIndex, type PhraseIndex } from './message-words.js';
-import { INTENTS, type Intent } from './understanding.js';
 
 /**
  * The rule half of the hybrid classifier: the naive Bayes proposes probabilities, what the

@@ -1,6 +1,6 @@
+import type { Mention } from '../report/understanding.js';
 import { intentData } from './intent-data.js';
 import { createPhraseIndex, type PhraseHit, type PhraseIndex } from './message-words.js';
-import type { Mention } from './understanding.js';
 
 /**
  * What the message says beyond codes and hosts, with the user's own words: the situation it

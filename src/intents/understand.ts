@@ -1,3 +1,4 @@
+import type { Mention, Understanding } from '../report/understanding.js';
 import { defaultClassifier, type IntentClassifier, tokenizeForIntent } from './classifier.js';
 import { type CodeBook, EMPTY_CODE_BOOK } from './code-book.js';
 import { parseCodes } from './codes.js';
@@ -8,7 +9,6 @@ import { contentTerms, toWords } from './message-words.js';
 import { normalizeMessage } from './normalize-message.js';
 import { parseRdpFile } from './rdp-file.js';
 import { findSymptomPhrases } from './symptoms.js';
-import type { Mention, Understanding } from './understanding.js';
 
 export { OUT_OF_SCOPE_THRESHOLD };
 

@@ -1,5 +1,5 @@
+import type { UnusableHostReason } from '../report/understanding.js';
 import { hostNameProblem, isIPv4, isNumericAddress } from './host-name-rules.js';
-import type { UnusableHostReason } from './understanding.js';
 
 /** At most 80 characters of a token, for the reply ("…" where it was cut). */
 export function clip(text: string): string {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { Finding } from '../probes/finding.js';
+import type { Finding } from '../report/finding.js';
 import { chooseJump } from '../triage/plan.js';
 
 /**

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Conversation, Reply, Surface } from '../bot/conversation.js';
 import { type Logger, triageLogger } from '../log/logger.js';
-import type { Finding } from '../probes/finding.js';
-import type { Report } from '../triage/report.js';
+import type { Finding } from '../report/finding.js';
+import type { Report } from '../report/report.js';
 import type { Metrics, TriageOutcome } from './metrics.js';
 
 export interface InstrumentOptions {

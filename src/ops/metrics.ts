@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Understanding } from '../intents/understanding.js';
-import type { Finding } from '../probes/finding.js';
-import type { Report } from '../triage/report.js';
+import type { Finding } from '../report/finding.js';
+import type { Report } from '../report/report.js';
+import type { Understanding } from '../report/understanding.js';
 
 /** How a handled message ended, as counted in `rdp_triage_triages_total{outcome}`. */
 export const TRIAGE_OUTCOMES = [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ZoneConfig } from '../config/ops-schema.js';
-import { PROBE_KINDS } from '../probes/finding.js';
+import { PROBE_KINDS } from '../report/finding.js';
 
 /**
  * The wire format between a bot and the probe workers of a zone (BullMQ jobs in Redis). Workers

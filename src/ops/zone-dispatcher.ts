@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { ZoneConfig } from '../config/ops-schema.js';
 import type { Logger } from '../log/logger.js';
-import type { Finding } from '../probes/finding.js';
+import type { Finding } from '../report/finding.js';
 import type { PlannedTarget } from '../triage/plan.js';
 import type { TargetIo } from '../triage/run.js';
 import type { Metrics } from './metrics.js';

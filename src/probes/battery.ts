@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { deadlineSignal } from '../deadline-signal.js';
+import type { Finding, ProbeKind } from '../report/finding.js';
 import { ConnectFailure, type Connector } from './connector.js';
-import type { Finding, ProbeKind } from './finding.js';
 import { probeGateway } from './gateway.js';
 import { probeNlaRequired } from './nla-required.js';
 import { probeNtlmInfo, readNtlmOverTls } from './ntlm-info.js';

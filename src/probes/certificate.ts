@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
-import type { FindingStatus } from './finding.js';
+import type { FindingStatus } from '../report/finding.js';
 
 export interface CertificateFacts {
   subject: string;

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { raceAbort } from '../race-abort.js';
-import type { Finding } from './finding.js';
+import type { Finding } from '../report/finding.js';
 
 export type Resolve = (name: string, signal: AbortSignal) => Promise<string[]>;
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import type { Finding } from '../report/finding.js';
 import { certificateSummary, describePeer, judgeCertificate } from './certificate.js';
 import { ConnectFailure, type Connector } from './connector.js';
-import type { Finding } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 import { sendAndRead } from './send-and-read.js';
 import { startTls } from './start-tls.js';

@@ -1,5 +1,5 @@
+import type { Finding } from '../report/finding.js';
 import type { Connector } from './connector.js';
-import type { Finding } from './finding.js';
 import { openWhen } from './open-when.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 import { probeRdp } from './rdp-negotiate.js';

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import type { Finding } from '../report/finding.js';
 import { ConnectFailure, type Connector } from './connector.js';
-import type { Finding } from './finding.js';
 import {
   decodeTsRequest,
   derElementLength,

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
+import type { Finding } from '../report/finding.js';
 import { ConnectFailure, type Connector } from './connector.js';
-import type { Finding } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 import { sendAndRead } from './send-and-read.js';
 import {

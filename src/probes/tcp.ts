@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
+import type { Finding, FindingStatus } from '../report/finding.js';
 import { ConnectFailure, type ConnectFailureKind, type Connector } from './connector.js';
-import type { Finding, FindingStatus } from './finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 
 const OUTCOMES: Record<ConnectFailureKind, { status: FindingStatus; code: string; say: string }> = {

@@ -1,5 +1,5 @@
-import type { Understanding } from '../intents/understanding.js';
-import type { Report } from '../triage/report.js';
+import type { Report } from '../report/report.js';
+import type { Understanding } from '../report/understanding.js';
 import type { AuditLog, AuditOutcome, AuditProbe } from './audit-log.js';
 
 export interface AuditResult {

@@ -1,4 +1,4 @@
-import type { FeedbackStats } from '../fixes/ranked-fix.js';
+import type { FeedbackStats } from '../report/ranked-fix.js';
 
 export interface FeedbackVote {
   /** Triage the vote belongs to (report id / message ts). */

@@ -1,4 +1,4 @@
-import type { FeedbackStats } from '../fixes/ranked-fix.js';
+import type { FeedbackStats } from '../report/ranked-fix.js';
 import type { FeedbackStore } from './feedback-store.js';
 import type { SqliteDatabase } from './sqlite.js';
 

@@ -1,10 +1,10 @@
 import { BlockList, isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
-import type { Understanding, UnusableHostReason } from '../intents/understanding.js';
-import type { ProbeKind } from '../probes/finding.js';
 import { hostPort } from '../probes/probe-target.js';
+import type { ProbeKind } from '../report/finding.js';
+import type { Refusal } from '../report/report.js';
+import type { Understanding, UnusableHostReason } from '../report/understanding.js';
 import type { Allowlist } from './allowlist.js';
-import type { Refusal } from './report.js';
 
 export interface PlannedTarget {
   /** Name or address as the user wrote it (or the inventory name). */

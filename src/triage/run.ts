@@ -8,16 +8,16 @@ import { loadBuiltinKnowledgeBase } from '../fixes/builtin-kb.js';
 import type { KnowledgeBase } from '../fixes/knowledge-base.js';
 import { pickDiagnostics } from '../fixes/pick-diagnostics.js';
 import { rank, snippetValues } from '../fixes/rank.js';
-import type { FeedbackStats } from '../fixes/ranked-fix.js';
-import type { Understanding } from '../intents/understanding.js';
 import { type NetworkProbe, runBattery } from '../probes/battery.js';
 import { ConnectFailure, type Connector } from '../probes/connector.js';
 import { probeDns, type Resolve, resolveWithSystem } from '../probes/dns.js';
-import type { Finding } from '../probes/finding.js';
 import type { ProbeTarget } from '../probes/probe-target.js';
+import type { Finding } from '../report/finding.js';
+import type { FeedbackStats } from '../report/ranked-fix.js';
+import type { Refusal, Report } from '../report/report.js';
+import type { Understanding } from '../report/understanding.js';
 import type { Allowlist } from './allowlist.js';
 import { type PlannedTarget, plan, probeTimeouts } from './plan.js';
-import type { Refusal, Report } from './report.js';
 
 export interface TriageDeps {
   config: Config;

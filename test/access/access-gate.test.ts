@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createAccessGate } from '../../src/access/access-gate.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import type { Understanding } from '../../src/intents/understanding.js';
+import type { Understanding } from '../../src/report/understanding.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
 
 const YAML = [

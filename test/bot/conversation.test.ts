@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createConversation, type Incoming, type Reply, type Surface } from '../../src/bot/conversation.js';
-import type { Understanding } from '../../src/intents/understanding.js';
-import type { Finding } from '../../src/probes/finding.js';
-import type { Report } from '../../src/triage/report.js';
+import type { Finding } from '../../src/report/finding.js';
+import type { Report } from '../../src/report/report.js';
+import type { Understanding } from '../../src/report/understanding.js';
 
 const INCOMING: Incoming = {
   platform: 'console',

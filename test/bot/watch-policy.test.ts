@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { decideUnasked } from '../../src/bot/watch-policy.js';
 import { createCodeBook } from '../../src/fixes/code-book.js';
 import { understand } from '../../src/intents/understand.js';
-import type { Understanding } from '../../src/intents/understanding.js';
+import type { Understanding } from '../../src/report/understanding.js';
 
 // The unasked-answer policy of watched channels, rule by rule (precision first: a bot that answers
 // chatter is muted within a day). Messages here are written for the test, not taken from the corpus.

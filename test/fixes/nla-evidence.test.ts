@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { rank } from '../../src/fixes/rank.js';
-import type { Finding } from '../../src/probes/finding.js';
+import type { Finding } from '../../src/report/finding.js';
 import { toFinding, toUnderstanding, type UnderstandingSpec } from './rank-fixtures.js';
 
 // What "NLA required" / "NLA optional" (the rdp probe's TLS-only negotiation, reported when the

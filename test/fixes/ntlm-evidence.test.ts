@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { rank } from '../../src/fixes/rank.js';
-import type { Finding } from '../../src/probes/finding.js';
+import type { Finding } from '../../src/report/finding.js';
 import { toFinding, toUnderstanding } from './rank-fixtures.js';
 
 // What the machine's own account of itself (the ntlm probe: names and clock from its NTLM

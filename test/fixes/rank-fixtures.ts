@@ -1,5 +1,5 @@
-import type { Intent, Understanding, UnderstoodCode } from '../../src/intents/understanding.js';
-import type { Finding, FindingStatus, ProbeKind } from '../../src/probes/finding.js';
+import type { Finding, FindingStatus, ProbeKind } from '../../src/report/finding.js';
+import type { Intent, Understanding, UnderstoodCode } from '../../src/report/understanding.js';
 
 // Builders for the ranking tests: compact specs → Understanding / Finding.
 // Codes: "0x904" = disconnect, "ext:0x7" = extended, "info:0x112f" = errorInfo, "gw:…" = gateway,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { rank } from '../../src/fixes/rank.js';
-import type { Intent } from '../../src/intents/understanding.js';
 import type { FindingCode } from '../../src/probes/finding-codes.js';
+import type { Intent } from '../../src/report/understanding.js';
 import { toFinding, toUnderstanding } from './rank-fixtures.js';
 
 // (codes, findings, symptoms) → the fix that must come first. Built from rdp-facts.md: the fix

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { rank } from '../../src/fixes/rank.js';
-import type { FeedbackStats } from '../../src/fixes/ranked-fix.js';
+import type { FeedbackStats } from '../../src/report/ranked-fix.js';
 import { toFinding, toUnderstanding } from './rank-fixtures.js';
 
 const ids = (fixes: { id: string }[]) => fixes.map((fix) => fix.id);

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { loadBuiltinKnowledgeBase } from '../../src/fixes/builtin-kb.js';
 import { rank } from '../../src/fixes/rank.js';
 import { escapeFor, fillPlaceholders, type SnippetValues } from '../../src/fixes/render-snippet.js';
-import type { Understanding } from '../../src/intents/understanding.js';
+import type { Understanding } from '../../src/report/understanding.js';
 
 const HOSTILE = [
   "srv'; Remove-Item C:\\ -Recurse; '",

@@ -3,7 +3,7 @@ import { loadBuiltinKnowledgeBase } from '../../src/fixes/builtin-kb.js';
 import type { FixData } from '../../src/fixes/kb-schema.js';
 import { snippetValues, toRankedFix } from '../../src/fixes/rank.js';
 import { changesMachine, dropsSessions, findStepHazards } from '../../src/fixes/step-safety.js';
-import type { Understanding } from '../../src/intents/understanding.js';
+import type { Understanding } from '../../src/report/understanding.js';
 
 // Safe snippets (issue 17, item 5): every snippet we hand a user says what it changes and how to
 // undo it, warns before it ends sessions, never changes ACLs recursively, and shows no unfilled

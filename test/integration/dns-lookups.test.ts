@@ -4,7 +4,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/bot/assemble.js';
 import { configSchema } from '../../src/config/schema.js';
-import type { Report } from '../../src/triage/report.js';
+import type { Report } from '../../src/report/report.js';
 import { lastReplySurface } from '../helpers/last-reply.js';
 import { labConfigObject } from './lab/lab-config.js';
 import type { LabInfo } from './lab/lab-plan.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
-import type { Finding } from '../../src/probes/finding.js';
 import { createJumpPool, type JumpPool } from '../../src/probes/jump-pool.js';
+import type { Finding } from '../../src/report/finding.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
 import { runTriage } from '../../src/triage/run.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { understand } from '../../src/intents/understand.js';
-import { INTENTS } from '../../src/intents/understanding.js';
+import { INTENTS } from '../../src/report/understanding.js';
 import { createFixtureCodeBook } from './fixture-code-book.js';
 import { createFuzzInputs, seededRandom } from './fuzz-inputs.js';
 

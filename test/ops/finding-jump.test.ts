@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { jumpOfFinding } from '../../src/ops/finding-jump.js';
-import type { Finding } from '../../src/probes/finding.js';
+import type { Finding } from '../../src/report/finding.js';
 
 // The `jump` label of the probe histogram follows the planner's routing, finding by finding.
 const jump = (name: string, suffixes: string[], cidrs: string[]) => ({

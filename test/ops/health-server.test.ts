@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { type HealthServer, startHealthServer } from '../../src/ops/health-server.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { flagCheck, jumpReachableCheck } from '../../src/ops/readiness.js';
-import type { Report } from '../../src/triage/report.js';
+import type { Report } from '../../src/report/report.js';
 
 /** A loopback listener that greets like sshd (RFC 4253 §4.2 identification line). */
 async function startSshGreeter(port = 0): Promise<{ server: Server; port: number }> {

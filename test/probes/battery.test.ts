@@ -2,8 +2,8 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import { afterEach, describe, expect, test } from 'vitest';
 import { type NetworkProbe, runBattery } from '../../src/probes/battery.js';
 import { createDirectConnector } from '../../src/probes/direct-connector.js';
-import type { Finding } from '../../src/probes/finding.js';
 import { PROTOCOL } from '../../src/probes/x224.js';
+import type { Finding } from '../../src/report/finding.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
   CONFIRM,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import type { Understanding } from '../../src/intents/understanding.js';
 import { ConnectFailure, type Connector } from '../../src/probes/connector.js';
+import type { Understanding } from '../../src/report/understanding.js';
 import { createAllowlist, validateHostName } from '../../src/triage/allowlist.js';
 import { runTriage } from '../../src/triage/run.js';
 

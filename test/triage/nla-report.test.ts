@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderText } from '../../src/bot/render/text.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import type { Understanding } from '../../src/intents/understanding.js';
 import { createDirectConnector } from '../../src/probes/direct-connector.js';
+import type { Understanding } from '../../src/report/understanding.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
 import { runTriage } from '../../src/triage/run.js';
 import { nlaServer, startX224Server } from '../helpers/x224-server.js';

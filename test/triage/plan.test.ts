@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import type { Understanding } from '../../src/intents/understanding.js';
+import type { Understanding } from '../../src/report/understanding.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
 import { chooseJump, plan, probeTimeouts, withProbeTimeout } from '../../src/triage/plan.js';
 

@@ -1,7 +1,7 @@
-import type { RankedFix } from '../../fixes/ranked-fix.js';
-import type { Understanding } from '../../intents/understanding.js';
-import type { Finding, FindingStatus } from '../../probes/finding.js';
-import type { Refusal, Report } from '../../triage/report.js';
+import type { Finding, FindingStatus } from '../../report/finding.js';
+import type { RankedFix } from '../../report/ranked-fix.js';
+import type { Refusal, Report } from '../../report/report.js';
+import type { Understanding } from '../../report/understanding.js';
 import type { Reply } from '../conversation.js';
 import { headline } from './text.js';
 

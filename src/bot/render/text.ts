@@ -1,6 +1,6 @@
-import type { Understanding } from '../../intents/understanding.js';
-import type { FindingStatus } from '../../probes/finding.js';
-import type { Report } from '../../triage/report.js';
+import type { FindingStatus } from '../../report/finding.js';
+import type { Report } from '../../report/report.js';
+import type { Understanding } from '../../report/understanding.js';
 import type { Reply } from '../conversation.js';
 
 export interface TextStyle {

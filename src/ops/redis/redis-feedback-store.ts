@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { FeedbackStats } from '../../fixes/ranked-fix.js';
+import type { FeedbackStats } from '../../report/ranked-fix.js';
 import type { FeedbackStore, FeedbackVote } from '../../store/feedback-store.js';
 import { KEY_PREFIX } from './connect-redis.js';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ACTION_IDS, renderSlack, SLACK_LIMITS, type SlackMessage } from '../../../src/bot/render/slack.js';
-import type { RankedFix } from '../../../src/fixes/ranked-fix.js';
-import type { Finding } from '../../../src/probes/finding.js';
-import type { Report } from '../../../src/triage/report.js';
+import type { Finding } from '../../../src/report/finding.js';
+import type { RankedFix } from '../../../src/report/ranked-fix.js';
+import type { Report } from '../../../src/report/report.js';
 
 // Reports produced by `rdp-triage triage --json` against loopback servers (test/helpers/x224-server.ts).
 const REPORTS = ['report-refused', 'report-hybrid-required', 'report-not-allowed'].map((name) => ({

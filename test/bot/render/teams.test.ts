@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import type { Reply } from '../../../src/bot/conversation.js';
 import { CARD_MAX_BYTES, cardBytes, renderTeamsCard } from '../../../src/bot/render/teams.js';
-import type { RankedFix } from '../../../src/fixes/ranked-fix.js';
-import type { Understanding } from '../../../src/intents/understanding.js';
-import type { Finding } from '../../../src/probes/finding.js';
-import type { Report } from '../../../src/triage/report.js';
+import type { Finding } from '../../../src/report/finding.js';
+import type { RankedFix } from '../../../src/report/ranked-fix.js';
+import type { Report } from '../../../src/report/report.js';
+import type { Understanding } from '../../../src/report/understanding.js';
 import { cardActions, cardTexts } from '../teams-connector.js';
 
 const understanding: Understanding = {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { renderText } from '../../../src/bot/render/text.js';
-import type { Report } from '../../../src/triage/report.js';
+import type { Report } from '../../../src/report/report.js';
 
 const REPORT: Report = {
   understanding: {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { type Config, configSchema } from '../../../src/config/schema.js';
-import type { Understanding } from '../../../src/intents/understanding.js';
+import type { Understanding } from '../../../src/report/understanding.js';
 import type { LabInfo } from './lab-plan.js';
 
 /** The config a user would write for the lab (examples/config.lab.yaml, with this run's paths). */

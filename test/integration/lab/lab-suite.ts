@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, inject, test } from 'vitest';
 import { createJumpPool, type JumpPool } from '../../../src/probes/jump-pool.js';
+import type { Report } from '../../../src/report/report.js';
 import { createAllowlist } from '../../../src/triage/allowlist.js';
-import type { Report } from '../../../src/triage/report.js';
 import { runTriage } from '../../../src/triage/run.js';
 import { describeIfPresent } from '../../helpers/required-on-ci.js';
 import { labConfig, understandingFor } from './lab-config.js';

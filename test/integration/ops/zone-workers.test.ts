@@ -9,7 +9,7 @@ import type { Config } from '../../../src/config/schema.js';
 import { understand } from '../../../src/intents/understand.js';
 import { createSilentLogger } from '../../../src/log/logger.js';
 import { createZoneDispatcher, type ZoneDispatcher } from '../../../src/ops/zone-dispatcher.js';
-import type { Finding } from '../../../src/probes/finding.js';
+import type { Finding } from '../../../src/report/finding.js';
 import { createAllowlist } from '../../../src/triage/allowlist.js';
 import { runTriage } from '../../../src/triage/run.js';
 import { CONFIRM } from '../../helpers/x224-server.js';

@@ -1,6 +1,6 @@
-import type { Diagnostic, RankedFix } from '../fixes/ranked-fix.js';
-import type { Understanding } from '../intents/understanding.js';
-import type { Finding } from '../probes/finding.js';
+import type { Finding } from './finding.js';
+import type { Diagnostic, RankedFix } from './ranked-fix.js';
+import type { Understanding } from './understanding.js';
 
 /** A target that was named but not probed, and why (not allowed, did not parse, over a limit). */
 export interface Refusal {
