@@ -10,7 +10,7 @@
  * split (`--split dev|all` for the others) at the shipped default (config watch.minConfidence).
  * Bars (issue 17): precision ≥ 0.98, recall ≥ 0.85. Exit 1 below a bar.
  */
-import { decideUnasked } from '../src/bot/watch-policy.js';
+import { decideUnasked } from '../src/bot/watch/policy.js';
 import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../src/config/watch-defaults.js';
 import { createCodeBook } from '../src/fixes/code-book.js';
 import { understand } from '../src/intents/understand.js';

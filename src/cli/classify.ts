@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { headline } from '../bot/render/text.js';
-import { decideUnasked } from '../bot/watch-policy.js';
+import { decideUnasked } from '../bot/watch/policy.js';
 import { createCodeBook } from '../fixes/code-book.js';
 import { understand } from '../intents/understand.js';
 import type { Understanding } from '../report/understanding.js';
@@ -36,7 +36,9 @@ export async function classifyLines(input: Readable): Promise<void> {
 /** `classify --image`: OCR the screenshot, then classify its text (plus any typed words). */
 export async function classifyImage(path: string, typed: string, json: boolean): Promise<void> {
   // The OCR engine and image decoders load only for --image.
-  const { describeScreenshot, fileAttachment, readScreenshots } = await import('../bot/images.js');
+  const { describeScreenshot, fileAttachment, readScreenshots } = await import(
+    '../bot/attachments/images.js'
+  );
   const { createOcrReader } = await import('../ocr/ocr-reader.js');
   const ocr = createOcrReader();
   try {

@@ -12,7 +12,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--config <file>', 'YAML configuration file').env('RDP_TRIAGE_CONFIG'))
     .action(async (options: { config?: string }) => {
       const { loadConfig } = await import('../config/load-config.js');
-      const { runBot } = await import('../ops/run-bot.js');
+      const { runBot } = await import('../app/run-bot.js');
       const config = await loadConfig(options.config);
       // Logs, metrics, health port, Redis-shared state and zone workers, graceful shutdown (src/ops).
       const { shutdown, served, runtime } = await runBot({ config });

@@ -1,9 +1,10 @@
-import { assembleBot } from '../bot/assemble.js';
-import { runConsoleChat } from '../bot/console.js';
-import type { Reply, Surface } from '../bot/conversation.js';
-import { fileAttachment } from '../bot/images.js';
+import { assembleBot } from '../app/assemble.js';
+import { runConsoleChat } from '../bot/adapters/console/console.js';
+import { fileAttachment } from '../bot/attachments/images.js';
+import type { Surface } from '../bot/conversation/ports.js';
 import { renderText } from '../bot/render/text.js';
 import { loadConfig } from '../config/load-config.js';
+import type { Reply } from '../report/reply.js';
 import type { Report } from '../report/report.js';
 import { withProbeTimeout } from '../triage/plan.js';
 import { understandText } from './classify.js';

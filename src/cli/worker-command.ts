@@ -13,7 +13,7 @@ export function workerCommand(): Command {
     .option('--concurrency <n>', 'jobs at once (default: the zone setting)', parsePositive)
     .action(async (options: { zone: string; config?: string; concurrency?: number }) => {
       const { loadConfig } = await import('../config/load-config.js');
-      const { runWorker } = await import('../ops/run-worker.js');
+      const { runWorker } = await import('../app/run-worker.js');
       const { shutdown } = await runWorker({
         config: await loadConfig(options.config),
         zone: options.zone,

@@ -1,5 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Conversation, Incoming, Reply, Surface } from '../bot/conversation.js';
+import type { Conversation } from '../bot/conversation/conversation.js';
+import type { Incoming, Surface } from '../bot/conversation/ports.js';
+import type { Reply } from '../report/reply.js';
 
 export const INTERRUPTED_TEXT =
   'This triage was interrupted because the bot is restarting. Please run it again in a minute.';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Conversation, Reply, Surface } from '../bot/conversation.js';
+import type { Conversation } from '../bot/conversation/conversation.js';
+import type { Surface } from '../bot/conversation/ports.js';
 import { type Logger, triageLogger } from '../log/logger.js';
 import type { Finding } from '../report/finding.js';
+import type { Reply } from '../report/reply.js';
 import type { Report } from '../report/report.js';
 import type { Metrics, TriageOutcome } from './metrics.js';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { Conversation, Surface } from '../bot/conversation.js';
+import type { Conversation } from '../bot/conversation/conversation.js';
+import type { Surface } from '../bot/conversation/ports.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { FeedbackStore } from '../store/feedback-store.js';

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Remembers which deliveries were already handled, so a retried one is dropped. The in-memory
  * store serves one process; a shared store (Redis `SET key 1 NX PX ttl`) replaces it for replicas.
@@ -17,22 +19,15 @@ export function createMemoryDedupeStore({
   maxKeys = 50_000,
   now = Date.now,
 }: MemoryDedupeOptions = {}): DedupeStore {
-  // Insertion order is expiry order for a fixed TTL, so the oldest entries sit at the front.
-  const expiries = new Map<string, number>();
-  const sweep = (at: number) => {
-    for (const [key, expiry] of expiries) {
-      if (expiry > at && expiries.size <= maxKeys) break;
-      expiries.delete(key);
-    }
-  };
+  // Least recently claimed keys go first when the bound is reached; each key expires on its own TTL.
+  // The value is the claim's expiry, checked here so a key is free again exactly `ttlMs` later.
+  const claimed = new LRUCache<string, number>({ max: maxKeys, perf: { now } });
   return {
     async claim(key, ttlMs) {
       const at = now();
-      const expiry = expiries.get(key);
+      const expiry = claimed.get(key);
       if (expiry !== undefined && expiry > at) return false;
-      expiries.delete(key);
-      expiries.set(key, at + ttlMs);
-      sweep(at);
+      claimed.set(key, at + ttlMs, { ttl: ttlMs });
       return true;
     },
   };

@@ -30,8 +30,10 @@ const LAYERS: Record<string, number> = {
   access: 7,
   store: 7,
   bot: 8,
+  directory: 8,
   ops: 9,
-  cli: 10,
+  app: 10,
+  cli: 11,
 };
 
 interface ImportEdge {

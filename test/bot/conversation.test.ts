@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { createConversation, type Incoming, type Reply, type Surface } from '../../src/bot/conversation.js';
+import { createConversation } from '../../src/bot/conversation/conversation.js';
+import type { Incoming, Surface } from '../../src/bot/conversation/ports.js';
 import type { Finding } from '../../src/report/finding.js';
+import type { Reply } from '../../src/report/reply.js';
 import type { Report } from '../../src/report/report.js';
 import type { Understanding } from '../../src/report/understanding.js';
 

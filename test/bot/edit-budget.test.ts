@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { createEditBudget } from '../../src/bot/edit-budget.js';
+import { createEditBudget } from '../../src/bot/conversation/edit-budget.js';
 
 test('a burst of optional edits passes, then one per refill interval', () => {
   let now = 0;

@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import type { Reply } from '../../src/bot/conversation.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
 import { escapeMrkdwn, renderSlack } from '../../src/bot/render/slack.js';
 import { renderText } from '../../src/bot/render/text.js';
 import { configSchema } from '../../src/config/schema.js';
 import { hostPort } from '../../src/probes/probe-target.js';
+import type { Reply } from '../../src/report/reply.js';
 import type { PlannedTarget } from '../../src/triage/plan.js';
 import { lastReplySurface } from '../helpers/last-reply.js';
 

@@ -1,15 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createConversation, type Reply, type Surface } from '../../src/bot/conversation.js';
-import { type AttachedFile, downloadImage } from '../../src/bot/images.js';
+import { type AttachedFile, downloadImage } from '../../src/bot/attachments/images.js';
 import {
   decodeRdpFile,
   isRdpAttachment,
   MAX_RDP_FILE_BYTES,
   readRdpAttachments,
-} from '../../src/bot/rdp-attachments.js';
+} from '../../src/bot/attachments/rdp-files.js';
+import { createConversation } from '../../src/bot/conversation/conversation.js';
+import type { Surface } from '../../src/bot/conversation/ports.js';
 import { understand } from '../../src/intents/understand.js';
+import type { Reply } from '../../src/report/reply.js';
 import { createFuzzInputs, seededRandom } from '../intents/fuzz-inputs.js';
 
 // A file as mstsc's "Save As" writes it (UTF-16LE with a BOM, CRLF), with saved credentials: the

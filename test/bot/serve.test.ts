@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Served, startServe } from '../../src/app/serve.js';
 import type { SlackBlock } from '../../src/bot/render/slack.js';
-import { type Served, startServe } from '../../src/bot/serve.js';
 import { configSchema } from '../../src/config/schema.js';
 import { isTriageError } from '../../src/errors.js';
 import { type FakeSlackApi, signSlackRequest, startFakeSlackApi } from '../helpers/slack-api-server.js';

@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { fromDirectMessage, fromMention, fromShortcut, plainText } from '../../src/bot/slack-incoming.js';
+import {
+  fromDirectMessage,
+  fromMention,
+  fromShortcut,
+  plainText,
+} from '../../src/bot/adapters/slack/slack-incoming.js';
 
 describe('plainText turns Slack markup back into what the user typed', () => {
   test.for([

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import { createSlackApp, type SlackService } from '../../src/bot/slack.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
+import { createSlackApp, type SlackService } from '../../src/bot/adapters/slack/slack-app.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createMemoryFeedbackStore } from '../../src/store/feedback-store.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { readSlackSettings } from '../../src/bot/slack-settings.js';
+import { readSlackSettings } from '../../src/config/slack-env.js';
 import { isTriageError } from '../../src/errors.js';
 
 const BOT = 'xoxb-1111-2222-abcDEF';

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import { createEditBudget } from '../../src/bot/edit-budget.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
+import { createSlackApp, type SlackService } from '../../src/bot/adapters/slack/slack-app.js';
+import { createEditBudget } from '../../src/bot/conversation/edit-budget.js';
 import type { SlackBlock } from '../../src/bot/render/slack.js';
-import { createSlackApp, type SlackService } from '../../src/bot/slack.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../../src/store/feedback-store.js';
 import {

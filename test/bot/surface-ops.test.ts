@@ -1,12 +1,12 @@
 import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { apiErrorReason, thrownReason } from '../../src/bot/api-errors.js';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import type { Conversation } from '../../src/bot/conversation.js';
-import { createSlackApp, type SlackService } from '../../src/bot/slack.js';
-import { countingSlackFetch } from '../../src/bot/slack-api-errors.js';
-import { startTeams, type TeamsServer } from '../../src/bot/teams.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
+import { apiErrorReason, thrownReason } from '../../src/bot/adapters/api-errors.js';
+import { countingSlackFetch } from '../../src/bot/adapters/slack/slack-api-errors.js';
+import { createSlackApp, type SlackService } from '../../src/bot/adapters/slack/slack-app.js';
+import { startTeams, type TeamsServer } from '../../src/bot/adapters/teams/teams-server.js';
+import type { Conversation } from '../../src/bot/conversation/conversation.js';
 import { configSchema, defaultConfig } from '../../src/config/schema.js';
 import { createMemoryFeedbackStore } from '../../src/store/feedback-store.js';
 import { type FakeSlackApi, signSlackRequest, startFakeSlackApi } from '../helpers/slack-api-server.js';

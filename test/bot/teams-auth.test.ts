@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Conversation } from '../../src/bot/conversation.js';
-import { startTeams, type TeamsServer } from '../../src/bot/teams.js';
+import { startTeams, type TeamsServer } from '../../src/bot/adapters/teams/teams-server.js';
+import type { Conversation } from '../../src/bot/conversation/conversation.js';
 import { type FakeConnector, startFakeConnector } from './teams-connector.js';
 
 // With an app id, every request must carry a Bot Framework JWT: RS256, issuer api.botframework.com,

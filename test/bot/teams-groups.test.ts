@@ -1,15 +1,16 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createGroupDirectory } from '../../src/access/group-directory.js';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import { startTeams, TEAMS_STARTER, type TeamsServer } from '../../src/bot/teams.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
+import { TEAMS_STARTER } from '../../src/app/surfaces.js';
+import { startTeams, type TeamsServer } from '../../src/bot/adapters/teams/teams-server.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { TeamsSettings } from '../../src/config/teams-env.js';
 import {
   createTeamsGroups,
   type GraphGroupSettings,
   readGraphGroupSettings,
-} from '../../src/bot/teams-groups.js';
-import type { TeamsSettings } from '../../src/bot/teams-settings.js';
-import { parseConfig } from '../../src/config/load-config.js';
+} from '../../src/directory/teams-groups.js';
 import { isTriageError } from '../../src/errors.js';
 import { CLIENT_ID, CLIENT_SECRET, type FakeGraph, startFakeGraph } from '../helpers/graph-server.js';
 import { CONFIRM, startX224Server } from '../helpers/x224-server.js';

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import { readRdpAttachments } from '../../src/bot/rdp-attachments.js';
-import { startTeams, type TeamsServer } from '../../src/bot/teams.js';
-import { teamsAttachments } from '../../src/bot/teams-files.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
+import { teamsAttachments } from '../../src/bot/adapters/teams/teams-files.js';
+import { startTeams, type TeamsServer } from '../../src/bot/adapters/teams/teams-server.js';
+import { readRdpAttachments } from '../../src/bot/attachments/rdp-files.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createMemoryFeedbackStore } from '../../src/store/feedback-store.js';
 import { CONFIRM, startX224Server } from '../helpers/x224-server.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readTeamsSettings } from '../../src/bot/teams-settings.js';
+import { readTeamsSettings } from '../../src/config/teams-env.js';
 
 const APP_ID = '5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const dir = mkdtempSync(join(tmpdir(), 'teams-settings-'));

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
-import { startTeams, type TeamsServer } from '../../src/bot/teams.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
+import { startTeams, type TeamsServer } from '../../src/bot/adapters/teams/teams-server.js';
 import { configSchema } from '../../src/config/schema.js';
 import {
   type ConnectorCall,
@@ -31,8 +31,7 @@ beforeAll(async () => {
     settings: { appId: '', botFrameworkAuth: {}, port: 0, host: '127.0.0.1' },
     logger: pino({ level: 'silent' }),
     minUpdateIntervalMs: 0,
-    watch: config.watch,
-    understand: bot.understand,
+    watch: { ...config.watch, understand: bot.understand },
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decideUnasked } from '../../src/bot/watch-policy.js';
+import { decideUnasked } from '../../src/bot/watch/policy.js';
 import { createCodeBook } from '../../src/fixes/code-book.js';
 import { understand } from '../../src/intents/understand.js';
 import type { Understanding } from '../../src/report/understanding.js';

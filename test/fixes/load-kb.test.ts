@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { assembleBot } from '../../src/bot/assemble.js';
+import { assembleBot } from '../../src/app/assemble.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { isTriageError } from '../../src/errors.js';
 import { checkExtensions, loadKnowledgeBase } from '../../src/fixes/load-kb.js';

@@ -1,4 +1,5 @@
-import type { Reply, Surface } from '../../src/bot/conversation.js';
+import type { Surface } from '../../src/bot/conversation/ports.js';
+import type { Reply } from '../../src/report/reply.js';
 
 /** A surface that keeps only the latest reply (posted or updated): what the user ends up seeing. */
 export function lastReplySurface(minUpdateIntervalMs = 0): {

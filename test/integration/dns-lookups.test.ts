@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/report/report.js';
 import { lastReplySurface } from '../helpers/last-reply.js';

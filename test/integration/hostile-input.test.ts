@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { assembleBot, type Bot } from '../../src/bot/assemble.js';
+import { assembleBot, type Bot } from '../../src/app/assemble.js';
 import { configSchema } from '../../src/config/schema.js';
 import { lastReplySurface } from '../helpers/last-reply.js';
 import { describeIfPresent, requiredOnCi } from '../helpers/required-on-ci.js';

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createConversation, type Reply, type Surface } from '../../src/bot/conversation.js';
+import { createConversation } from '../../src/bot/conversation/conversation.js';
+import type { Surface } from '../../src/bot/conversation/ports.js';
 import { configSchema } from '../../src/config/schema.js';
 import { understand } from '../../src/intents/understand.js';
 import { createSilentLogger } from '../../src/log/logger.js';
 import { createInFlight, INTERRUPTED_TEXT, RESTARTING_TEXT } from '../../src/ops/in-flight.js';
 import { createShutdown } from '../../src/ops/shutdown.js';
 import { createDirectConnector } from '../../src/probes/direct-connector.js';
+import type { Reply } from '../../src/report/reply.js';
 import { createAllowlist } from '../../src/triage/allowlist.js';
 import { runTriage } from '../../src/triage/run.js';
 import { CONFIRM, startX224Server } from '../helpers/x224-server.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { assembleBot } from '../../src/bot/assemble.js';
-import type { Surface } from '../../src/bot/conversation.js';
+import { assembleBot } from '../../src/app/assemble.js';
+import type { Surface } from '../../src/bot/conversation/ports.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log/logger.js';
 import { instrumentConversation } from '../../src/ops/instrument.js';

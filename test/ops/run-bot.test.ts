@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type RunningBot, runBot } from '../../src/app/run-bot.js';
 import { configSchema } from '../../src/config/schema.js';
-import { type RunningBot, runBot } from '../../src/ops/run-bot.js';
 import { type FakeSlackApi, signSlackRequest, startFakeSlackApi } from '../helpers/slack-api-server.js';
 import { slashCommand } from '../helpers/slack-payloads.js';
 

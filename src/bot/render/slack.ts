@@ -1,8 +1,8 @@
 import type { Finding, FindingStatus } from '../../report/finding.js';
 import type { RankedFix } from '../../report/ranked-fix.js';
+import type { Reply } from '../../report/reply.js';
 import type { Refusal, Report } from '../../report/report.js';
 import type { Understanding } from '../../report/understanding.js';
-import type { Reply } from '../conversation.js';
 import { headline } from './text.js';
 
 /** The Block Kit subset rdp-triage sends (https://docs.slack.dev/reference/block-kit/blocks). */

@@ -1,8 +1,8 @@
 import type { Finding, FindingStatus } from '../../report/finding.js';
 import type { RankedFix } from '../../report/ranked-fix.js';
+import type { Reply } from '../../report/reply.js';
 import type { Refusal, Report } from '../../report/report.js';
 import type { Understanding } from '../../report/understanding.js';
-import type { Reply } from '../conversation.js';
 import { headline } from './text.js';
 
 /**
@@ -39,8 +39,8 @@ const MAX_TEXT_LINES = 60;
 
 export interface TeamsVote {
   helped: boolean;
-  /** Display name of whoever voted. */
-  by: string;
+  /** Display name of whoever voted (Teams sends one); "someone" when absent. */
+  name?: string;
 }
 
 export interface TeamsRenderOptions {
@@ -308,7 +308,7 @@ function feedbackBlock(fix: RankedFix, options: TeamsRenderOptions): CardElement
   const out: CardElement[] = [];
   if (vote) {
     out.push(
-      plain(`${vote.helped ? '👍 Helped' : '👎 Did not help'} — ${clamp(vote.by, 80)}`, {
+      plain(`${vote.helped ? '👍 Helped' : '👎 Did not help'} — ${clamp(vote.name ?? 'someone', 80)}`, {
         color: vote.helped ? 'Good' : 'Attention',
         spacing: 'Small',
       }),

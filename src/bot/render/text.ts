@@ -1,7 +1,7 @@
 import type { FindingStatus } from '../../report/finding.js';
+import type { Reply } from '../../report/reply.js';
 import type { Report } from '../../report/report.js';
 import type { Understanding } from '../../report/understanding.js';
-import type { Reply } from '../conversation.js';
 
 export interface TextStyle {
   color: boolean;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import type { Reply } from '../../../src/bot/conversation.js';
 import { CARD_MAX_BYTES, cardBytes, renderTeamsCard } from '../../../src/bot/render/teams.js';
 import type { Finding } from '../../../src/report/finding.js';
 import type { RankedFix } from '../../../src/report/ranked-fix.js';
+import type { Reply } from '../../../src/report/reply.js';
 import type { Report } from '../../../src/report/report.js';
 import type { Understanding } from '../../../src/report/understanding.js';
 import { cardActions, cardTexts } from '../teams-connector.js';
@@ -156,7 +156,7 @@ describe('renderTeamsCard', () => {
     expect(cardActions(renderTeamsCard({ kind: 'report', report })).filter((a) => a.verb)).toEqual([]);
     const voted = renderTeamsCard(
       { kind: 'report', report },
-      { triageId: 'act-7', votes: { 'open-firewall': { helped: false, by: 'Grace Hopper' } } },
+      { triageId: 'act-7', votes: { 'open-firewall': { helped: false, name: 'Grace Hopper' } } },
     );
     expect(cardTexts(voted)).toContain('👎 Did not help — Grace Hopper');
   });

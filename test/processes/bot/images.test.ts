@@ -16,7 +16,7 @@ import {
   readImageFile,
   readScreenshots,
   sniffImage,
-} from '../../../src/bot/images.js';
+} from '../../../src/bot/attachments/images.js';
 import { imageMagick } from '../../ocr/dialog-images.js';
 
 const run = promisify(execFile);

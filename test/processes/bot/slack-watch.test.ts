@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { assembleBot, type Bot } from '../../../src/bot/assemble.js';
-import { createSlackApp, type SlackService } from '../../../src/bot/slack.js';
-import { createSlackWatcher } from '../../../src/bot/slack-watch.js';
+import { assembleBot, type Bot } from '../../../src/app/assemble.js';
+import { createSlackApp, type SlackService } from '../../../src/bot/adapters/slack/slack-app.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { createCodeBook } from '../../../src/fixes/code-book.js';
 import { understand } from '../../../src/intents/understand.js';
@@ -104,15 +103,11 @@ beforeAll(async () => {
     feedback,
     logger,
     clientOptions: { slackApiUrl: api.apiUrl, retryConfig: { retries: 1, minTimeout: 10, maxTimeout: 50 } },
-    watcher: createSlackWatcher({
-      channels: config.watch.channels
-        .filter((channel) => channel.platform === 'slack')
-        .map((channel) => channel.id),
+    watch: {
+      channels: config.watch.channels,
       minConfidence: config.watch.minConfidence,
       understand: (text) => understand(text, { codeBook, inventory: config.inventory }),
-      feedback,
-      log: logger,
-    }),
+    },
   });
   const { port } = await slack.start();
   eventsUrl = `http://127.0.0.1:${port}/slack/events`;

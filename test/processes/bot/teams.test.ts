@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { assembleBot } from '../../../src/bot/assemble.js';
-import { startTeams, type TeamsServer } from '../../../src/bot/teams.js';
+import { assembleBot } from '../../../src/app/assemble.js';
+import { startTeams, type TeamsServer } from '../../../src/bot/adapters/teams/teams-server.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../../../src/store/feedback-store.js';
 import {

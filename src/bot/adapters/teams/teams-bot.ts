@@ -2,31 +2,29 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type Activity, ActivityTypes, type ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Understanding } from '../report/understanding.js';
-import type { DedupeStore } from '../store/dedupe-store.js';
-import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
-import type { Conversation, Incoming, Reply, Surface } from './conversation.js';
-import type { AttachedFile } from './images.js';
-import { type AdaptiveCard, renderTeamsCard, TEAMS_CARD_CONTENT_TYPE, TEAMS_VERBS } from './render/teams.js';
+import type { Reply } from '../../../report/reply.js';
+import type { AttachedFile } from '../../attachments/images.js';
+import type { ChatCore } from '../../conversation/chat-core.js';
+import type { Incoming, Surface } from '../../conversation/ports.js';
 import {
-  type CardState,
+  type AdaptiveCard,
+  renderTeamsCard,
+  TEAMS_CARD_CONTENT_TYPE,
+  TEAMS_VERBS,
+} from '../../render/teams.js';
+import type { Watch } from '../../watch/watched-channel.js';
+import {
   cardActionSchema,
-  createCardVotes,
   INVOKE_CARD,
   INVOKE_MESSAGE,
   type InvokeBody,
   invokeError,
+  voteAnswer,
 } from './teams-actions.js';
 import { teamsAttachments } from './teams-files.js';
-import { decideUnasked } from './watch-policy.js';
 
 export interface TeamsBotDeps {
-  conversation: Conversation;
-  feedback: FeedbackStore;
-  /** Called after a vote is stored, so the next triage ranks with it. */
-  onVote?: (vote: FeedbackVote) => Promise<void>;
-  /** Drops retried deliveries (shared across replicas when it is the Redis store). */
-  dedupe: DedupeStore;
+  core: ChatCore;
   /** Runs `logic` in a new turn of an existing conversation: edits after the user's turn has ended. */
   continueConversation: (
     reference: Partial<ConversationReference>,
@@ -42,14 +40,12 @@ export interface TeamsBotDeps {
   /** Captures, during the turn, what fetches the bot's Bot Connector token later (undefined: no auth). */
   tokenSource?: (context: TurnContext) => () => Promise<string | undefined>;
   logger: Logger;
-  clock?: () => Date;
   /**
-   * Watched channels (issue 12): with the RSC permission ChannelMessage.Read.Group the bot
-   * receives every channel message; new root posts in these channels that the policy accepts are
-   * answered in their thread without an @mention. Bots cannot react to Teams messages, so the
-   * card itself is the mark.
+   * Watched channels: with the RSC permission ChannelMessage.Read.Group the bot receives every
+   * channel message; a new root post the policy accepts is answered in its thread without an
+   * @mention. Bots cannot react to Teams messages, so the card itself is the mark.
    */
-  watch?: { channels: readonly string[]; minConfidence: number; understand: (text: string) => Understanding };
+  watch?: Watch;
 }
 
 export interface TeamsBot {
@@ -69,30 +65,19 @@ export interface TeamsBot {
   tellInterrupted(messageRef: string | undefined, text: string): Promise<boolean>;
 }
 
-/** Teams retries a delivery that got no answer within about 15 s; a few minutes covers every retry. */
-const DEDUPE_TTL_MS = 10 * 60_000;
-
 /**
  * The Teams side of the conversation core: turns activities into `Incoming`, implements `Surface`
  * (post the card in the user's turn, then edit it proactively), and handles the card's buttons.
  */
 export function createTeamsBot({
-  conversation,
-  feedback,
-  onVote = async () => {},
-  dedupe,
+  core,
   continueConversation,
   minUpdateIntervalMs,
   turnBudgetMs = 5000,
   tokenSource = () => async () => undefined,
   logger,
-  clock = () => new Date(),
   watch,
 }: TeamsBotDeps): TeamsBot {
-  const votes = createCardVotes({ feedback, onVote, logger, clock });
-  const running = new Set<Promise<unknown>>();
-  const stopping = new AbortController();
-
   /** Runs one triage: typing, the card at once, edits as findings arrive. Resolves once the card is posted. */
   async function startTriage(context: TurnContext, incoming: Incoming): Promise<void> {
     const log = logger.child({ platform: 'teams', triageId: incoming.id });
@@ -111,14 +96,8 @@ export function createTeamsBot({
     });
     const render = (reply: Reply): Partial<Activity> => {
       if (reply.kind !== 'report' || cardId === undefined) return cardMessage(renderTeamsCard(reply));
-      const state: CardState = {
-        report: reply.report,
-        ...(reply.note !== undefined && { note: reply.note }),
-        rerunText: reply.requestText ?? incoming.text,
-        votes: {},
-      };
-      votes.remember(cardId, state);
-      return cardMessage(renderTeamsCard(reply, { triageId: cardId, rerunText: state.rerunText }));
+      const rerunText = reply.requestText ?? incoming.text;
+      return cardMessage(renderTeamsCard(reply, { triageId: cardId, rerunText }));
     };
     const send = async (activity: Partial<Activity>): Promise<string | undefined> => {
       if (turnOpen) return (await context.sendActivity(activity))?.id;
@@ -160,11 +139,7 @@ export function createTeamsBot({
         }).catch((error) => log.warn({ err: error }, 'updating the Teams card failed'));
       },
     };
-    const task = conversation
-      .handle(incoming, surface, stopping.signal)
-      .catch((error) => log.error({ err: error }, 'Teams triage failed'))
-      .finally(() => running.delete(task));
-    running.add(task);
+    const task = core.answer(incoming, surface, { reportKey: () => cardId });
     // The turn must end within 10–15 s (platform-limits.md): return once the card is up, or
     // when the budget is spent (a screenshot still being read); a post under way finishes first.
     const budget = new AbortController();
@@ -185,14 +160,12 @@ export function createTeamsBot({
       (m) => m.mentioned?.id === activity.recipient.id,
     );
     // In channels and group chats the bot only answers when @mentioned; in a 1:1 chat, always;
-    // in a watched channel also a new root post it is sure is an RDP failure (issue 12).
-    if ((type === 'channel' || type === 'groupChat') && !mentioned && !answersUnasked(activity, type)) return;
+    // in a watched channel also a new root post the unasked policy accepts.
+    if ((type === 'channel' || type === 'groupChat') && !mentioned && !(await answersUnasked(activity, type)))
+      return;
     const text = (mentioned ? TurnContext.removeRecipientMention(activity) : activity.text) ?? '';
     // A retried delivery never starts a second triage.
-    if (
-      activity.id &&
-      !(await dedupe.claim(`teams:${activity.conversation.id}:${activity.id}`, DEDUPE_TTL_MS))
-    )
+    if (activity.id && !(await core.firstDelivery(`teams:${activity.conversation.id}:${activity.id}`)))
       return;
     const files = teamsAttachments(activity.attachments, {
       serviceUrl: activity.serviceUrl,
@@ -201,21 +174,19 @@ export function createTeamsBot({
     await startTriage(context, toIncoming(activity, text.replace(/&nbsp;/g, ' ').trim(), files));
   }
 
-  function answersUnasked(activity: Activity, type: string | undefined): boolean {
-    if (!watch || type !== 'channel') return false;
-    const channelId =
-      (activity.channelData as { channel?: { id?: string } } | undefined)?.channel?.id ??
-      activity.conversation.id.split(';')[0];
-    if (!channelId || !watch.channels.includes(channelId)) return false;
+  async function answersUnasked(activity: Activity, type: string | undefined): Promise<boolean> {
+    const channelData = activity.channelData as { channel?: { id?: string } } | undefined;
+    const channelId = channelData?.channel?.id ?? activity.conversation.id.split(';')[0];
+    if (!watch || type !== 'channel' || !channelId || !watch.watches('teams', channelId)) return false;
     // A root post's conversation id ends in ;messageid=<its own id>; a thread reply's in the root's.
     const root = activity.conversation.id.match(/;messageid=(\d+)/)?.[1];
-    const topLevel = root === undefined || root === activity.id;
     const text = (activity.text ?? '').replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ');
-    const decision = decideUnasked(
-      watch.understand(text),
-      { topLevel, answeredByOthers: false },
-      watch.minConfidence,
-    );
+    const incoming = toIncoming(activity, text);
+    const decision = await watch.decide({
+      incoming,
+      ts: activity.id ?? '',
+      topLevel: root === undefined || root === activity.id,
+    });
     if (!decision.answer)
       logger.debug({ channel: channelId, reason: decision.code }, 'watched message not answered');
     return decision.answer;
@@ -231,10 +202,15 @@ export function createTeamsBot({
       await startTriage(context, toIncoming(activity, action.text));
       return { statusCode: 200, type: INVOKE_MESSAGE, value: 'Running the probes again…' };
     }
-    return votes.vote(action, {
-      id: activity.from.aadObjectId ?? activity.from.id,
-      name: activity.from.name,
-    });
+    const { triageId, fixId, helped } = action;
+    const voter = {
+      user: activity.from.aadObjectId ?? activity.from.id,
+      ...(activity.from.name && { name: activity.from.name }),
+    };
+    return voteAnswer(
+      triageId,
+      await core.vote({ key: triageId, fixId, helped, ...voter, platform: 'teams' }),
+    );
   }
 
   return {
@@ -269,17 +245,8 @@ export function createTeamsBot({
       });
       return true;
     },
-    async idle() {
-      while (running.size > 0) await Promise.allSettled([...running]);
-    },
-    async stop(graceMs = 30_000) {
-      const all = Promise.allSettled([...running]);
-      const grace = new AbortController();
-      await Promise.race([all, delay(graceMs, undefined, { signal: grace.signal }).catch(() => {})]);
-      grace.abort();
-      stopping.abort();
-      await all;
-    },
+    idle: () => core.idle(),
+    stop: (graceMs) => core.drain(graceMs),
   };
 }
 

@@ -1,13 +1,13 @@
-import { type Served, type SurfaceStarter, startServe } from '../bot/serve.js';
 import type { Config } from '../config/schema.js';
 import { TriageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { HealthServer } from './health-server.js';
-import { LOST_REPLICA_TEXT } from './in-flight.js';
-import { poolSamples } from './metrics.js';
-import { createOpsRuntime, type OpsRuntime } from './ops-runtime.js';
-import { jumpReachableCheck } from './readiness.js';
-import type { Shutdown } from './shutdown.js';
+import type { HealthServer } from '../ops/health-server.js';
+import { LOST_REPLICA_TEXT } from '../ops/in-flight.js';
+import { poolSamples } from '../ops/metrics.js';
+import { createOpsRuntime, type OpsRuntime } from '../ops/ops-runtime.js';
+import { jumpReachableCheck } from '../ops/readiness.js';
+import type { Shutdown } from '../ops/shutdown.js';
+import { type Served, type SurfaceStarter, startServe } from './serve.js';
 
 export interface RunningBot {
   runtime: OpsRuntime;

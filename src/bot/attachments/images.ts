@@ -271,6 +271,12 @@ export type ScreenshotReading = { text: string; images: number } | { problem: st
 /** At most this many attachments of one message are read. */
 const MAX_IMAGES_PER_MESSAGE = 3;
 
+/** What one attached file gave: its text, or why it gave none. */
+type FileReading = { text: string } | { problem: ImageProblem };
+
+/** Readings of files already read, so the same attachment is never OCR'd twice (watch decision, then answer). */
+export type ReadingCache = WeakMap<AttachedFile, Promise<FileReading>>;
+
 /**
  * Downloads, checks and reads the attached screenshots of one message. Returns the OCR text of
  * every readable image, or — when none was — the sentence for the first problem.
@@ -282,49 +288,69 @@ export async function readScreenshots(
     signal,
     limits = DEFAULT_IMAGE_LIMITS,
     deadlineSeconds = 45,
-  }: { ocr: ImageTextReader; signal: AbortSignal; limits?: ImageLimits; deadlineSeconds?: number },
+    cache,
+  }: {
+    ocr: ImageTextReader;
+    signal: AbortSignal;
+    limits?: ImageLimits;
+    deadlineSeconds?: number;
+    cache?: ReadingCache;
+  },
 ): Promise<ScreenshotReading> {
   const texts: string[] = [];
   let firstProblem: string | null = null;
   for (const file of files.slice(0, MAX_IMAGES_PER_MESSAGE)) {
-    const name = `"${file.name}"`;
-    const problem = (found: ImageProblem) => {
-      firstProblem ??= describeImageProblem(found, name);
-    };
-    const downloaded = await file.download({ signal, limits });
-    if ('problem' in downloaded) {
-      problem(downloaded);
-      continue;
+    let reading = cache?.get(file);
+    if (!reading) {
+      reading = readFile(file, { ocr, signal, limits, deadlineSeconds });
+      cache?.set(file, reading);
     }
-    const sniffed = sniffImage(downloaded.bytes, limits);
-    if ('problem' in sniffed) {
-      problem(sniffed);
-      continue;
-    }
-    const outcome = await ocr.read({ bytes: downloaded.bytes, kind: sniffed.kind }, { signal });
-    switch (outcome.status) {
-      case 'read':
-        texts.push(outcome.text);
-        break;
-      case 'no-text':
-        problem({ problem: 'no-text' });
-        break;
-      case 'timeout':
-        problem({ problem: 'timeout', seconds: deadlineSeconds });
-        break;
-      case 'busy':
-        problem({ problem: 'busy' });
-        break;
-      case 'undecodable':
-        problem({ problem: 'corrupt', detail: outcome.detail });
-        break;
-      case 'failed':
-        problem({ problem: 'download-failed', detail: `OCR failed: ${outcome.detail}` });
-        break;
-    }
+    const read = await reading;
+    // A busy reader or a deadline is no answer about the file: the next reader tries again.
+    if ('problem' in read && (read.problem.problem === 'busy' || read.problem.problem === 'timeout'))
+      cache?.delete(file);
+    if ('text' in read) texts.push(read.text);
+    else firstProblem ??= describeImageProblem(read.problem, `"${file.name}"`);
   }
   if (texts.length > 0) return { text: texts.join('\n\n'), images: texts.length };
   return { problem: firstProblem ?? 'There was no file to read.' };
+}
+
+/** A screenshot reader that reads each attached file once, however many times it is asked. */
+export function createScreenshotReader(ocr: ImageTextReader) {
+  const cache: ReadingCache = new WeakMap();
+  return (files: readonly AttachedFile[], signal: AbortSignal) =>
+    readScreenshots(files, { ocr, signal, cache });
+}
+
+async function readFile(
+  file: AttachedFile,
+  {
+    ocr,
+    signal,
+    limits,
+    deadlineSeconds,
+  }: { ocr: ImageTextReader; signal: AbortSignal; limits: ImageLimits; deadlineSeconds: number },
+): Promise<FileReading> {
+  const downloaded = await file.download({ signal, limits });
+  if ('problem' in downloaded) return { problem: downloaded };
+  const sniffed = sniffImage(downloaded.bytes, limits);
+  if ('problem' in sniffed) return { problem: sniffed };
+  const outcome = await ocr.read({ bytes: downloaded.bytes, kind: sniffed.kind }, { signal });
+  switch (outcome.status) {
+    case 'read':
+      return { text: outcome.text };
+    case 'no-text':
+      return { problem: { problem: 'no-text' } };
+    case 'timeout':
+      return { problem: { problem: 'timeout', seconds: deadlineSeconds } };
+    case 'busy':
+      return { problem: { problem: 'busy' } };
+    case 'undecodable':
+      return { problem: { problem: 'corrupt', detail: outcome.detail } };
+    case 'failed':
+      return { problem: { problem: 'download-failed', detail: `OCR failed: ${outcome.detail}` } };
+  }
 }
 
 /** A local file as an attachment (CLI `--image`, console `/image`). */

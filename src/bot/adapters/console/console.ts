@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline';
-import type { Conversation, Incoming, Reply, Surface } from './conversation.js';
-import { fileAttachment } from './images.js';
-import { renderText } from './render/text.js';
+import type { Reply } from '../../../report/reply.js';
+import { fileAttachment } from '../../attachments/images.js';
+import type { Conversation } from '../../conversation/conversation.js';
+import type { Incoming, Surface } from '../../conversation/ports.js';
+import { renderText } from '../../render/text.js';
 
 interface ConsoleOptions {
   input: NodeJS.ReadableStream;

@@ -1,13 +1,13 @@
 import type { Config } from '../config/schema.js';
 import { TriageError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
+import { createInFlight } from '../ops/in-flight.js';
+import { resolveOpsSettings } from '../ops/ops-settings.js';
+import { flagCheck, jumpReachableCheck, redisCheck } from '../ops/readiness.js';
+import { createShutdown, type Shutdown } from '../ops/shutdown.js';
 import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
 import { createJumpPool } from '../probes/jump-pool.js';
-import { createInFlight } from './in-flight.js';
-import { resolveOpsSettings } from './ops-settings.js';
-import { flagCheck, jumpReachableCheck, redisCheck } from './readiness.js';
-import { createShutdown, type Shutdown } from './shutdown.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -42,9 +42,9 @@ export async function runWorker({ config, zone: zoneName, concurrency }: WorkerO
     return jumps.connector(jump);
   };
   // BullMQ and ioredis load only when a worker really starts (keeps the other commands quick).
-  const { startZoneWorker } = await import('./worker.js');
-  const { startHealthServer } = await import('./health-server.js');
-  const { createMetrics, poolSamples } = await import('./metrics.js');
+  const { startZoneWorker } = await import('../ops/worker.js');
+  const { startHealthServer } = await import('../ops/health-server.js');
+  const { createMetrics, poolSamples } = await import('../ops/metrics.js');
   const metrics = createMetrics();
   metrics.observePools(() =>
     poolSamples(config.jumps.map((jump) => ({ jump: jump.name, ...jumps.stats(jump.name) }))),

@@ -1,5 +1,5 @@
-import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../config/watch-defaults.js';
-import type { Understanding } from '../report/understanding.js';
+import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../../config/watch-defaults.js';
+import type { Understanding } from '../../report/understanding.js';
 
 /**
  * Whether the bot answers a message in a watched channel without being asked. Pure.

@@ -1,5 +1,5 @@
-import { deadlineSignal } from '../deadline-signal.js';
-import { parseRdpFile, type RdpFileSettings } from '../intents/rdp-file.js';
+import { deadlineSignal } from '../../deadline-signal.js';
+import { parseRdpFile, type RdpFileSettings } from '../../intents/rdp-file.js';
 import type { AttachedFile, DownloadResult, ImageLimits } from './images.js';
 
 /**

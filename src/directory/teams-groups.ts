@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createCachedLookup } from '../access/cached-lookup.js';
 import type { GroupLookup } from '../access/group-directory.js';
+import type { TeamsSettings } from '../config/teams-env.js';
 import { deadlineSignal } from '../deadline-signal.js';
 import { TriageError } from '../errors.js';
 import { createClientCredentialsToken, type TokenSource } from './graph-token.js';
-import type { TeamsSettings } from './teams-settings.js';
 
 /**
  * Where the Graph group look-up goes. Defaults are the public cloud; `MICROSOFT_GRAPH_URL` and

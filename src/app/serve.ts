@@ -1,38 +1,31 @@
 import type { Logger } from 'pino';
 import type { GateLimits } from '../access/gate-limits.js';
 import { createGroupDirectory, type GroupDirectory } from '../access/group-directory.js';
+import type { ApiErrorListener } from '../bot/adapters/api-errors.js';
+import { type CoreOption, createChatCore } from '../bot/conversation/chat-core.js';
+import type { Conversation } from '../bot/conversation/conversation.js';
+import type { WatchDeps } from '../bot/watch/watched-channel.js';
 import type { Config } from '../config/schema.js';
-import type { WatchConfig } from '../config/watch-schema.js';
 import { TriageError } from '../errors.js';
 import type { FeedbackStats } from '../report/ranked-fix.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
-import type { FeedbackStore, FeedbackVote } from '../store/feedback-store.js';
+import type { FeedbackStore } from '../store/feedback-store.js';
 import { teeFeedbackStore } from '../store/tee-feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
-import type { ApiErrorListener } from './api-errors.js';
 import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
-import type { Conversation } from './conversation.js';
-import { readSlackSettings } from './slack-settings.js';
-import { TEAMS_STARTER } from './teams.js';
+import { SLACK_STARTER, TEAMS_STARTER } from './surfaces.js';
 
-/** What every surface gets from `serve`: one conversation core, one feedback store, one logger. */
-export interface ServeContext {
-  conversation: Conversation;
-  feedback: FeedbackStore;
-  /** Surfaces call this after recording a vote, so the next triage ranks with it. */
-  onVote: (vote: FeedbackVote) => Promise<void>;
-  dedupe: DedupeStore;
+/** What every surface gets from `serve`: one conversation core (dedupe, limits, reports, votes), one logger. */
+export type ServeContext = CoreOption & {
   logger: Logger;
-  /** Watched triage channels (issue 12) and what deciding on them needs. */
-  watch: WatchConfig;
-  understand: Bot['understand'];
-  readImages: Bot['readImages'];
+  /** Watched triage channels and what deciding on them needs; absent: none watched. */
+  watch?: Omit<WatchDeps, 'core' | 'log'>;
   /** A surface registers how to look up its users' groups (roles granted by Slack user group / Entra ID group). */
   registerGroups: GroupDirectory['register'];
   /** Failed platform API calls (Slack Web API, Bot Connector), for metrics. */
   onApiError?: ApiErrorListener;
-}
+};
 
 /** A triage whose process died: where its message is, as recorded while it ran (ops runtime). */
 export interface InterruptedTriage {
@@ -66,62 +59,6 @@ export interface SurfaceStarter {
   enabledBy: string;
   detect(env: NodeJS.ProcessEnv): ((context: ServeContext) => Promise<RunningSurface>) | null;
 }
-
-export const SLACK_STARTER: SurfaceStarter = {
-  name: 'slack',
-  enabledBy: 'SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)',
-  detect(env) {
-    const settings = readSlackSettings(env);
-    if (!settings) return null;
-    return async (context) => {
-      // Bolt loads only when Slack is served: a Teams-only bot does not pay for it at start-up.
-      const [{ createSlackApp }, { countingSlackFetch }, { createSlackGroups }, { createSlackWatcher }] =
-        await Promise.all([
-          import('./slack.js'),
-          import('./slack-api-errors.js'),
-          import('./slack-groups.js'),
-          import('./slack-watch.js'),
-        ]);
-      const { watch, understand, readImages, registerGroups, ...shared } = context;
-      // Asked only when a role is granted by group (access.roles[].groups); needs usergroups:read.
-      registerGroups(
-        'slack',
-        createSlackGroups({
-          botToken: settings.botToken,
-          ...(settings.apiUrl && { apiUrl: settings.apiUrl }),
-          logger: shared.logger,
-          ...(shared.onApiError && { fetch: countingSlackFetch(shared.onApiError) }),
-        }),
-      );
-      const channels = watch.channels
-        .filter((channel) => channel.platform === 'slack')
-        .map((channel) => channel.id);
-      const watcher =
-        channels.length === 0
-          ? undefined
-          : createSlackWatcher({
-              channels,
-              minConfidence: watch.minConfidence,
-              understand,
-              readImages,
-              feedback: shared.feedback,
-              onVote: shared.onVote,
-              log: shared.logger.child({ platform: 'slack', watch: true }),
-            });
-      const slack = createSlackApp({ settings, ...shared, ...(watcher && { watcher }) });
-      const { port } = await slack.start();
-      const address =
-        settings.mode === 'socket' ? 'socket mode' : `http://${settings.host}:${port}/slack/events`;
-      return {
-        name: 'slack',
-        address,
-        stop: () => slack.stop(),
-        health: () => slack.health(),
-        tellInterrupted: (triage, text) => slack.tellInterrupted(triage, text),
-      };
-    };
-  },
-};
 
 export const SURFACES: SurfaceStarter[] = [SLACK_STARTER, TEAMS_STARTER];
 
@@ -194,15 +131,18 @@ export async function startServe({
     Object.assign(stats, fresh);
   };
   await refresh();
-  const context: ServeContext = {
+  const core = createChatCore({
     conversation: wrap(bot.conversation),
     feedback,
     onVote: refresh,
     dedupe,
     logger,
-    watch: config.watch,
-    understand: bot.understand,
-    readImages: bot.readImages,
+  });
+  const watch = { ...config.watch, understand: bot.understand, readImages: bot.readImages };
+  const context: ServeContext = {
+    core,
+    logger,
+    watch,
     ...(onApiError && { onApiError }),
     registerGroups: groups.register,
   };

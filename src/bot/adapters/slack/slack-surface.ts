@@ -1,10 +1,8 @@
 import type { webApi } from '@slack/bolt';
-import type { Reply, Surface } from './conversation.js';
-
-type ReportReply = Extract<Reply, { kind: 'report' }>;
-
-import type { EditBudget } from './edit-budget.js';
-import { renderSlack, type SlackRenderOptions } from './render/slack.js';
+import type { Reply } from '../../../report/reply.js';
+import type { EditBudget } from '../../conversation/edit-budget.js';
+import type { Surface } from '../../conversation/ports.js';
+import { renderSlack, type SlackRenderOptions } from '../../render/slack.js';
 import type { SlackTarget } from './slack-incoming.js';
 
 /**
@@ -23,8 +21,6 @@ export interface SlackSurfaceOptions {
   minUpdateIntervalMs?: number;
   /** Workspace-wide budget: progress edits are skipped when it is spent, final edits always go. */
   editBudget?: EditBudget;
-  /** Called once the final report is in the message, with the message's ts and the render options used. */
-  onReport?: (ts: string, reply: ReportReply, render: SlackRenderOptions) => void;
 }
 
 /** One triage's message in Slack: posted once, then edited in place. */
@@ -35,7 +31,6 @@ export function createSlackSurface({
   render,
   minUpdateIntervalMs = SLACK_MIN_UPDATE_INTERVAL_MS,
   editBudget,
-  onReport = () => {},
 }: SlackSurfaceOptions): Surface & { readonly ts: string | undefined } {
   let ts = existingTs;
   // "Run probes again" re-sends what the report was made from, attachments' text included.
@@ -51,7 +46,6 @@ export function createSlackSurface({
       if (editBudget && !editBudget.tryTake()) return;
     } else editBudget?.take();
     await client.chat.update({ channel: target.channel, ts, ...renderSlack(reply, optionsFor(reply)) });
-    if (reply.kind === 'report') onReport(ts, reply, optionsFor(reply));
   };
   return {
     minUpdateIntervalMs,
@@ -79,7 +73,6 @@ export function createSlackSurface({
         });
       if (typeof response.ts !== 'string') throw new Error('chat.postMessage answered without ts');
       ts = response.ts;
-      if (reply.kind === 'report') onReport(ts, reply, optionsFor(reply));
     },
     // Progress edits are optional (skipped when the workspace budget is spent); the rest are not.
     update: (reply) => edit(reply, reply.kind === 'progress'),

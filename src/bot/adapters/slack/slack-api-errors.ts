@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { ApiErrorListener } from './api-errors.js';
-import { apiErrorReason, reportFailedCall } from './api-errors.js';
+import type { ApiErrorListener } from '../api-errors.js';
+import { apiErrorReason, reportFailedCall } from '../api-errors.js';
 
 type Fetch = webApi.FetchFunction;
 

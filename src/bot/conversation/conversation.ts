@@ -1,56 +1,14 @@
-import type { AccessGate } from '../access/access-gate.js';
-import { describeError } from '../errors.js';
-import type { Finding } from '../report/finding.js';
-import type { Report } from '../report/report.js';
-import type { Understanding } from '../report/understanding.js';
-import type { AuditResult, ConversationAudit } from '../store/conversation-audit.js';
-import { type AttachedFile, describeScreenshot, type ScreenshotReading } from './images.js';
-import { readRdpAttachments } from './rdp-attachments.js';
+import type { AccessGate } from '../../access/access-gate.js';
+import { describeError } from '../../errors.js';
+import type { Finding } from '../../report/finding.js';
+import type { Reply } from '../../report/reply.js';
+import type { Report } from '../../report/report.js';
+import type { Understanding } from '../../report/understanding.js';
+import type { AuditResult, ConversationAudit } from '../../store/conversation-audit.js';
+import { type AttachedFile, describeScreenshot, type ScreenshotReading } from '../attachments/images.js';
+import { readRdpAttachments } from '../attachments/rdp-files.js';
+import type { Incoming, Surface } from './ports.js';
 import { EMPTY_TEXT, FEEDBACK_TEXT, HELP_TEXT, outOfScopeText } from './replies.js';
-
-/** One chat message, whatever surface it came from. */
-export interface Incoming {
-  platform: 'console' | 'cli' | 'slack' | 'teams';
-  /** Platform id of the message (used to recognise retried deliveries). */
-  id: string;
-  user: string;
-  channel: string;
-  thread?: string;
-  text: string;
-  /** Attached files (screenshots, .rdp files); the surface downloads them with its own credentials. */
-  files?: AttachedFile[];
-}
-
-/** What the bot shows; each surface renders it in its own format. */
-export type Reply =
-  | { kind: 'text'; text: string; understanding?: Understanding }
-  | { kind: 'progress'; understanding: Understanding; findings: Finding[]; targets: string[]; note?: string }
-  | {
-      kind: 'report';
-      report: Report;
-      note?: string;
-      /**
-       * The text the report was made from when attachments added to what was typed (settings of an
-       * attached .rdp file, a screenshot's text): "Run probes again" sends this, not the bare message.
-       */
-      requestText?: string;
-    };
-
-/**
- * The port every chat surface implements: post one message, then edit that same message.
- * `minUpdateIntervalMs` is the platform's edit budget; the core coalesces edits to it.
- */
-export interface Surface {
-  readonly minUpdateIntervalMs: number;
-  post(reply: Reply): Promise<void>;
-  update(reply: Reply): Promise<void>;
-  /**
-   * Where the posted message lives, as the surface needs it to edit that message from another
-   * process (Slack `ts`; Teams conversation reference + activity id, as JSON). Ids only, no text.
-   * Undefined before the first post. Redis keeps it so a surviving replica can tell the user.
-   */
-  readonly messageRef?: string | undefined;
-}
 
 export interface ConversationDeps {
   understand: (text: string) => Understanding;

@@ -2,6 +2,12 @@ import { existsSync } from 'node:fs';
 import { createAccessGate } from '../access/access-gate.js';
 import type { GateLimits } from '../access/gate-limits.js';
 import type { Requester } from '../access/roles.js';
+import {
+  type AttachedFile,
+  createScreenshotReader,
+  type ScreenshotReading,
+} from '../bot/attachments/images.js';
+import { type Conversation, createConversation } from '../bot/conversation/conversation.js';
 import type { Config } from '../config/schema.js';
 import { loadBuiltinKnowledgeBase } from '../fixes/builtin-kb.js';
 import { createCodeBook } from '../fixes/code-book.js';
@@ -20,8 +26,6 @@ import { openStore } from '../store/open-store.js';
 import { createAllowlist } from '../triage/allowlist.js';
 import { plan } from '../triage/plan.js';
 import { runTriage, type TriageDeps } from '../triage/run.js';
-import { type Conversation, createConversation } from './conversation.js';
-import { type AttachedFile, readScreenshots, type ScreenshotReading } from './images.js';
 
 export interface Bot {
   conversation: Conversation;
@@ -81,7 +85,7 @@ export function assembleBot({
   const connectorFor = (jump: string | null): Connector => (jump === null ? direct : jumps.connector(jump));
   // Screenshots (issue 12): one OCR thread, started by the first image, ended by close().
   const ocr = createOcrReader();
-  const readImages = (files: AttachedFile[], signal: AbortSignal) => readScreenshots(files, { ocr, signal });
+  const readImages = createScreenshotReader(ocr);
   const understandText = (text: string) => understand(text, { codeBook, inventory: config.inventory });
   const conversation = createConversation({
     readImages,
