@@ -1,4 +1,4 @@
-import { countingHttpFetch } from '../bot/adapters/api-errors.js';
+import { countingHttpFetch, countingSlackFetch } from '../bot/adapters/api-errors.js';
 import { coreFrom } from '../bot/conversation/chat-core.js';
 import { readSlackSettings } from '../config/slack-env.js';
 import { readTeamsSettings } from '../config/teams-env.js';
@@ -19,9 +19,8 @@ export const SLACK_STARTER: SurfaceStarter = {
     return async (context) => {
       const { logger, watch, registerGroups, onApiError } = context;
       const core = coreFrom(context, logger);
-      const [{ createSlackApp }, { countingSlackFetch }, { createSlackGroups }] = await Promise.all([
+      const [{ createSlackApp }, { createSlackGroups }] = await Promise.all([
         import('../bot/adapters/slack/slack-app.js'),
-        import('../bot/adapters/slack/slack-api-errors.js'),
         import('../directory/slack-groups.js'),
       ]);
       // Asked only when a role is granted by group (access.roles[].groups); needs usergroups:read.

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Served, startServe } from '../../src/app/serve.js';
-import { countingSlackFetch } from '../../src/bot/adapters/slack/slack-api-errors.js';
+import { countingSlackFetch } from '../../src/bot/adapters/api-errors.js';
 import type { SlackBlock } from '../../src/bot/render/slack.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createSlackGroups } from '../../src/directory/slack-groups.js';

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/app/assemble.js';
 import { apiErrorReason, thrownReason } from '../../src/bot/adapters/api-errors.js';
-import { countingSlackFetch } from '../../src/bot/adapters/slack/slack-api-errors.js';
+import { countingSlackFetch } from '../../src/bot/adapters/api-errors.js';
 import { createSlackApp, type SlackService } from '../../src/bot/adapters/slack/slack-app.js';
 import { startTeams, type TeamsServer } from '../../src/bot/adapters/teams/teams-server.js';
 import type { Conversation } from '../../src/bot/conversation/conversation.js';

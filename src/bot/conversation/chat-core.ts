@@ -10,6 +10,7 @@ import {
   type FeedbackVote,
 } from '../../store/feedback-store.js';
 import type { Conversation } from './conversation.js';
+import type { EditBudget } from './edit-budget.js';
 import type { Incoming, Surface } from './ports.js';
 import { createReportStore, type PostedReport, postedReport, type ReportStore } from './report-store.js';
 
@@ -40,6 +41,8 @@ export interface AnswerOptions {
   view?: Record<string, unknown>;
   /** The first post failed, so nothing is shown: the adapter's last chance to tell the user. */
   onUnposted?: (error: unknown) => Promise<unknown>;
+  /** A platform-wide budget of edits (Slack's Tier 3): progress edits past it are skipped, finals always go. */
+  editBudget?: EditBudget;
 }
 
 export interface Vote {
@@ -117,7 +120,7 @@ export function createChatCore({
       return fresh;
     },
 
-    answer(incoming, surface, { key, reportKey, view, onUnposted } = {}) {
+    answer(incoming, surface, { key, reportKey, view, onUnposted, editBudget } = {}) {
       sequence += 1;
       const runKey = key ?? `${incoming.platform}:${incoming.id}:${sequence}`;
       const controller = new AbortController();
@@ -133,7 +136,12 @@ export function createChatCore({
           return surface.messageRef;
         },
         post: (reply) => surface.post(reply).then(() => void (last = reply)),
-        update: (reply) => surface.update(reply).then(() => void (last = reply)),
+        async update(reply) {
+          if (reply.kind === 'progress' && editBudget && !editBudget.tryTake()) return;
+          if (reply.kind !== 'progress') editBudget?.take();
+          await surface.update(reply);
+          last = reply;
+        },
       };
       const done = limit(() => conversation.handle(incoming, watched, controller.signal))
         .then((report) => {

@@ -22,3 +22,13 @@ export function outOfScopeText(_text: string): string {
     'Type "help" to see what I can do.',
   ].join('\n');
 }
+
+/** What a report's buttons answer when they cannot simply redraw the report (every surface says the same). */
+export const BUTTON_TEXTS = {
+  voteRecorded: 'Thanks — your vote is recorded.',
+  voteNotStored: 'Your vote could not be stored; please try again later.',
+  expired:
+    'I no longer have this report in memory (the bot restarted or it is old). Press "Run probes again" for a fresh one.',
+  alreadyRunning: 'The probes are already running.',
+  rerunning: 'Running the probes again…',
+} as const;

@@ -1,4 +1,5 @@
 import type { AttachedFile } from '../../attachments/images.js';
+import { remoteFile } from '../../attachments/remote-file.js';
 import type { Incoming } from '../../conversation/ports.js';
 import { escapeMrkdwn } from '../../render/slack.js';
 
@@ -19,6 +20,7 @@ export interface SlackMessageLike {
   thread_ts?: string;
   channel_type?: string;
   edited?: unknown;
+  files?: unknown;
 }
 
 export interface Translated {
@@ -26,33 +28,28 @@ export interface Translated {
   target: SlackTarget;
 }
 
+/** Reads a message's files with the bot token (scope `files:read`), from Slack's own hosts only. */
+export type FilesOf = (message: SlackMessageLike) => AttachedFile[];
+
 /**
  * A direct message to the bot, or null for what it must not answer: other bots, its own posts,
  * edits, deletions, joins and every other subtype (Bolt's ignoreSelf lets `message_changed` through).
  * A top-level DM is answered in the DM; a reply inside a DM thread stays in that thread.
  */
-export function fromDirectMessage(
-  event: unknown,
-  botUserId?: string,
-  files: AttachedFile[] = [],
-): Translated | null {
+export function fromDirectMessage(event: unknown, botUserId?: string, filesOf?: FilesOf): Translated | null {
   const message = event as SlackMessageLike;
   if (message.channel_type !== 'im' || !isPersonMessage(message, botUserId)) return null;
   const target = { channel: message.channel, ...(message.thread_ts && { thread: message.thread_ts }) };
-  return { incoming: incoming(message, plainText(message.text ?? ''), files), target };
+  return { incoming: incoming(message, plainText(message.text ?? ''), filesOf?.(message)), target };
 }
 
 /** A mention in a channel, answered in the thread of the message (or the thread it is in). */
-export function fromMention(
-  event: unknown,
-  botUserId?: string,
-  files: AttachedFile[] = [],
-): Translated | null {
+export function fromMention(event: unknown, botUserId?: string, filesOf?: FilesOf): Translated | null {
   const message = event as SlackMessageLike;
   if (!isPersonMessage(message, botUserId)) return null;
   const text = botUserId ? (message.text ?? '').replaceAll(`<@${botUserId}>`, ' ') : (message.text ?? '');
   const target = { channel: message.channel, thread: message.thread_ts ?? message.ts };
-  return { incoming: incoming(message, plainText(text), files), target };
+  return { incoming: incoming(message, plainText(text), filesOf?.(message)), target };
 }
 
 /** "Triage this message" on someone's post: the post's text, answered in its thread. */
@@ -72,15 +69,10 @@ export function fromCommand(command: {
 }) {
   const text = plainText(command.text).trim();
   if (text === '') return { ack: 'Tell me the error and the host, e.g. `/rdp 0x904 on srv-fin-02`.' };
+  const { user_id: user, channel_id: channel } = command;
   const answer: Translated = {
-    incoming: {
-      platform: 'slack',
-      id: `command:${command.trigger_id}`,
-      user: command.user_id,
-      channel: command.channel_id,
-      text,
-    },
-    target: { channel: command.channel_id },
+    incoming: { platform: 'slack', id: `command:${command.trigger_id}`, user, channel, text },
+    target: { channel },
   };
   return {
     ack: `Triaging _${escapeMrkdwn(text.slice(0, 200))}_ — the answer follows in this channel.`,
@@ -88,19 +80,40 @@ export function fromCommand(command: {
   };
 }
 
-/** A person's message in a watched channel: answered in its own thread; a reply names the thread it is in. */
-export function fromWatched(event: unknown, botUserId: string | undefined, files: AttachedFile[]) {
+/** A person's message in a watched channel: answered in its own thread; a reply names its thread. */
+export function fromWatched(event: unknown, botUserId: string | undefined, filesOf: FilesOf) {
   const message = event as SlackMessageLike;
   if (!isPersonMessage(message, botUserId)) return null;
   const topLevel = message.thread_ts === undefined || message.thread_ts === message.ts;
-  const base = incoming(message, plainText(message.text ?? ''), topLevel ? files : []);
-  const { thread: _thread, ...rest } = base;
-  return {
-    incoming: topLevel ? rest : base,
-    ts: message.ts,
-    topLevel,
-    target: { channel: message.channel, thread: message.ts },
+  const { thread, ...question } = incoming(message, plainText(message.text ?? ''), filesOf(message));
+  const reply = { ...question, ...(thread && { thread }) };
+  const target = { channel: message.channel, thread: message.ts };
+  return { incoming: topLevel ? question : reply, ts: message.ts, topLevel, target };
+}
+
+/** Slack's files as attachments: the token goes to files.slack.com or the configured API host only. */
+export function slackFiles(botToken: string, apiUrl?: string): FilesOf {
+  const hosts = new Set(['files.slack.com', ...(apiUrl ? [new URL(apiUrl).hostname] : [])]);
+  const access = {
+    trusted: (address: URL) => hosts.has(address.hostname),
+    refusal: (host: string) => `files are only fetched from Slack, not ${host}`,
+    headers: async () => ({ authorization: `Bearer ${botToken}` }),
   };
+  type SlackFile = {
+    id?: string;
+    name?: string;
+    mimetype?: string;
+    url_private?: string;
+    url_private_download?: string;
+  };
+  return ({ files }) =>
+    ((files ?? []) as SlackFile[]).flatMap((file) => {
+      const url = file.url_private_download ?? file.url_private;
+      const name = file.name ?? file.id ?? 'attachment';
+      return url
+        ? [remoteFile({ name, ...(file.mimetype && { mimetype: file.mimetype }), url }, access)]
+        : [];
+    });
 }
 
 function isPersonMessage(event: SlackMessageLike, botUserId: string | undefined): boolean {

@@ -1,6 +1,5 @@
 import type { webApi } from '@slack/bolt';
 import type { Reply } from '../../../report/reply.js';
-import type { EditBudget } from '../../conversation/edit-budget.js';
 import type { Surface } from '../../conversation/ports.js';
 import { renderSlack, type SlackRenderOptions } from '../../render/slack.js';
 import type { SlackTarget } from './slack-incoming.js';
@@ -12,40 +11,30 @@ import type { SlackTarget } from './slack-incoming.js';
  */
 export const SLACK_MIN_UPDATE_INTERVAL_MS = 1200;
 
-export interface SlackSurfaceOptions {
-  client: webApi.WebClient;
-  target: SlackTarget;
-  /** Edit this message instead of posting a new one ("Run probes again"). */
-  existingTs?: string;
-  render: SlackRenderOptions;
-  minUpdateIntervalMs?: number;
-  /** Workspace-wide budget: progress edits are skipped when it is spent, final edits always go. */
-  editBudget?: EditBudget;
-}
-
-/** One triage's message in Slack: posted once, then edited in place. */
-export function createSlackSurface({
-  client,
-  target,
-  existingTs,
-  render,
-  minUpdateIntervalMs = SLACK_MIN_UPDATE_INTERVAL_MS,
-  editBudget,
-}: SlackSurfaceOptions): Surface & { readonly ts: string | undefined } {
+/** One triage's message in Slack: posted once (or, for "Run probes again", `existingTs`), then edited in place. */
+export function createSlackSurface(
+  client: webApi.WebClient,
+  target: SlackTarget,
+  {
+    existingTs,
+    render,
+    minUpdateIntervalMs = SLACK_MIN_UPDATE_INTERVAL_MS,
+  }: {
+    existingTs?: string | undefined;
+    render: SlackRenderOptions;
+    minUpdateIntervalMs?: number | undefined;
+  },
+): Surface & { readonly ts: string | undefined } {
   let ts = existingTs;
   // "Run probes again" re-sends what the report was made from, attachments' text included.
-  const optionsFor = (reply: Reply): SlackRenderOptions =>
-    reply.kind === 'report' && reply.requestText !== undefined
-      ? { ...render, requestText: reply.requestText }
-      : render;
-  let postError: unknown;
-  const edit = async (reply: Reply, optional: boolean) => {
-    // The core sends its final edit even when the post failed; the post's error is the one to report.
-    if (ts === undefined) throw postError ?? new Error('chat.update before chat.postMessage');
-    if (optional) {
-      if (editBudget && !editBudget.tryTake()) return;
-    } else editBudget?.take();
-    await client.chat.update({ channel: target.channel, ts, ...renderSlack(reply, optionsFor(reply)) });
+  const message = (reply: Reply) =>
+    renderSlack(
+      reply,
+      reply.kind === 'report' && reply.requestText ? { ...render, requestText: reply.requestText } : render,
+    );
+  const update = async (reply: Reply) => {
+    if (ts === undefined) throw new Error('chat.update before chat.postMessage');
+    await client.chat.update({ channel: target.channel, ts, ...message(reply) });
   };
   return {
     minUpdateIntervalMs,
@@ -55,26 +44,20 @@ export function createSlackSurface({
     get messageRef() {
       return ts;
     },
+    update,
     async post(reply) {
-      // "Run probes again": the first state replaces the old report, so it is never skipped.
-      if (ts !== undefined) return edit(reply, false);
-      const response = await client.chat
-        .postMessage({
-          channel: target.channel,
-          ...(target.thread && { thread_ts: target.thread }),
-          ...renderSlack(reply, optionsFor(reply)),
-          // A host name in the reply must not unfurl into a preview of an internal page.
-          unfurl_links: false,
-          unfurl_media: false,
-        })
-        .catch((error: unknown) => {
-          postError = error;
-          throw error;
-        });
-      if (typeof response.ts !== 'string') throw new Error('chat.postMessage answered without ts');
-      ts = response.ts;
+      if (ts !== undefined) return update(reply);
+      const thread = target.thread && { thread_ts: target.thread };
+      // A host name in the reply must not unfurl into a preview of an internal page.
+      const posted = await client.chat.postMessage({
+        channel: target.channel,
+        ...thread,
+        ...message(reply),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (typeof posted.ts !== 'string') throw new Error('chat.postMessage answered without ts');
+      ts = posted.ts;
     },
-    // Progress edits are optional (skipped when the workspace budget is spent); the rest are not.
-    update: (reply) => edit(reply, reply.kind === 'progress'),
   };
 }
