@@ -24,7 +24,7 @@ for (const command of [
   chatCommand(),
   // Probe worker for one network zone (issue 10).
   workerCommand(),
-  // The chat bot: Slack (issue 7); Teams joins through SURFACES in src/bot/serve.ts.
+  // The chat bot: Slack (issue 7); Teams joins through SURFACES in src/app/surfaces.ts.
   serveCommand(),
   // Config validation and the audit log (issue 9).
   configCommand(),
