@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * A look-up whose answers are kept for `ttlMs`, for directory data that changes rarely and costs
  * an API call (Slack user groups, Graph group memberships). One load per key runs at a time
@@ -38,18 +40,11 @@ export function createCachedLookup<K, V>({
   onError = () => {},
   now = Date.now,
 }: CachedLookupOptions<K, V>): CachedLookup<K, V> {
-  const entries = new Map<K, Entry<V>>();
+  // Bounded by count; freshness is each entry's own `until` (a failure answers for `retryAfterMs`,
+  // a value for `ttlMs`, and a stale value is still served after a failed refresh).
+  const entries = new LRUCache<K & {}, Entry<V>>({ max: maxEntries });
   const loading = new Map<K, Promise<V>>();
-
-  const store = (key: K, entry: Entry<V>) => {
-    // Re-insert so the Map's order is the load order; the oldest is evicted first.
-    entries.delete(key);
-    entries.set(key, entry);
-    for (const oldest of entries.keys()) {
-      if (entries.size <= maxEntries) break;
-      entries.delete(oldest);
-    }
-  };
+  const store = (key: K, entry: Entry<V>) => void entries.set(key as K & {}, entry);
 
   const refresh = (key: K, previous: Entry<V> | undefined): Promise<V> => {
     const running = load(key).then(
@@ -72,7 +67,7 @@ export function createCachedLookup<K, V>({
 
   return {
     get(key) {
-      const entry = entries.get(key);
+      const entry = entries.get(key as K & {});
       if (entry && now() < entry.until) {
         if (entry.value) return Promise.resolve(entry.value.current);
         return Promise.reject(entry.error);

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { LRUCache } from 'lru-cache';
 import { deadlineSignal } from '../deadline-signal.js';
 import { raceAbort } from '../race-abort.js';
 import { decodeAnswer, encodeQuery, isDnsName, RECORD_TYPES } from './dns-message.js';
@@ -53,7 +54,8 @@ export function createTunnelResolver({
   timeoutMs: number;
   now?: () => number;
 }) {
-  const cache = new Map<string, { until: number; result: Promise<Answer> }>();
+  // The least recently used name goes first past the bound; each entry's `until` is its DNS TTL.
+  const cache = new LRUCache<string, { until: number; result: Promise<Answer> }>({ max: MAX_CACHE_ENTRIES });
   const settings = async () => (typeof servers === 'function' ? servers() : { servers, search });
 
   const lookupOnce = async (name: string): Promise<Answer> => {
@@ -147,7 +149,6 @@ export function createTunnelResolver({
       );
     const result = lookupOnce(key);
     const entry = { until: Number.POSITIVE_INFINITY, result };
-    if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value ?? '');
     cache.set(key, entry);
     result.then(
       ({ ttlMs }) => {
