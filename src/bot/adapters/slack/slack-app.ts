@@ -12,7 +12,7 @@ import type { SlackSettings } from '../../../config/slack-env.js';
 import { describeError, TriageError } from '../../../errors.js';
 import { type ChatCore, type CoreOption, coreFrom } from '../../conversation/chat-core.js';
 import { createEditBudget, type EditBudget } from '../../conversation/edit-budget.js';
-import { escapeMrkdwn, renderSlack } from '../../render/slack.js';
+import { escapeMrkdwn } from '../../render/slack.js';
 import { createWatch, type Watch, type WatchDeps } from '../../watch/watched-channel.js';
 import { type ApiErrorListener, countingSlackFetch } from '../api-errors.js';
 import { type AnswerInSlack, registerReportActions } from './slack-actions.js';
@@ -246,16 +246,12 @@ function slackService(
       return http?.listening ? { ok: true } : { ok: false, detail: 'HTTP receiver not listening' };
     },
     async tellInterrupted({ channel, thread, messageRef }, text) {
-      const message = renderSlack({ kind: 'text', text });
-      if (messageRef !== undefined) await app.client.chat.update({ channel, ts: messageRef, ...message });
-      else
-        await app.client.chat.postMessage({
-          channel,
-          ...(thread && { thread_ts: thread }),
-          ...message,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
+      // Through a surface like any reply: an edit of the lost message, or a post where it was due.
+      const target = { channel, ...(thread && { thread }) };
+      await createSlackSurface(app.client, target, { existingTs: messageRef, render: {} }).post({
+        kind: 'text',
+        text,
+      });
     },
     idle: () => core.idle(),
     async stop() {
