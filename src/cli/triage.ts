@@ -1,5 +1,5 @@
 import { assembleBot } from '../app/assemble.js';
-import { runConsoleChat } from '../bot/adapters/console/console.js';
+import { runChat } from '../app/chat.js';
 import { fileAttachment } from '../bot/attachments/images.js';
 import type { Surface } from '../bot/conversation/ports.js';
 import { renderText } from '../bot/render/text.js';
@@ -51,16 +51,9 @@ export async function triageOnce(text: string, options: TriageOptions): Promise<
   }
 }
 
-/** The console chat until the input ends. */
+/** The console chat until the input ends (src/app/chat.ts). */
 export async function chat(options: { config?: string; probeTimeout?: number }): Promise<void> {
-  const bot = assembleBot({
-    config: withProbeTimeout(await loadConfig(options.config), options.probeTimeout),
-  });
-  try {
-    await runConsoleChat(bot.conversation, { input: process.stdin, output: process.stdout });
-  } finally {
-    await bot.close();
-  }
+  await runChat(withProbeTimeout(await loadConfig(options.config), options.probeTimeout));
 }
 
 /** A triage that ended without probing (help, out of scope, empty) still prints one JSON object. */
