@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand } from './cli/audit-command.js';
 import { classifyCommand } from './cli/classify-command.js';
 import { configCommand } from './cli/config-command.js';
+import { incidentsCommand } from './cli/incidents-command.js';
 import { kbCommand } from './cli/kb-command.js';
 import { MISSING_TEXT } from './cli/options.js';
 import { serveCommand } from './cli/serve-command.js';
@@ -29,6 +30,8 @@ for (const command of [
   // Config validation and the audit log (issue 9).
   configCommand(),
   auditCommand(),
+  // Incidents: many reports of one outage (issue 19).
+  incidentsCommand(),
   // Knowledge base: lookup, search, list, check (issue 5).
   kbCommand(),
 ])

@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { loadBuiltinKnowledgeBase } from '../fixes/builtin-kb.js';
 import { createCodeBook } from '../fixes/code-book.js';
 import { loadKnowledgeBase } from '../fixes/load-kb.js';
+import { createIncidentTracker, type IncidentTracker } from '../incidents/incident-tracker.js';
 import { understand } from '../intents/understand.js';
 import { createOcrReader } from '../ocr/ocr-reader.js';
 import type { Connector } from '../probes/connector.js';
@@ -23,12 +24,15 @@ import type { Understanding } from '../report/understanding.js';
 import { createConversationAudit } from '../store/conversation-audit.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback-store.js';
 import { openStore } from '../store/open-store.js';
+import { openDatabase, type SqliteDatabase } from '../store/sqlite.js';
 import { createAllowlist } from '../triage/allowlist.js';
 import { plan } from '../triage/plan.js';
 import { runTriage, type TriageDeps } from '../triage/run.js';
 
 export interface Bot {
   conversation: Conversation;
+  /** The incidents reports are grouped into (SQLite with the store, else memory). */
+  incidents: IncidentTracker;
   /** Where feedback votes go: SQLite when `store.path` is configured, else memory. */
   feedback: FeedbackStore;
   /** Releases pooled connections. */
@@ -87,7 +91,14 @@ export function assembleBot({
   const ocr = createOcrReader();
   const readImages = createScreenshotReader(ocr);
   const understandText = (text: string) => understand(text, { codeBook, inventory: config.inventory });
+  // Incidents live in the store file; without one, in memory for this process.
+  const incidentsDb = store ? null : openDatabase(':memory:');
+  const incidents = createIncidentTracker(
+    store?.database ?? (incidentsDb as SqliteDatabase),
+    config.incidents,
+  );
   const conversation = createConversation({
+    incidents,
     readImages,
     understand: understandText,
     triage: (understanding, options) =>
@@ -116,6 +127,7 @@ export function assembleBot({
   });
   return {
     conversation,
+    incidents,
     feedback: store?.feedback ?? createMemoryFeedbackStore(),
     understand: understandText,
     readImages,
@@ -125,6 +137,7 @@ export function assembleBot({
       await jumps.close();
       await ocr.close();
       store?.close();
+      incidentsDb?.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { accessSchema, checkAccessReferences, rateLimitsSchema } from './access-schema.js';
+import { incidentsSchema } from './incidents-schema.js';
 import { opsSchema } from './ops-schema.js';
 import { storeSchema } from './store-schema.js';
 import { watchSchema } from './watch-schema.js';
@@ -187,6 +188,8 @@ export const configSchema = z
       .default({}),
     /** Watched triage channels answered unasked (see watch-schema.ts). */
     watch: watchSchema,
+    /** Many reports of one outage as one incident (see incidents-schema.ts). */
+    incidents: incidentsSchema,
   })
   // A misspelt top-level key ("acess:") is an error, not a silently ignored section.
   .strict()

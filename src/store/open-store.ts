@@ -1,10 +1,12 @@
 import type { StoreConfig } from '../config/store-schema.js';
 import { type AuditLog, createAuditLog } from './audit-log.js';
 import type { FeedbackStore } from './feedback-store.js';
-import { openDatabase } from './sqlite.js';
+import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import { createSqliteFeedbackStore } from './sqlite-feedback-store.js';
 
 export interface Store {
+  /** The open SQLite file, for the modules that keep their own tables in it (incidents). */
+  database: SqliteDatabase;
   audit: AuditLog;
   feedback: FeedbackStore;
   /**
@@ -29,6 +31,7 @@ export function openStore(
   audit.prune();
   const touch = db.prepare('INSERT OR REPLACE INTO store_health (id, at_ms) VALUES (1, ?)');
   return {
+    database: db,
     audit,
     feedback: createSqliteFeedbackStore(db, { now }),
     checkWritable(waitMs = 250) {

@@ -67,6 +67,40 @@ const MIGRATIONS: string[] = [
   `
   CREATE TABLE store_health (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL);
   `,
+  // Incidents (issue 19): one row per outage; each user who reported it once; reports of a
+  // target and cause that has no incident yet wait in incident_candidates until the threshold.
+  `
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    target TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'mitigated', 'resolved')),
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    resolved_ms INTEGER
+  );
+  CREATE INDEX incidents_target ON incidents (target, cause, state);
+  CREATE TABLE incident_reports (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    platform TEXT NOT NULL,
+    user TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    thread TEXT,
+    at_ms INTEGER NOT NULL,
+    UNIQUE (incident_id, platform, user)
+  );
+  CREATE TABLE incident_candidates (
+    target TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    user TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    thread TEXT,
+    at_ms INTEGER NOT NULL,
+    UNIQUE (target, cause, platform, user)
+  );
+  `,
 ];
 
 /**

@@ -29,6 +29,7 @@ const LAYERS: Record<string, number> = {
   triage: 6,
   access: 7,
   store: 7,
+  incidents: 7.5,
   bot: 8,
   directory: 8,
   ops: 9,

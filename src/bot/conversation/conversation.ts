@@ -1,5 +1,6 @@
 import type { AccessGate } from '../../access/access-gate.js';
 import { describeError } from '../../errors.js';
+import { describeNotice, type IncidentTracker } from '../../incidents/incident-tracker.js';
 import type { Finding } from '../../report/finding.js';
 import type { Reply } from '../../report/reply.js';
 import type { Report } from '../../report/report.js';
@@ -22,6 +23,8 @@ export interface ConversationDeps {
   access?: AccessGate;
   /** Records every request and its outcome (the audit log). Absent: nothing is recorded. */
   audit?: ConversationAudit;
+  /** Groups failing reports into incidents (src/incidents). Absent: every report stands alone. */
+  incidents?: Pick<IncidentTracker, 'observe'>;
   /** Reads attached screenshots (OCR). Absent: attachments are ignored. */
   readImages?: (files: AttachedFile[], signal: AbortSignal) => Promise<ScreenshotReading>;
   now?: () => number;
@@ -46,6 +49,7 @@ export function createConversation({
   describeTargets = () => [],
   access,
   audit,
+  incidents,
   readImages,
   now = Date.now,
 }: ConversationDeps): Conversation {
@@ -131,10 +135,12 @@ export function createConversation({
           ? { ...probed, understanding, refusals: [...decision.refusals, ...probed.refusals] }
           : probed;
         record({ outcome: outcomeOf(report, decision?.limited ?? false), report });
+        const known = knownIncidents(incidents, report, incoming);
+        const shown = [...(note === undefined ? [] : [note]), ...known].join('\n');
         await edits.finish({
           kind: 'report',
           report,
-          ...(note !== undefined && { note }),
+          ...(shown !== '' && { note: shown }),
           ...(text !== typed && { requestText: text }),
         });
         return report;
@@ -152,6 +158,19 @@ export function createConversation({
       }
     },
   };
+}
+
+/** "Known problem INC-3 since 08:02 …" for each incident this report joined; a store failure never costs the reply. */
+function knownIncidents(
+  incidents: ConversationDeps['incidents'],
+  report: Report,
+  incoming: Incoming,
+): string[] {
+  try {
+    return incidents?.observe(report, incoming).map(describeNotice) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /** Marks a failure of the very first post, so the triage's own error handling lets it through. */

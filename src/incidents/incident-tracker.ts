@@ -1,0 +1,170 @@
+import type { IncidentsConfig } from '../config/incidents-schema.js';
+import type { Report } from '../report/report.js';
+import type { SqliteDatabase } from '../store/sqlite.js';
+import { failingCauses } from './failing-causes.js';
+
+export const INCIDENT_STATES = ['open', 'mitigated', 'resolved'] as const;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
+/** Who reported: platform user ids and where they wrote, never what they wrote. */
+export interface Reporter {
+  platform: string;
+  user: string;
+  channel: string;
+  thread?: string;
+}
+
+export interface Incident {
+  /** `INC-12`: stable, the row's number. */
+  id: string;
+  target: string;
+  cause: string;
+  state: IncidentState;
+  /** ISO 8601 times of the first and the latest report. */
+  firstSeen: string;
+  lastSeen: string;
+  /** The failing finding's line, for the title. */
+  summary: string;
+  /** How many different users reported it. */
+  reports: number;
+  /** `platform:user` of each reporter, in report order. */
+  reporters: string[];
+}
+
+/** What one report did to an incident: opened it, or joined it as report number `position`. */
+export interface IncidentNotice {
+  incident: Incident;
+  position: number;
+  opened: boolean;
+  /** This user had already reported it: counted once, keeps their first position. */
+  repeat: boolean;
+}
+
+export interface IncidentTracker {
+  /** Groups one triage's failing findings into incidents. Synchronous and cheap (one SQLite transaction). */
+  observe(report: Pick<Report, 'findings'>, reporter: Reporter): IncidentNotice[];
+  /** The open and mitigated incidents, newest first; `all` adds the resolved ones. */
+  list(options?: { all?: boolean }): Incident[];
+}
+
+interface IncidentRow {
+  id: number;
+  target: string;
+  cause: string;
+  state: IncidentState;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  summary: string;
+}
+
+/**
+ * Many reports of one outage become one incident. A failing finding (a failure or a deadline, see
+ * failing-causes.ts) on a target with one cause is a candidate; once `openAfterReports` different
+ * users reported it within `windowMinutes`, an incident opens with all of them attached, and every
+ * later report of that target and cause attaches to it until it is resolved. A user's repeated
+ * reports count once. Everything is in the SQLite store, so it survives a restart and `kill -9`.
+ */
+export function createIncidentTracker(
+  db: SqliteDatabase,
+  config: IncidentsConfig,
+  { now = Date.now }: { now?: () => number } = {},
+): IncidentTracker {
+  const windowMs = config.windowMinutes * 60_000;
+  const q = {
+    open: db.prepare<[string, string], IncidentRow>(
+      "SELECT * FROM incidents WHERE target = ? AND cause = ? AND state != 'resolved' ORDER BY id DESC LIMIT 1",
+    ),
+    attach: db.prepare(
+      'INSERT OR IGNORE INTO incident_reports (incident_id, platform, user, channel, thread, at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    seen: db.prepare('UPDATE incidents SET last_seen_ms = ? WHERE id = ?'),
+    reporters: db.prepare<[number], { platform: string; user: string }>(
+      'SELECT platform, user FROM incident_reports WHERE incident_id = ? ORDER BY at_ms, rowid',
+    ),
+    expire: db.prepare('DELETE FROM incident_candidates WHERE target = ? AND cause = ? AND at_ms < ?'),
+    candidate: db.prepare(
+      `INSERT INTO incident_candidates (target, cause, platform, user, channel, thread, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (target, cause, platform, user) DO UPDATE SET at_ms = excluded.at_ms, channel = excluded.channel, thread = excluded.thread`,
+    ),
+    candidates: db.prepare<[string, string], Reporter & { at_ms: number; thread: string | null }>(
+      'SELECT platform, user, channel, thread, at_ms FROM incident_candidates WHERE target = ? AND cause = ? ORDER BY at_ms, rowid',
+    ),
+    clear: db.prepare('DELETE FROM incident_candidates WHERE target = ? AND cause = ?'),
+    create: db.prepare(
+      "INSERT INTO incidents (target, cause, state, first_seen_ms, last_seen_ms, summary) VALUES (?, ?, 'open', ?, ?, ?)",
+    ),
+    listOpen: db.prepare<[], IncidentRow>(
+      "SELECT * FROM incidents WHERE state != 'resolved' ORDER BY id DESC",
+    ),
+    listAll: db.prepare<[], IncidentRow>('SELECT * FROM incidents ORDER BY id DESC'),
+  };
+
+  const toIncident = (row: IncidentRow): Incident => {
+    const reporters = q.reporters.all(row.id).map(({ platform, user }) => `${platform}:${user}`);
+    return {
+      id: `INC-${row.id}`,
+      target: row.target,
+      cause: row.cause,
+      state: row.state,
+      firstSeen: new Date(row.first_seen_ms).toISOString(),
+      lastSeen: new Date(row.last_seen_ms).toISOString(),
+      summary: row.summary,
+      reports: reporters.length,
+      reporters,
+    };
+  };
+  const positionOf = (incident: Incident, reporter: Reporter) =>
+    incident.reporters.indexOf(`${reporter.platform}:${reporter.user}`) + 1;
+
+  const joinOpen = (row: IncidentRow, reporter: Reporter, at: number): IncidentNotice => {
+    const { platform, user, channel, thread = null } = reporter;
+    const repeat = q.attach.run(row.id, platform, user, channel, thread, at).changes === 0;
+    q.seen.run(at, row.id);
+    const incident = toIncident({ ...row, last_seen_ms: at });
+    return { incident, position: positionOf(incident, reporter), opened: false, repeat };
+  };
+
+  const consider = (target: string, cause: string, summary: string, reporter: Reporter, at: number) => {
+    const { platform, user, channel, thread = null } = reporter;
+    q.expire.run(target, cause, at - windowMs);
+    q.candidate.run(target, cause, platform, user, channel, thread, at);
+    const waiting = q.candidates.all(target, cause);
+    if (waiting.length < config.openAfterReports) return null;
+    const first = waiting[0]?.at_ms ?? at;
+    const id = Number(q.create.run(target, cause, first, at, summary).lastInsertRowid);
+    for (const r of waiting) q.attach.run(id, r.platform, r.user, r.channel, r.thread, r.at_ms);
+    q.clear.run(target, cause);
+    const incident = toIncident({
+      id,
+      target,
+      cause,
+      state: 'open',
+      first_seen_ms: first,
+      last_seen_ms: at,
+      summary,
+    });
+    return { incident, position: positionOf(incident, reporter), opened: true, repeat: false };
+  };
+
+  const observe = db.transaction((report: Pick<Report, 'findings'>, reporter: Reporter): IncidentNotice[] => {
+    if (!config.enabled) return [];
+    const at = now();
+    return failingCauses(report).flatMap(({ target, cause, summary }) => {
+      const open = q.open.get(target, cause);
+      const notice = open ? joinOpen(open, reporter, at) : consider(target, cause, summary, reporter, at);
+      return notice ? [notice] : [];
+    });
+  });
+
+  return {
+    observe: (report, reporter) => observe.immediate(report, reporter),
+    list: ({ all = false } = {}) => (all ? q.listAll : q.listOpen).all().map(toIncident),
+  };
+}
+
+/** The line a reporter sees above their own fixes: the outage is known, and which report theirs is. */
+export function describeNotice({ incident, position }: IncidentNotice): string {
+  const since = `${incident.firstSeen.slice(11, 16)} UTC`;
+  const what = `${incident.target}: ${incident.summary || incident.cause}`;
+  return `Known problem ${incident.id} since ${since} (${what}) — yours is report #${position}. The fixes below are what you can check on your side.`;
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { createConversation } from '../../src/bot/conversation/conversation.js';
+import { incidentsSchema } from '../../src/config/incidents-schema.js';
+import { failingCauses } from '../../src/incidents/failing-causes.js';
+import { createIncidentTracker, describeNotice } from '../../src/incidents/incident-tracker.js';
+import { understand } from '../../src/intents/understand.js';
+import type { Finding } from '../../src/report/finding.js';
+import type { Report } from '../../src/report/report.js';
+import { openDatabase } from '../../src/store/sqlite.js';
+import { lastReplySurface } from '../helpers/last-reply.js';
+
+const config = incidentsSchema.parse({});
+const finding = (target: string, status: Finding['status'], code: string): Finding => ({
+  probe: 'tcp',
+  target,
+  status,
+  code,
+  summary: `${target} ${code}`,
+  ms: 1,
+});
+const down = { findings: [finding('srv-fin-02:3389', 'timeout', 'TCP_TIMEOUT')] };
+const user = (id: string) => ({ platform: 'slack', user: id, channel: 'C1', thread: `${id}.1` });
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs = [];
+});
+
+describe('failing causes', () => {
+  test('failures and deadlines count, once per target and code, without the port; warnings and refusals do not', () => {
+    const report = {
+      findings: [
+        finding('srv-fin-02:3389', 'timeout', 'TCP_TIMEOUT'),
+        finding('srv-fin-02:3390', 'timeout', 'TCP_TIMEOUT'),
+        finding('[fd00::5]:3389', 'fail', 'TCP_REFUSED'),
+        finding('rdg.corp.example', 'warn', 'TLS_CERT_EXPIRING_SOON'),
+        finding('srv-hr-01', 'refused', 'NOT_ALLOWED'),
+        finding('srv-hr-02', 'ok', 'TCP_OPEN'),
+      ],
+    };
+    expect(failingCauses(report).map(({ target, cause }) => `${target} ${cause}`)).toEqual([
+      'srv-fin-02 TCP_TIMEOUT',
+      'fd00::5 TCP_REFUSED',
+    ]);
+  });
+});
+
+describe('incident tracker', () => {
+  test('the second user opens the incident with both attached; later users join it; a repeat counts once', () => {
+    let clock = Date.parse('2026-12-07T08:00:00Z');
+    const tracker = createIncidentTracker(openDatabase(':memory:'), config, { now: () => clock });
+    expect(tracker.observe(down, user('U1'))).toEqual([]);
+    clock += 2 * 60_000;
+    const [opened] = tracker.observe(down, user('U2'));
+    expect(opened).toMatchObject({ opened: true, position: 2, repeat: false });
+    expect(opened?.incident).toMatchObject({
+      id: 'INC-1',
+      target: 'srv-fin-02',
+      cause: 'TCP_TIMEOUT',
+      state: 'open',
+      firstSeen: '2026-12-07T08:00:00.000Z',
+      reports: 2,
+      reporters: ['slack:U1', 'slack:U2'],
+    });
+    clock += 60_000;
+    expect(tracker.observe(down, user('U3'))[0]).toMatchObject({ opened: false, position: 3 });
+    const [again] = tracker.observe(down, user('U1'));
+    expect(again).toMatchObject({ repeat: true, position: 1, incident: { reports: 3 } });
+    expect(tracker.list()).toHaveLength(1);
+    expect(describeNotice(again ?? opened!)).toContain('Known problem INC-1 since 08:00 UTC');
+  });
+
+  test('reports further apart than the window do not open an incident', () => {
+    let clock = 0;
+    const tracker = createIncidentTracker(openDatabase(':memory:'), config, { now: () => clock });
+    expect(tracker.observe(down, user('U1'))).toEqual([]);
+    clock += 16 * 60_000;
+    expect(tracker.observe(down, user('U2'))).toEqual([]);
+    expect(tracker.list()).toEqual([]);
+  });
+
+  test('one user reporting twice is one report, never an incident of one', () => {
+    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
+    tracker.observe(down, user('U1'));
+    expect(tracker.observe(down, user('U1'))).toEqual([]);
+  });
+
+  test('incidents and waiting reports survive closing the store file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'incidents-'));
+    dirs.push(dir);
+    const path = join(dir, 'store.sqlite');
+    let db = openDatabase(path);
+    createIncidentTracker(db, config).observe(down, user('U1'));
+    db.close();
+    db = openDatabase(path);
+    // U1's report waited on disk: U2 opens the incident after the restart.
+    expect(createIncidentTracker(db, config).observe(down, user('U2'))[0]).toMatchObject({
+      opened: true,
+      position: 2,
+    });
+    db.close();
+    db = openDatabase(path);
+    expect(createIncidentTracker(db, config).list()).toMatchObject([{ id: 'INC-1', reports: 2 }]);
+    db.close();
+  });
+
+  test('switched off, nothing is grouped', () => {
+    const tracker = createIncidentTracker(
+      openDatabase(':memory:'),
+      incidentsSchema.parse({ enabled: false }),
+    );
+    tracker.observe(down, user('U1'));
+    expect(tracker.observe(down, user('U2'))).toEqual([]);
+  });
+});
+
+describe('in the conversation', () => {
+  test("a reporter's reply names the known incident and their report number above the fixes", async () => {
+    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
+    const triage = async (understanding: Report['understanding']): Promise<Report> => ({
+      understanding,
+      findings: down.findings,
+      fixes: [],
+      refusals: [],
+      startedAt: new Date(0).toISOString(),
+      ms: 1,
+    });
+    const conversation = createConversation({ understand, triage, incidents: tracker });
+    const ask = async (id: string) => {
+      const shown = lastReplySurface();
+      const incoming = { platform: 'slack', id, user: id, channel: 'C1', text: 'rdp 0x204 on srv-fin-02' };
+      await conversation.handle(incoming, shown.surface, AbortSignal.timeout(5000));
+      return shown.last();
+    };
+    const first = await ask('U1');
+    expect(first).toMatchObject({ kind: 'report' });
+    expect(first && 'note' in first ? first.note : undefined).toBeUndefined();
+    expect(await ask('U2')).toMatchObject({
+      kind: 'report',
+      note: expect.stringContaining('yours is report #2'),
+    });
+  });
+});
