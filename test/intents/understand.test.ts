@@ -49,6 +49,11 @@ describe('intents', () => {
     ['citrix workspace will not launch my desktop', 'out_of_scope'],
     ['windows update fails with 0x80070005', 'out_of_scope'],
     ['teams crashes with error caa70004', 'out_of_scope'],
+    ['office install stops with error 30088-26', 'out_of_scope'],
+    ['feature update rolls back with 0xc1900101', 'out_of_scope'],
+    ['cant reach the smb share on the nas from home', 'out_of_scope'],
+    ['radmin viewer wont connect to the remote computer', 'out_of_scope'],
+    ['idrac virtual console shows a black screen', 'out_of_scope'],
   ] as const)('%s → %s', ([text, intent]) => {
     expect(understand(text, { codeBook }).intent).toBe(intent);
   });
