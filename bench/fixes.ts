@@ -7,8 +7,8 @@
 import { createCodeBook } from '../src/fixes/code-book.js';
 import { loadKnowledgeBase } from '../src/fixes/load-kb.js';
 import { rank } from '../src/fixes/rank.js';
-import type { Understanding, UnderstoodCode } from '../src/report/understanding.js';
 import type { Finding } from '../src/report/finding.js';
+import type { Understanding, UnderstoodCode } from '../src/report/understanding.js';
 
 const ROUNDS = 2000;
 
