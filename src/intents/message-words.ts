@@ -13,10 +13,16 @@ export function toWords(text: string): string {
     .replace(/[^\p{L}\p{N}\p{Extended_Pictographic}']+/gu, ' ')
     // An apostrophe inside a word stays (can't); one that opens or closes a quote does not.
     .replace(/(?<![\p{L}\p{N}])'+|'+(?![\p{L}\p{N}])/gu, ' ')
+    // Chat drops the apostrophe ("cant connect", "didnt help"): read it back, so every phrase
+    // and negation written with it ("can't paste", "didn't") matches either way.
+    .replace(NEGATED_WITHOUT_APOSTROPHE, "$1't")
     .replace(/ {2,}/g, ' ')
     .trim();
   return ` ${words} `;
 }
+
+const NEGATED_WITHOUT_APOSTROPHE =
+  /(?<![\p{L}\p{N}'])(can|won|don|doesn|didn|isn|aren|wasn|weren|haven|hasn|hadn|couldn|wouldn|shouldn)t(?![\p{L}\p{N}'])/gu;
 
 /** Words read per message for phrases: a paste's symptoms are stated in its first few hundred words. */
 const MAX_WORDS_SCANNED = 600;

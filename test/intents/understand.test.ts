@@ -112,3 +112,21 @@ describe('the labelled messages (test/fixtures/messages.jsonl)', () => {
     expect(understood.gateway).toBe(m.gateway);
   });
 });
+
+describe('words typed without their apostrophe', () => {
+  const mentions = (text: string) =>
+    (understand(text, { codeBook }).mentions ?? []).map((m) => `${m.kind}:${m.id}`);
+
+  test('"didnt" negates like "didn\'t": clearing the credentials was not tried', () => {
+    expect(mentions("rdp to srv-fin-02 fails, i didn't clear the saved credentials yet")).not.toContain(
+      'tried:clear-saved-credentials',
+    );
+    expect(mentions('rdp to srv-fin-02 fails, i didnt clear the saved credentials yet')).not.toContain(
+      'tried:clear-saved-credentials',
+    );
+  });
+
+  test('"cant paste" is the clipboard cue "can\'t paste"', () => {
+    expect(mentions('in the rdp session i cant paste anymore')).toContain('cue:clipboard');
+  });
+});
