@@ -262,19 +262,38 @@ export const rulesFileSchema = z
     codePairs: z.array(codePairSchema).default([]),
     cueCombinations: z.array(cueCombinationSchema).default([]),
     /**
-     * The message's words against each fix's own text (title, steps, verify, its causes): TF-IDF
-     * cosine, for wordings no rule knows. `weight` × cosine is added to the best `maxFixes` fixes
-     * at or above `minSimilarity`; `stopWords` carry no meaning here (every report says "rdp").
+     * The message's words against each fix's own text (title, when, steps, verify, its causes):
+     * Okapi BM25, for wordings no rule knows. `weight` × similarity (the BM25 score over the
+     * largest score the message's words could reach, 0..1) is added to the best `maxFixes` fixes at
+     * or above `minSimilarity`; `stopWords` carry no meaning here (every report says "rdp");
+     * `synonyms` read a user's word as the catalogue's ("creds" → "credentials") on both sides.
      */
     textMatch: z
       .object({
         weight: z.number().min(0),
         minSimilarity: z.number().min(0).max(1),
         maxFixes: z.number().int().min(0),
+        /** BM25 term-frequency saturation (1.2 is the usual value). */
+        k1: z.number().min(0).default(1.2),
+        /** BM25 length normalisation, 0 (none) to 1 (full; 0.75 is the usual value). */
+        b: z.number().min(0).max(1).default(0.75),
+        /** Rare words added to every message's largest possible score, so a few common words are no sure match. */
+        ceilingWords: z.number().min(0).default(0),
         stopWords: z.array(z.string().min(1)),
+        /** A word as users write it → the word(s) the catalogue uses for it. */
+        synonyms: z.record(z.string().min(1), z.string().min(1)).default({}),
       })
       .strict()
-      .default({ weight: 0, minSimilarity: 1, maxFixes: 0, stopWords: [] }),
+      .default({
+        weight: 0,
+        minSimilarity: 1,
+        maxFixes: 0,
+        k1: 1.2,
+        b: 0.75,
+        ceilingWords: 0,
+        stopWords: [],
+        synonyms: {},
+      }),
     diagnostics: z.array(diagnosticSchema).default([]),
     families: z.array(familySchema),
   })

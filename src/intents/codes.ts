@@ -53,6 +53,10 @@ const STRONG_NUMBER_BEFORE =
   /(?:\berror\s+code|\berr(?:or)?\s+no\.?|\bdisconnected!?|\breason\s*[:=]|\breason\s+code|\bexit\s+with\s+error\s+code|\bdisconnect\s+reason)\s*[:=#]?\s*\(?\s*$/;
 const WEAK_NUMBER_BEFORE =
   /(?:\berror|\berr|\bcode|\bfehler|\brdp|\bmstsc|错误|\bprotocol\s+error)\s*[:=#]?\s*\(?\s*$/;
+// A value handed to a command-line option or written into the registry is a setting, not an
+// error code: FreeRDP's /kbd:0x0000041D or /kbd-type:0x4, --option=0x10, reg add … /d 0x1,
+// Set-ItemProperty … -Value 0x1.
+const OPTION_VALUE_BEFORE = /(?:^|[\s"'(])(?:\/[a-z][\w-]*[:=]|--?[a-z][\w-]*=|\/d\s+|-value\s+)\s*$/;
 const NOT_A_CODE_AFTER =
   /^\s*(?:ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|users?|mb|gb|kb|%|px|fps|times)\b/;
 
@@ -137,6 +141,7 @@ function collectHex(text: string, lower: string, codeBook: CodeBook, mentions: M
     const value = readHex(match[1] ?? '', match[2] ?? '', codeBook);
     if (value === null) continue;
     const before = lower.slice(Math.max(0, match.index - 32), match.index);
+    if (OPTION_VALUE_BEFORE.test(before)) continue;
     mentions.push(contextualMention(match.index, value, before, codeBook));
   }
 }

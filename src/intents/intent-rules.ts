@@ -18,9 +18,12 @@ export const OUT_OF_SCOPE_THRESHOLD = 0.9;
  * to this: the classifier must still lean to an RDP problem, but need not be very sure.
  */
 export const REMOTE_WORD_THRESHOLD = 0.6;
-// Windows Update / servicing / Store HRESULTs (0x800f…, 0x8024…, 0x80073…) and KB numbers are
-// never Remote Desktop codes: a message built around them is about updates or installs.
-const UPDATE_CODE = /\bkb\d{6,7}\b|\b0x8(?:00f|024|0073)[0-9a-f]{3,4}\b/i;
+// Windows Update / servicing / Store HRESULTs (0x800f…, 0x8024…, 0x80073…, Store 0x803f…), setup
+// rollbacks (0xc1900101…), activation (0xc004f074, Office 0x8004fc12), Office Click-to-Run codes
+// ("30088-26", "30015-11") and KB numbers are never Remote Desktop codes: a message built around
+// them is about updates, installs or licences of another product.
+const UPDATE_CODE =
+  /\bkb\d{6,7}\b|\b0x8(?:00f|024|0073|03f)[0-9a-f]{3,4}\b|\b0xc19[0-9a-f]{5}\b|\b0xc004[0-9a-f]{4}\b|\b0x8004fc[0-9a-f]{2}\b|\b30\d{3}-\d{1,5}\b/i;
 /** Help is asked in a few words ("help", "what can you do?"); a longer message is a report. */
 const MAX_HELP_WORDS = 12;
 /** Feedback is a short reaction to an answer; a long message is a new report. */

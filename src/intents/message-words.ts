@@ -2,19 +2,27 @@ import { stemWord } from '../text/stem-word.js';
 /**
  * A message as a run of lower-case words separated by single spaces and padded with one space at
  * each end, so a phrase is found with `includes(' black screen ')` and never inside another word.
- * Apostrophes, hyphens and emoji stay (can't, self-signed, 👍); everything else separates words.
+ * Apostrophes and emoji stay (can't, 👍); everything else separates words, hyphens too: users
+ * write package and file names ("xrdp-sesman", "remmina-plugin-rdp", "self-signed") whose parts
+ * are the words a phrase or a fix uses, and a phrase written with a hyphen is split the same way.
  */
 export function toWords(text: string): string {
   const words = text
     .toLowerCase()
     .replace(/’/g, "'")
-    .replace(/[^\p{L}\p{N}\p{Extended_Pictographic}'-]+/gu, ' ')
-    // An apostrophe or hyphen inside a word stays (can't); one that opens or closes a quote does not.
-    .replace(/(?<![\p{L}\p{N}])['-]+|['-]+(?![\p{L}\p{N}])/gu, ' ')
+    .replace(/[^\p{L}\p{N}\p{Extended_Pictographic}']+/gu, ' ')
+    // An apostrophe inside a word stays (can't); one that opens or closes a quote does not.
+    .replace(/(?<![\p{L}\p{N}])'+|'+(?![\p{L}\p{N}])/gu, ' ')
+    // Chat drops the apostrophe ("cant connect", "didnt help"): read it back, so every phrase
+    // and negation written with it ("can't paste", "didn't") matches either way.
+    .replace(NEGATED_WITHOUT_APOSTROPHE, "$1't")
     .replace(/ {2,}/g, ' ')
     .trim();
   return ` ${words} `;
 }
+
+const NEGATED_WITHOUT_APOSTROPHE =
+  /(?<![\p{L}\p{N}'])(can|won|don|doesn|didn|isn|aren|wasn|weren|haven|hasn|hadn|couldn|wouldn|shouldn)t(?![\p{L}\p{N}'])/gu;
 
 /** Words read per message for phrases: a paste's symptoms are stated in its first few hundred words. */
 const MAX_WORDS_SCANNED = 600;

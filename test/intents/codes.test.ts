@@ -55,6 +55,10 @@ describe('numbers that are not codes', () => {
     'vpn error 809',
     '0xfoo is not hex, 0x123456789 is too long',
     'the box and the fox',
+    // Values given to a command-line option or written to the registry are settings.
+    'xfreerdp /kbd:0x0000041D /v:srv-fin-02 ignores the layout',
+    'reg add HKLM\\SYSTEM\\x /v fDenyTSConnections /t REG_DWORD /d 0x0 /f',
+    'Set-ItemProperty -Path HKLM:\\x -Name UserAuthentication -Value 0x1',
   ])('%s', (text) => {
     expect(read(text)).toEqual([]);
   });

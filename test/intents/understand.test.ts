@@ -49,6 +49,11 @@ describe('intents', () => {
     ['citrix workspace will not launch my desktop', 'out_of_scope'],
     ['windows update fails with 0x80070005', 'out_of_scope'],
     ['teams crashes with error caa70004', 'out_of_scope'],
+    ['office install stops with error 30088-26', 'out_of_scope'],
+    ['feature update rolls back with 0xc1900101', 'out_of_scope'],
+    ['cant reach the smb share on the nas from home', 'out_of_scope'],
+    ['radmin viewer wont connect to the remote computer', 'out_of_scope'],
+    ['idrac virtual console shows a black screen', 'out_of_scope'],
   ] as const)('%s → %s', ([text, intent]) => {
     expect(understand(text, { codeBook }).intent).toBe(intent);
   });
@@ -105,5 +110,23 @@ describe('the labelled messages (test/fixtures/messages.jsonl)', () => {
     );
     expect(understood.hosts.map((h) => h.name).sort()).toEqual([...m.hosts].sort());
     expect(understood.gateway).toBe(m.gateway);
+  });
+});
+
+describe('words typed without their apostrophe', () => {
+  const mentions = (text: string) =>
+    (understand(text, { codeBook }).mentions ?? []).map((m) => `${m.kind}:${m.id}`);
+
+  test('"didnt" negates like "didn\'t": clearing the credentials was not tried', () => {
+    expect(mentions("rdp to srv-fin-02 fails, i didn't clear the saved credentials yet")).not.toContain(
+      'tried:clear-saved-credentials',
+    );
+    expect(mentions('rdp to srv-fin-02 fails, i didnt clear the saved credentials yet')).not.toContain(
+      'tried:clear-saved-credentials',
+    );
+  });
+
+  test('"cant paste" is the clipboard cue "can\'t paste"', () => {
+    expect(mentions('in the rdp session i cant paste anymore')).toContain('cue:clipboard');
   });
 });
