@@ -4,6 +4,7 @@ import { classifyCommand } from './cli/classify-command.js';
 import { configCommand } from './cli/config-command.js';
 import { incidentsCommand } from './cli/incidents-command.js';
 import { kbCommand } from './cli/kb-command.js';
+import { monitorCommand } from './cli/monitor-command.js';
 import { MISSING_TEXT } from './cli/options.js';
 import { serveCommand } from './cli/serve-command.js';
 import { chatCommand, triageCommand } from './cli/triage-command.js';
@@ -32,6 +33,7 @@ for (const command of [
   auditCommand(),
   // Incidents: many reports of one outage (issue 19).
   incidentsCommand(),
+  monitorCommand(),
   // Knowledge base: lookup, search, list, check (issue 5).
   kbCommand(),
 ])

@@ -19,7 +19,9 @@ import type { Connector } from '../probes/connector.js';
 import { createDirectConnector } from '../probes/direct-connector.js';
 import { createJumpPool, type JumpStats } from '../probes/jump-pool.js';
 import { hostPort } from '../probes/probe-target.js';
+import type { Finding } from '../report/finding.js';
 import type { FeedbackStats } from '../report/ranked-fix.js';
+import type { Report } from '../report/report.js';
 import type { Understanding } from '../report/understanding.js';
 import { createConversationAudit } from '../store/conversation-audit.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback-store.js';
@@ -31,6 +33,11 @@ import { runTriage, type TriageDeps } from '../triage/run.js';
 
 export interface Bot {
   conversation: Conversation;
+  /** One triage of an understanding with the bot's config, jumps and allow rules (monitors re-probe with it). */
+  triage: (
+    understanding: Understanding,
+    options: { signal: AbortSignal; onFinding?: (finding: Finding) => void },
+  ) => Promise<Report>;
   /** The incidents reports are grouped into (SQLite with the store, else memory). */
   incidents: IncidentTracker;
   /** Where feedback votes go: SQLite when `store.path` is configured, else memory. */
@@ -97,16 +104,17 @@ export function assembleBot({
     store?.database ?? (incidentsDb as SqliteDatabase),
     config.incidents,
   );
+  const triage: Bot['triage'] = (understanding, options) =>
+    runTriage(
+      understanding,
+      { config, allowlist, connectorFor, stats, kb, ...(routeTarget && { routeTarget }) },
+      options,
+    );
   const conversation = createConversation({
     incidents,
     readImages,
     understand: understandText,
-    triage: (understanding, options) =>
-      runTriage(
-        understanding,
-        { config, allowlist, connectorFor, stats, kb, ...(routeTarget && { routeTarget }) },
-        options,
-      ),
+    triage,
     describeTargets: (understanding) =>
       plan(understanding, config, allowlist).targets.map(
         (target) => `${hostPort(target.name, target.port)}${target.jump ? ` through ${target.jump}` : ''}`,
@@ -127,6 +135,7 @@ export function assembleBot({
   });
   return {
     conversation,
+    triage,
     incidents,
     feedback: store?.feedback ?? createMemoryFeedbackStore(),
     understand: understandText,

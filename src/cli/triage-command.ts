@@ -6,6 +6,7 @@ export interface TriageOptions {
   config?: string;
   probeTimeout?: number;
   image?: string;
+  user?: string;
 }
 
 /** `rdp-triage triage`: the whole triage of one message, printed as text or as the JSON Report. */
@@ -19,6 +20,10 @@ export function triageCommand(): Command {
       'a screenshot of the error dialog (PNG/JPEG) or the .rdp file, read like a chat attachment',
     )
     .option('--config <file>', 'YAML configuration file (default: no jump, loopback targets only)')
+    .option(
+      '--user <id>',
+      'who reports it: roles, rate limits, the audit log and incidents count this user (default: cli)',
+    )
     .addOption(probeTimeoutOption())
     .action(async (words: string[], options: TriageOptions) => {
       const text = options.image === undefined ? messageText(words, 'triage') : words.join(' ');

@@ -30,7 +30,7 @@ export async function triageOnce(text: string, options: TriageOptions): Promise<
       {
         platform: 'cli',
         id: 'cli',
-        user: 'cli',
+        user: options.user ?? 'cli',
         channel: 'cli',
         text,
         ...(options.image !== undefined && { files: [fileAttachment(options.image)] }),

@@ -23,3 +23,28 @@ export const incidentsSchema = z
   .prefault({});
 
 export type IncidentsConfig = z.infer<typeof incidentsSchema>;
+
+/**
+ * Targets the bot watches itself (issue 19): each is probed like a user's report through the
+ * normal jump and allow rules; two failures in a row open (or join) an incident, and a
+ * certificate about to expire (probes.tls.expiringSoonDays) is one too.
+ */
+export const monitorsSchema = z
+  .array(
+    z
+      .object({
+        /** Names the monitor in incidents and logs (default: the host). */
+        name: z.string().min(1).max(100).optional(),
+        /** The host to probe, `name` or `name:port`, as a user would write it. */
+        host: z.string().min(1).max(260),
+        /** The RD Gateway it is reached through, when there is one. */
+        gateway: z.string().min(1).max(260).optional(),
+        /** How often serve probes it. */
+        intervalSeconds: z.number().int().min(30).max(86_400).default(300),
+      })
+      .strict(),
+  )
+  .max(500)
+  .default([]);
+
+export type MonitorConfig = z.infer<typeof monitorsSchema>[number];

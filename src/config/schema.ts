@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { accessSchema, checkAccessReferences, rateLimitsSchema } from './access-schema.js';
-import { incidentsSchema } from './incidents-schema.js';
+import { incidentsSchema, monitorsSchema } from './incidents-schema.js';
 import { opsSchema } from './ops-schema.js';
 import { storeSchema } from './store-schema.js';
 import { watchSchema } from './watch-schema.js';
@@ -190,6 +190,8 @@ export const configSchema = z
     watch: watchSchema,
     /** Many reports of one outage as one incident (see incidents-schema.ts). */
     incidents: incidentsSchema,
+    /** Targets probed on a schedule, opening incidents before anyone reports them (see incidents-schema.ts). */
+    monitors: monitorsSchema,
   })
   // A misspelt top-level key ("acess:") is an error, not a silently ignored section.
   .strict()

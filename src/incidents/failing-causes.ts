@@ -9,6 +9,9 @@ export interface FailingCause {
   cause: string;
   /** The finding's one line, for the incident's title. */
   summary: string;
+  /** The finding's own target (`host:port`) and probe: what a re-probe asks again. */
+  probed: string;
+  probe: Finding['probe'];
 }
 
 /** What counts as broken: a failure or a deadline. A warning, a skip or a refusal is no outage. */
@@ -21,7 +24,14 @@ export function failingCauses(report: Pick<Report, 'findings'>): FailingCause[] 
     if (!BROKEN.has(finding.status)) continue;
     const target = hostOf(finding.target);
     const key = `${target}\u0000${finding.code}`;
-    if (!seen.has(key)) seen.set(key, { target, cause: finding.code, summary: finding.summary });
+    if (!seen.has(key))
+      seen.set(key, {
+        target,
+        cause: finding.code,
+        summary: finding.summary,
+        probed: finding.target,
+        probe: finding.probe,
+      });
   }
   return [...seen.values()];
 }

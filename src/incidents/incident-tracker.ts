@@ -1,7 +1,7 @@
 import type { IncidentsConfig } from '../config/incidents-schema.js';
 import type { Report } from '../report/report.js';
 import type { SqliteDatabase } from '../store/sqlite.js';
-import { failingCauses } from './failing-causes.js';
+import { type FailingCause, failingCauses } from './failing-causes.js';
 
 export const INCIDENT_STATES = ['open', 'mitigated', 'resolved'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
@@ -25,6 +25,9 @@ export interface Incident {
   lastSeen: string;
   /** The failing finding's line, for the title. */
   summary: string;
+  /** What a re-probe asks again: the finding's `host:port` and its probe. */
+  probed: string;
+  probe: string;
   /** How many different users reported it. */
   reports: number;
   /** `platform:user` of each reporter, in report order. */
@@ -40,12 +43,34 @@ export interface IncidentNotice {
   repeat: boolean;
 }
 
+/** What a re-probe of an open incident found. */
+export interface Recheck {
+  incident: Incident;
+  /** `failing`: still broken; `green`: not seen this time (one more green probe resolves it); `resolved`. */
+  outcome: 'failing' | 'green' | 'resolved';
+}
+
 export interface IncidentTracker {
   /** Groups one triage's failing findings into incidents. Synchronous and cheap (one SQLite transaction). */
   observe(report: Pick<Report, 'findings'>, reporter: Reporter): IncidentNotice[];
+  /**
+   * A monitor's probe of its target: a cause failing twice in a row opens the incident (or joins
+   * the open one) with the monitor as its reporter; a cause no longer failing starts over.
+   */
+  observeMonitor(report: Pick<Report, 'findings'>, monitor: string): IncidentNotice[];
+  /**
+   * A re-probe of an open incident's target: two probes in a row without its failing finding
+   * resolve it. `report` must hold findings on the target (a refused or skipped probe is no evidence).
+   */
+  recheck(id: string, report: Pick<Report, 'findings'>): Recheck | null;
   /** The open and mitigated incidents, newest first; `all` adds the resolved ones. */
   list(options?: { all?: boolean }): Incident[];
 }
+
+/** A monitor's failures in a row before it opens an incident: one lost packet is no outage. */
+const MONITOR_FAILURES_TO_OPEN = 2;
+/** Re-probes in a row without the failing finding before an incident resolves. */
+const GREEN_PROBES_TO_RESOLVE = 2;
 
 interface IncidentRow {
   id: number;
@@ -55,6 +80,8 @@ interface IncidentRow {
   first_seen_ms: number;
   last_seen_ms: number;
   summary: string;
+  probed: string;
+  probe: string;
 }
 
 /**
@@ -91,7 +118,23 @@ export function createIncidentTracker(
     ),
     clear: db.prepare('DELETE FROM incident_candidates WHERE target = ? AND cause = ?'),
     create: db.prepare(
-      "INSERT INTO incidents (target, cause, state, first_seen_ms, last_seen_ms, summary) VALUES (?, ?, 'open', ?, ?, ?)",
+      "INSERT INTO incidents (target, cause, state, first_seen_ms, last_seen_ms, summary, probed, probe) VALUES (?, ?, 'open', ?, ?, ?, ?, ?)",
+    ),
+    streak: db.prepare(
+      `INSERT INTO monitor_streaks (monitor, target, cause, streak, summary) VALUES (?, ?, ?, 1, ?)
+       ON CONFLICT (monitor, target, cause) DO UPDATE SET streak = streak + 1, summary = excluded.summary
+       RETURNING streak`,
+    ),
+    monitorCauses: db.prepare<[string], { target: string; cause: string }>(
+      'SELECT target, cause FROM monitor_streaks WHERE monitor = ?',
+    ),
+    forget: db.prepare('DELETE FROM monitor_streaks WHERE monitor = ? AND target = ? AND cause = ?'),
+    byId: db.prepare<[number], IncidentRow & { green_probes: number }>(
+      'SELECT * FROM incidents WHERE id = ?',
+    ),
+    green: db.prepare('UPDATE incidents SET green_probes = ? WHERE id = ?'),
+    resolve: db.prepare(
+      "UPDATE incidents SET state = 'resolved', resolved_ms = ?, green_probes = ? WHERE id = ?",
     ),
     listOpen: db.prepare<[], IncidentRow>(
       "SELECT * FROM incidents WHERE state != 'resolved' ORDER BY id DESC",
@@ -109,6 +152,8 @@ export function createIncidentTracker(
       firstSeen: new Date(row.first_seen_ms).toISOString(),
       lastSeen: new Date(row.last_seen_ms).toISOString(),
       summary: row.summary,
+      probed: row.probed,
+      probe: row.probe,
       reports: reporters.length,
       reporters,
     };
@@ -124,14 +169,18 @@ export function createIncidentTracker(
     return { incident, position: positionOf(incident, reporter), opened: false, repeat };
   };
 
-  const consider = (target: string, cause: string, summary: string, reporter: Reporter, at: number) => {
+  const consider = (
+    { target, cause, summary, probed, probe }: FailingCause,
+    reporter: Reporter,
+    at: number,
+  ) => {
     const { platform, user, channel, thread = null } = reporter;
     q.expire.run(target, cause, at - windowMs);
     q.candidate.run(target, cause, platform, user, channel, thread, at);
     const waiting = q.candidates.all(target, cause);
     if (waiting.length < config.openAfterReports) return null;
     const first = waiting[0]?.at_ms ?? at;
-    const id = Number(q.create.run(target, cause, first, at, summary).lastInsertRowid);
+    const id = Number(q.create.run(target, cause, first, at, summary, probed, probe).lastInsertRowid);
     for (const r of waiting) q.attach.run(id, r.platform, r.user, r.channel, r.thread, r.at_ms);
     q.clear.run(target, cause);
     const incident = toIncident({
@@ -142,6 +191,8 @@ export function createIncidentTracker(
       first_seen_ms: first,
       last_seen_ms: at,
       summary,
+      probed,
+      probe,
     });
     return { incident, position: positionOf(incident, reporter), opened: true, repeat: false };
   };
@@ -149,15 +200,66 @@ export function createIncidentTracker(
   const observe = db.transaction((report: Pick<Report, 'findings'>, reporter: Reporter): IncidentNotice[] => {
     if (!config.enabled) return [];
     const at = now();
-    return failingCauses(report).flatMap(({ target, cause, summary }) => {
-      const open = q.open.get(target, cause);
-      const notice = open ? joinOpen(open, reporter, at) : consider(target, cause, summary, reporter, at);
+    return failingCauses(report).flatMap((failing) => {
+      const open = q.open.get(failing.target, failing.cause);
+      const notice = open ? joinOpen(open, reporter, at) : consider(failing, reporter, at);
       return notice ? [notice] : [];
     });
   });
 
+  const observeMonitor = db.transaction((report: Pick<Report, 'findings'>, monitor: string) => {
+    if (!config.enabled) return [];
+    const at = now();
+    const failing = failingCauses(report);
+    const still = new Set(failing.map(({ target, cause }) => `${target}\u0000${cause}`));
+    for (const { target, cause } of q.monitorCauses.all(monitor))
+      if (!still.has(`${target}\u0000${cause}`)) q.forget.run(monitor, target, cause);
+    const reporter: Reporter = { platform: 'monitor', user: monitor, channel: 'monitor' };
+    return failing.flatMap(({ target, cause, summary, probed, probe }): IncidentNotice[] => {
+      const { streak } = q.streak.get(monitor, target, cause, summary) as { streak: number };
+      if (streak < MONITOR_FAILURES_TO_OPEN) return [];
+      const open = q.open.get(target, cause);
+      if (open) return [joinOpen(open, reporter, at)];
+      const id = Number(q.create.run(target, cause, at, at, summary, probed, probe).lastInsertRowid);
+      q.attach.run(id, 'monitor', monitor, 'monitor', null, at);
+      const incident = toIncident({
+        id,
+        target,
+        cause,
+        state: 'open',
+        first_seen_ms: at,
+        last_seen_ms: at,
+        summary,
+        probed,
+        probe,
+      });
+      return [{ incident, position: 1, opened: true, repeat: false }];
+    });
+  });
+
+  const recheck = db.transaction((id: string, report: Pick<Report, 'findings'>): Recheck | null => {
+    const row = q.byId.get(Number(id.replace(/^INC-/, '')));
+    if (!row || row.state === 'resolved') return null;
+    const failing = failingCauses(report).some(
+      ({ target, cause }) => target === row.target && cause === row.cause,
+    );
+    if (failing) {
+      q.green.run(0, row.id);
+      return { incident: toIncident(row), outcome: 'failing' };
+    }
+    const green = row.green_probes + 1;
+    if (green < GREEN_PROBES_TO_RESOLVE) {
+      q.green.run(green, row.id);
+      return { incident: toIncident(row), outcome: 'green' };
+    }
+    q.resolve.run(now(), green, row.id);
+    return { incident: toIncident({ ...row, state: 'resolved' }), outcome: 'resolved' };
+  });
+
   return {
     observe: (report, reporter) => observe.immediate(report, reporter),
+    observeMonitor: (report, monitor) => observeMonitor.immediate(report, monitor),
+    recheck: (id, report) => recheck.immediate(id, report),
     list: ({ all = false } = {}) => (all ? q.listAll : q.listOpen).all().map(toIncident),
   };
 }

@@ -78,7 +78,12 @@ const MIGRATIONS: string[] = [
     first_seen_ms INTEGER NOT NULL,
     last_seen_ms INTEGER NOT NULL,
     summary TEXT NOT NULL,
-    resolved_ms INTEGER
+    -- The finding's own target (host:port) and probe, so a re-probe asks the same thing.
+    probed TEXT NOT NULL,
+    probe TEXT NOT NULL,
+    resolved_ms INTEGER,
+    -- Re-probes in a row that no longer showed the failing finding; two resolve the incident.
+    green_probes INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX incidents_target ON incidents (target, cause, state);
   CREATE TABLE incident_reports (
@@ -99,6 +104,15 @@ const MIGRATIONS: string[] = [
     thread TEXT,
     at_ms INTEGER NOT NULL,
     UNIQUE (target, cause, platform, user)
+  );
+  -- A monitor's failures in a row per target and cause: two open (or join) an incident.
+  CREATE TABLE monitor_streaks (
+    monitor TEXT NOT NULL,
+    target TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    streak INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    PRIMARY KEY (monitor, target, cause)
   );
   `,
 ];
