@@ -6,7 +6,8 @@ import { runMonitorPass } from '../../src/app/monitor.js';
 import { configSchema } from '../../src/config/schema.js';
 
 // A monitor on a loopback port: down twice → an incident before anyone wrote; the port comes
-// back → two clean re-probes resolve it. The real bot's probes, no fakes.
+// back → two clean re-probes resolve it. The real bot's probes, no fakes; incidents in memory
+// (configSchema.parse without store.path keeps no store file).
 
 let bot: Bot | undefined;
 let server: Server | undefined;
@@ -27,7 +28,6 @@ async function freePort(): Promise<number> {
 test('two failures open a monitor incident; two clean re-probes resolve it', async () => {
   const port = await freePort();
   const config = configSchema.parse({
-    store: { path: 'none' },
     probes: { timeoutMs: 1500, rdpPorts: [3389, port] },
     monitors: [{ name: 'fin-rdp', host: `127.0.0.1:${port}` }],
   });
