@@ -47,6 +47,16 @@ function surface(): Surface & { replies: Reply[] } {
   };
 }
 
+/** A feedback store that also keeps every vote for the test to read. */
+function recordingFeedback() {
+  const votes: FeedbackVote[] = [];
+  const memory = createMemoryFeedbackStore();
+  return {
+    votes,
+    feedback: { record: async (vote: FeedbackVote) => void votes.push(vote), stats: () => memory.stats() },
+  };
+}
+
 /** A triage that waits until `release()` is called, counting how many run at once. */
 function gatedTriage() {
   let running = 0;
@@ -107,12 +117,7 @@ describe('chat core', () => {
   });
 
   test('the final report is kept under its key; a vote marks it and records the report codes', async () => {
-    const votes: FeedbackVote[] = [];
-    const memory = createMemoryFeedbackStore();
-    const feedback = {
-      record: async (vote: FeedbackVote) => void votes.push(vote),
-      stats: () => memory.stats(),
-    };
+    const { votes, feedback } = recordingFeedback();
     const core = createChatCore({
       conversation: createConversation({ understand, triage: async (u) => report(u) }),
       feedback,
@@ -267,12 +272,7 @@ describe('watched channels', () => {
   });
 
   test('"wrong" in the thread and 👎 on the answer vote against the first fix, under the question', async () => {
-    const votes: FeedbackVote[] = [];
-    const memory = createMemoryFeedbackStore();
-    const feedback = {
-      record: async (vote: FeedbackVote) => void votes.push(vote),
-      stats: () => memory.stats(),
-    };
+    const { votes, feedback } = recordingFeedback();
     const core = createChatCore({
       conversation: createConversation({ understand, triage: async (u) => report(u) }),
       feedback,

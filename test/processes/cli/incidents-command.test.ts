@@ -1,32 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { runCli } from '../../helpers/run-cli.js';
 
 // Two users report the same down port through the real CLI; `rdp-triage incidents` lists one
 // incident with both, read back from the store file by a new process.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
-const BIN = fileURLToPath(new URL('../../../bin/rdp-triage.js', import.meta.url));
-const run = promisify(execFile);
-const { RDP_TRIAGE_CONFIG: _ignored, ...INHERITED } = process.env;
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      timeout: 110_000,
-      env: { ...INHERITED, NO_COLOR: '1' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args);
 
 /** A loopback port nothing listens on: bound, then closed, so a connect is refused. */
 async function closedPort(): Promise<number> {

@@ -1,27 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCli } from '../../helpers/run-cli.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/rdp-triage.js', import.meta.url));
-const run = promisify(execFile);
-const { RDP_TRIAGE_CONFIG: _ignored, ...INHERITED } = process.env;
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      timeout: 60_000,
-      env: { ...INHERITED, NO_COLOR: '1' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args, { timeoutMs: 60_000 });
 
 let dir = '';
 beforeAll(async () => {
