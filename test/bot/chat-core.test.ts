@@ -64,7 +64,9 @@ function gatedTriage() {
   const waiting: Array<() => void> = [];
   return {
     stats: () => ({ running, peak }),
-    release: () => waiting.splice(0).forEach((go) => go()),
+    release: () => {
+      for (const go of waiting.splice(0)) go();
+    },
     triage: async (understanding: Understanding, { signal }: { signal: AbortSignal }) => {
       running += 1;
       peak = Math.max(peak, running);

@@ -71,7 +71,8 @@ describe('incident tracker', () => {
     const [again] = tracker.observe(down, user('U1'));
     expect(again).toMatchObject({ repeat: true, position: 1, incident: { reports: 3 } });
     expect(tracker.list()).toHaveLength(1);
-    expect(describeNotice(again ?? opened!)).toContain('Known problem INC-1 since 08:00 UTC');
+    if (!again) throw new Error('the repeat report joined no incident');
+    expect(describeNotice(again)).toContain('Known problem INC-1 since 08:00 UTC');
   });
 
   test('reports further apart than the window do not open an incident', () => {

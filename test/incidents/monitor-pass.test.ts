@@ -65,5 +65,7 @@ test('two failures open a monitor incident; two clean re-probes resolve it', asy
   const open = bot.incidents.list();
   expect(open.map((incident) => incident.id)).not.toContain('INC-1');
   expect(open.every((incident) => incident.cause !== 'TCP_REFUSED')).toBe(true);
-  expect(bot.incidents.list({ all: true })).toContainEqual(expect.objectContaining({ id: 'INC-1', state: 'resolved' }));
+  expect(bot.incidents.list({ all: true })).toContainEqual(
+    expect.objectContaining({ id: 'INC-1', state: 'resolved' }),
+  );
 }, 60_000);

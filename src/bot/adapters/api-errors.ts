@@ -82,7 +82,10 @@ type SlackFetch = webApi.FetchFunction;
  * `apps.connections.open`) and for `response_url` answers, so one wrapper sees them all. Each
  * failed attempt counts once: a 429 the client retries after Retry-After shows as `ratelimited`.
  */
-export function countingSlackFetch(onError: ApiErrorListener, fetchFn: SlackFetch = globalThis.fetch): SlackFetch {
+export function countingSlackFetch(
+  onError: ApiErrorListener,
+  fetchFn: SlackFetch = globalThis.fetch,
+): SlackFetch {
   return async (input, init) => {
     const method = slackMethodOf(input);
     const report = (reason: string) => onError('slack', method, reason);

@@ -135,7 +135,10 @@ export function createChatCore({
         get messageRef() {
           return surface.messageRef;
         },
-        post: (reply) => surface.post(reply).then(() => void (last = reply)),
+        async post(reply) {
+          await surface.post(reply);
+          last = reply;
+        },
         async update(reply) {
           if (reply.kind === 'progress' && editBudget && !editBudget.tryTake()) return;
           if (reply.kind !== 'progress') editBudget?.take();

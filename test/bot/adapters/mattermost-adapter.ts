@@ -61,7 +61,10 @@ export async function startMattermost(options: MattermostOptions) {
   return {
     url: endpoint.url,
     idle: () => core.idle(),
-    stop: async () => (await endpoint.stop(), core.drain()),
+    async stop() {
+      await endpoint.stop();
+      await core.drain();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction, RespondFn, webApi } from '@slack/bolt';
 import { z } from 'zod';
+import { voteAnswer } from '../../conversation/buttons.js';
 import type { ChatCore } from '../../conversation/chat-core.js';
 import { BUTTON_TEXTS } from '../../conversation/replies.js';
 import type { PostedReport } from '../../conversation/report-store.js';
@@ -48,17 +49,10 @@ export function registerReportActions(app: App, core: ChatCore, rerun: AnswerInS
       if (!parsed.success) return undefined;
       const { fix: fixId, codes } = parsed.data;
       const key = `slack:${pressed.channel}:${pressed.ts}`;
-      const outcome = await core.vote({
-        key,
-        fixId,
-        codes,
-        helped,
-        user: pressed.body.user.id,
-        platform: 'slack',
-      });
-      if (outcome.status === 'not-stored') return pressed.tell(BUTTON_TEXTS.voteNotStored);
-      if (outcome.status !== 'recorded') return undefined;
-      return outcome.posted ? redraw(pressed, outcome.posted) : pressed.tell(BUTTON_TEXTS.voteRecorded);
+      const voter = { user: pressed.body.user.id, platform: 'slack' };
+      const answer = voteAnswer(await core.vote({ key, fixId, codes, helped, ...voter }));
+      if (answer.kind === 'redraw') return redraw(pressed, answer.posted);
+      return answer.kind === 'said' || answer.retry ? pressed.tell(answer.text) : undefined;
     });
 
   on(ACTION_IDS.showAll, async (pressed) => {

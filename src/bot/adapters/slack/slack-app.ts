@@ -10,28 +10,24 @@ import {
 import type { Logger } from 'pino';
 import type { SlackSettings } from '../../../config/slack-env.js';
 import { describeError, TriageError } from '../../../errors.js';
-import { type ChatCore, type CoreOption, coreFrom } from '../../conversation/chat-core.js';
+import type { ChatCore } from '../../conversation/chat-core.js';
 import { createEditBudget, type EditBudget } from '../../conversation/edit-budget.js';
 import { escapeMrkdwn } from '../../render/slack.js';
-import { createWatch, type Watch, type WatchDeps } from '../../watch/watched-channel.js';
-import { type ApiErrorListener, countingSlackFetch } from '../api-errors.js';
+import type { Watch } from '../../watch/watched-channel.js';
+import { countingSlackFetch } from '../api-errors.js';
+import { type SurfaceOptions, surfaceCore } from '../surface-core.js';
 import { type AnswerInSlack, registerReportActions } from './slack-actions.js';
 import * as translate from './slack-incoming.js';
 import { createSlackSurface } from './slack-surface.js';
 
-export type SlackAppDeps = CoreOption & {
+export type SlackAppDeps = SurfaceOptions & {
   settings: SlackSettings;
-  logger: Logger;
   now?: () => number;
   /** Web API client options; tests point `slackApiUrl` at a local server. */
   clientOptions?: webApi.WebClientOptions;
   minUpdateIntervalMs?: number;
   /** Workspace-wide budget of progress edits (chat.update is Tier 3, ≈ 50 / min); finals always go. */
   editBudget?: EditBudget;
-  /** Watched triage channels answered unasked (src/bot/watch). */
-  watch?: Omit<WatchDeps, 'core' | 'log'>;
-  /** Told of every failed Web API call (metrics). */
-  onApiError?: ApiErrorListener;
 };
 
 export interface SlackService {
@@ -67,10 +63,8 @@ interface Listening {
 /** The Slack adapter: Bolt events in, core calls, Block Kit messages out. */
 export function createSlackApp(deps: SlackAppDeps): SlackService {
   const { settings, now = Date.now } = deps;
-  const log = deps.logger.child({ platform: 'slack' });
-  const core = coreFrom(deps, log);
+  const { log, core, watch } = surfaceCore(deps, 'slack');
   const editBudget = deps.editBudget ?? createEditBudget({ perMinute: 50, now });
-  const watch = deps.watch && createWatch({ ...deps.watch, core, log: log.child({ watch: true }) });
   const { app, receiver, isUp } = boltApp(deps, log);
   // Bolt acks an event before it runs the listeners: count them, so idle() waits for them too.
   app.use(async ({ next }) => {
@@ -127,9 +121,13 @@ function boltApp({ settings, clientOptions = {}, onApiError }: SlackAppDeps, log
   // Readiness: Socket Mode is up from Slack's `hello` until the socket closes; HTTP while listening.
   let up = false;
   if (receiver instanceof SocketModeReceiver) {
-    receiver.client.on('connected', () => void (up = true));
+    receiver.client.on('connected', () => {
+      up = true;
+    });
     for (const down of ['close', 'reconnecting', 'disconnecting', 'disconnected'])
-      receiver.client.on(down, () => void (up = false));
+      receiver.client.on(down, () => {
+        up = false;
+      });
   }
   return { app, receiver, isUp: () => up };
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { VoteOutcome } from '../../conversation/chat-core.js';
-import type { PostedReport } from '../../conversation/report-store.js';
+import { type ButtonAnswer, pressButton } from '../../conversation/buttons.js';
+import type { ChatCore } from '../../conversation/chat-core.js';
 import { RERUN_TEXT_MAX, renderTeamsCard, TEAMS_CARD_CONTENT_TYPE, TEAMS_VERBS } from '../../render/teams.js';
 
 /** What a card button sends back (`Action.Execute` data, or the `Action.Submit` fallback's `value`). */
-export const cardActionSchema = z.discriminatedUnion('verb', [
+const cardActionSchema = z.discriminatedUnion('verb', [
   z.object({
     verb: z.literal(TEAMS_VERBS.feedback),
     triageId: z.string().min(1).max(512),
@@ -15,34 +15,43 @@ export const cardActionSchema = z.discriminatedUnion('verb', [
 ]);
 
 /** The body of an `adaptiveCard/action` invoke response (Universal Actions). */
-export interface InvokeBody {
-  statusCode: number;
-  type: string;
-  value: unknown;
-}
+export type InvokeBody = { statusCode: number; type: string; value: unknown };
 
 export const INVOKE_CARD = TEAMS_CARD_CONTENT_TYPE;
-export const INVOKE_MESSAGE = 'application/vnd.microsoft.activity.message';
 
-export function invokeError(statusCode: number, message: string): InvokeBody {
+/** A card button: record a vote and redraw the card (its id is the vote's key), or run the probes again. */
+export async function onCardAction(
+  core: ChatCore,
+  raw: unknown,
+  voter: { user: string; name?: string },
+  rerun: (text: string) => Promise<void>,
+): Promise<InvokeBody> {
+  const parsed = cardActionSchema.safeParse(raw);
+  if (!parsed.success) return invokeError(400, 'unknown card action');
+  const action = parsed.data;
+  const press =
+    action.verb === TEAMS_VERBS.rerun
+      ? { verb: 'rerun' as const, text: action.text }
+      : { verb: 'feedback' as const, key: action.triageId, fixId: action.fixId, helped: action.helped };
+  const answer = await pressButton(core, press, { ...voter, platform: 'teams' }, rerun);
+  return invokeBody(answer, press.verb === 'feedback' ? press.key : '');
+}
+
+function invokeBody(answer: ButtonAnswer, cardId: string): InvokeBody {
+  if (answer.kind === 'said')
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: answer.text };
+  if (answer.kind === 'failed') return invokeError(answer.retry ? 500 : 400, answer.text);
+  // The card redrawn from the report store, votes marked, for the card's own id.
+  const { report, note, rerunText, votes } = answer.posted;
+  const reply = { kind: 'report' as const, report, ...(note !== undefined && { note }) };
+  return {
+    statusCode: 200,
+    type: INVOKE_CARD,
+    value: renderTeamsCard(reply, { triageId: cardId, rerunText, votes }),
+  };
+}
+
+function invokeError(statusCode: number, message: string): InvokeBody {
   const code = statusCode === 400 ? 'BadRequest' : 'InternalError';
   return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } };
-}
-
-/** A card redrawn from the report store (votes marked), for the card's own id. */
-export function renderPostedCard(cardId: string, { report, note, rerunText, votes }: PostedReport) {
-  return renderTeamsCard(
-    { kind: 'report', report, ...(note !== undefined && { note }) },
-    { triageId: cardId, rerunText, votes },
-  );
-}
-
-/** The invoke answer to a vote: the card redrawn with it, or a line when the card is no longer in memory. */
-export function voteAnswer(cardId: string, outcome: VoteOutcome): InvokeBody {
-  if (outcome.status === 'not-stored')
-    return invokeError(500, 'Your vote could not be stored; please try again later.');
-  if (outcome.status !== 'recorded') return invokeError(400, 'unknown fix');
-  if (!outcome.posted)
-    return { statusCode: 200, type: INVOKE_MESSAGE, value: 'Thanks, your vote is recorded.' };
-  return { statusCode: 200, type: INVOKE_CARD, value: renderPostedCard(cardId, outcome.posted) };
 }

@@ -1,9 +1,16 @@
 import type { Attachment } from 'botbuilder';
 import type { AttachedFile } from '../../attachments/images.js';
 import { isRdpAttachment } from '../../attachments/rdp-files.js';
-import { remoteFile } from '../../attachments/remote-file.js';
+import { type RemoteFileAccess, remoteFile } from '../../attachments/remote-file.js';
+import { bearerHeaders } from '../webhook-server.js';
 
 const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
+
+interface TeamsFileOptions {
+  serviceUrl: string;
+  token: () => Promise<string | undefined>;
+  fetch?: typeof globalThis.fetch;
+}
 
 /**
  * Screenshots and .rdp files of a Teams message. A pasted image (or an .rdp file in the Bot
@@ -13,39 +20,30 @@ const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
  */
 export function teamsAttachments(
   attachments: readonly Attachment[] | undefined,
-  {
-    serviceUrl,
-    token,
-    fetch = globalThis.fetch,
-  }: { serviceUrl: string; token: () => Promise<string | undefined>; fetch?: typeof globalThis.fetch },
+  { serviceUrl, token, fetch = globalThis.fetch }: TeamsFileOptions,
 ): AttachedFile[] {
   const serviceHost = new URL(serviceUrl).host;
+  const connector: RemoteFileAccess = {
+    fetch,
+    trusted: (address) => address.host === serviceHost,
+    refusal: () => 'attachments are only fetched from the Bot Connector',
+    headers: bearerHeaders(token),
+  };
   return (attachments ?? []).flatMap((attachment, index): AttachedFile[] => {
     const name = attachment.name ?? `image ${index + 1}`;
     const mimetype = attachment.contentType;
-    if (mimetype === FILE_DOWNLOAD_INFO) {
-      const url = (attachment.content as { downloadUrl?: unknown } | undefined)?.downloadUrl;
-      if (typeof url !== 'string') return [];
-      const sharePoint = (address: URL) =>
-        address.protocol === 'https:' && address.host.endsWith('.sharepoint.com');
-      return [
-        remoteFile(
-          { name, url },
-          { trusted: sharePoint, refusal: () => 'files are only fetched from SharePoint', fetch },
-        ),
-      ];
-    }
+    if (mimetype === FILE_DOWNLOAD_INFO) return sharePointFile(name, attachment.content, fetch);
     const rdpFile = isRdpAttachment({ name, ...(mimetype && { mimetype }) });
     if (!(mimetype?.startsWith('image/') || rdpFile) || !attachment.contentUrl) return [];
-    const access = {
-      fetch,
-      trusted: (address: URL) => address.host === serviceHost,
-      refusal: () => 'attachments are only fetched from the Bot Connector',
-      headers: async (): Promise<Record<string, string>> => {
-        const bearer = await token();
-        return bearer ? { authorization: `Bearer ${bearer}` } : {};
-      },
-    };
-    return [remoteFile({ name, ...(mimetype && { mimetype }), url: attachment.contentUrl }, access)];
+    return [remoteFile({ name, ...(mimetype && { mimetype }), url: attachment.contentUrl }, connector)];
   });
+}
+
+function sharePointFile(name: string, content: unknown, fetch: typeof globalThis.fetch): AttachedFile[] {
+  const url = (content as { downloadUrl?: unknown } | undefined)?.downloadUrl;
+  if (typeof url !== 'string') return [];
+  const trusted = (address: URL) => address.protocol === 'https:' && address.host.endsWith('.sharepoint.com');
+  return [
+    remoteFile({ name, url }, { trusted, refusal: () => 'files are only fetched from SharePoint', fetch }),
+  ];
 }
