@@ -25,10 +25,11 @@ export function monitorCommand(): Command {
       const { loadConfig } = await import('../config/load-config.js');
       const { assembleBot } = await import('../app/assemble.js');
       const { runMonitorPass } = await import('../app/monitor.js');
+      const { deadlineSignal } = await import('../deadline-signal.js');
       const config = await loadConfig(options.config);
       const bot = assembleBot({ config });
       try {
-        const changes = await runMonitorPass(bot, config, AbortSignal.timeout(5 * 60_000));
+        const changes = await runMonitorPass(bot, config, deadlineSignal(5 * 60_000));
         for (const change of changes)
           process.stdout.write(options.json ? `${JSON.stringify(change)}\n` : `${formatChange(change)}\n`);
         if (!options.json && changes.length === 0)

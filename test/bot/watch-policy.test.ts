@@ -35,6 +35,12 @@ describe('decideUnasked', () => {
       'low-confidence',
     ],
     ['RDP named, nothing to triage, not very sure', { ...base, confidence: 0.85 }, top, 'nothing-to-triage'],
+    [
+      'a question with nothing of a failure in it, however sure the classifier',
+      { ...base, confidence: 0.97, terms: ['who', 'owns', 'srv', 'need', 'rdp', 'access'] },
+      top,
+      'nothing-to-triage',
+    ],
   ] as const)('%s: stays quiet', ([, understanding, context, code]) => {
     const decision = decideUnasked(understanding as Understanding, context);
     expect(decision.answer).toBe(false);

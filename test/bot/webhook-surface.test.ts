@@ -179,7 +179,7 @@ describe('pressButton', () => {
     });
     expect(voteAnswer({ status: 'recorded' })).toEqual({
       kind: 'said',
-      text: 'Thanks, your vote is recorded.',
+      text: 'Thanks — your vote is recorded.',
     });
   });
 

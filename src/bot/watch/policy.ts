@@ -26,6 +26,26 @@ export type WatchDecision =
       reason: string;
     };
 
+/** First words of a question: with no code, symptom or cue shown, such a message asks rather than reports. */
+const QUESTION_OPENERS = new Set([
+  'who',
+  'whom',
+  'whose',
+  'where',
+  'what',
+  'which',
+  'how',
+  'can',
+  'could',
+  'may',
+  'does',
+  'do',
+  'is',
+  'are',
+  'anyone',
+  'any',
+]);
+
 /** How sure the classifier must be to answer a report that names RDP but holds no code, symptom or cue. */
 export const PLAIN_REPORT_CONFIDENCE = 0.9;
 /** How sure the classifier must be when the message names RDP and shows a code, symptom or cue. */
@@ -75,7 +95,11 @@ export function decideUnasked(
   if (shown.length === 0) shown.push(...understanding.symptoms.map((symptom) => symptom.replace(/_/g, ' ')));
   // A message that names Remote Desktop and reads, very surely, as a failure report is one even
   // when none of our phrases caught its wording ("rdp connects but wont let me into my desktop").
-  const plainReport = understanding.weakRdpSign === undefined && confidence >= PLAIN_REPORT_CONFIDENCE;
+  // A message that opens as a question ("who owns srv-lab-01? need RDP access", "how do I …")
+  // and shows nothing of a failure asks something; it is no failure report.
+  const asks = QUESTION_OPENERS.has(understanding.terms?.[0] ?? '');
+  const plainReport =
+    understanding.weakRdpSign === undefined && confidence >= PLAIN_REPORT_CONFIDENCE && !asks;
   if (shown.length === 0 && !plainReport)
     return no('nothing-to-triage', 'no error code or symptom to triage');
   if (shown.length === 0) shown.push('names Remote Desktop');
