@@ -14,6 +14,8 @@ import { teeFeedbackStore } from '../store/tee-feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
 import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
+import type { MonitorChange } from './monitor.js';
+import { startMonitorSchedule } from './monitor-schedule.js';
 import { SLACK_STARTER, TEAMS_STARTER } from './surfaces.js';
 
 /** What every surface gets from `serve`: one conversation core (dedupe, limits, reports, votes), one logger. */
@@ -83,6 +85,8 @@ export interface Served {
   surfaces: RunningSurface[];
   /** The bot's jump pool counts (for /metrics). */
   poolStats: Bot['poolStats'];
+  /** One monitor pass now (serve runs them on the monitors' interval). */
+  monitorPass(): Promise<MonitorChange[]>;
   /** The bot's SQLite store takes a write; absent without `store.path`. */
   checkStore?: Bot['checkStore'];
   close(): Promise<void>;
@@ -154,10 +158,27 @@ export async function startServe({
     await bot.close();
     throw error;
   }
+  // Monitors and open incidents are probed on a schedule; a resolved incident's reporters are
+  // told in the thread they reported in, by the surface they wrote on.
+  const monitors = startMonitorSchedule({
+    bot,
+    config,
+    logger,
+    tell: async (platform, where, text) => {
+      const surface = running.find((candidate) => candidate.name === platform);
+      if (!surface?.tellInterrupted) return false;
+      await surface.tellInterrupted(where, text);
+      return true;
+    },
+  });
   return {
     surfaces: running,
     poolStats: () => bot.poolStats(),
     ...(bot.checkStore && { checkStore: bot.checkStore }),
-    close: () => bot.close(),
+    monitorPass: () => monitors.runPass(),
+    close: async () => {
+      monitors.stop();
+      await bot.close();
+    },
   };
 }

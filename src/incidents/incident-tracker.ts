@@ -63,6 +63,8 @@ export interface IncidentTracker {
    * resolve it. `report` must hold findings on the target (a refused or skipped probe is no evidence).
    */
   recheck(id: string, report: Pick<Report, 'findings'>): Recheck | null;
+  /** Who reported an incident and where (to tell them when it is resolved), in report order. */
+  reportersOf(id: string): Reporter[];
   /** The open and mitigated incidents, newest first; `all` adds the resolved ones. */
   list(options?: { all?: boolean }): Incident[];
 }
@@ -135,6 +137,9 @@ export function createIncidentTracker(
     green: db.prepare('UPDATE incidents SET green_probes = ? WHERE id = ?'),
     resolve: db.prepare(
       "UPDATE incidents SET state = 'resolved', resolved_ms = ?, green_probes = ? WHERE id = ?",
+    ),
+    where: db.prepare<[number], { platform: string; user: string; channel: string; thread: string | null }>(
+      'SELECT platform, user, channel, thread FROM incident_reports WHERE incident_id = ? ORDER BY at_ms, rowid',
     ),
     listOpen: db.prepare<[], IncidentRow>(
       "SELECT * FROM incidents WHERE state != 'resolved' ORDER BY id DESC",
@@ -260,6 +265,10 @@ export function createIncidentTracker(
     observe: (report, reporter) => observe.immediate(report, reporter),
     observeMonitor: (report, monitor) => observeMonitor.immediate(report, monitor),
     recheck: (id, report) => recheck.immediate(id, report),
+    reportersOf: (id) =>
+      q.where
+        .all(Number(id.replace(/^INC-/, '')))
+        .map(({ thread, ...reporter }) => ({ ...reporter, ...(thread !== null && { thread }) })),
     list: ({ all = false } = {}) => (all ? q.listAll : q.listOpen).all().map(toIncident),
   };
 }
