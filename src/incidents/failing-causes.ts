@@ -17,11 +17,21 @@ export interface FailingCause {
 /** What counts as broken: a failure or a deadline. A warning, a skip or a refusal is no outage. */
 const BROKEN: ReadonlySet<Finding['status']> = new Set(['fail', 'timeout']);
 
-/** The failing causes of one report, each once. Pure. */
-export function failingCauses(report: Pick<Report, 'findings'>): FailingCause[] {
+/**
+ * Warnings a monitor raises an incident for although nothing is broken yet: a certificate about
+ * to expire (probes.tls.expiringSoonDays) is an outage on a known date.
+ */
+export const MONITOR_WARNINGS: ReadonlySet<string> = new Set(['TLS_CERT_EXPIRING_SOON']);
+
+/** The failing causes of one report, each once; `warnings` adds those warning codes. Pure. */
+export function failingCauses(
+  report: Pick<Report, 'findings'>,
+  { warnings = new Set<string>() }: { warnings?: ReadonlySet<string> } = {},
+): FailingCause[] {
   const seen = new Map<string, FailingCause>();
   for (const finding of report.findings) {
-    if (!BROKEN.has(finding.status)) continue;
+    const warned = finding.status === 'warn' && warnings.has(finding.code);
+    if (!BROKEN.has(finding.status) && !warned) continue;
     const target = hostOf(finding.target);
     const key = `${target}\u0000${finding.code}`;
     if (!seen.has(key))

@@ -1,7 +1,7 @@
 import type { IncidentsConfig } from '../config/incidents-schema.js';
 import type { Report } from '../report/report.js';
 import type { SqliteDatabase } from '../store/sqlite.js';
-import { type FailingCause, failingCauses } from './failing-causes.js';
+import { type FailingCause, failingCauses, MONITOR_WARNINGS } from './failing-causes.js';
 
 export const INCIDENT_STATES = ['open', 'mitigated', 'resolved'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
@@ -215,7 +215,7 @@ export function createIncidentTracker(
   const observeMonitor = db.transaction((report: Pick<Report, 'findings'>, monitor: string) => {
     if (!config.enabled) return [];
     const at = now();
-    const failing = failingCauses(report);
+    const failing = failingCauses(report, { warnings: MONITOR_WARNINGS });
     const still = new Set(failing.map(({ target, cause }) => `${target}\u0000${cause}`));
     for (const { target, cause } of q.monitorCauses.all(monitor))
       if (!still.has(`${target}\u0000${cause}`)) q.forget.run(monitor, target, cause);
@@ -245,7 +245,7 @@ export function createIncidentTracker(
   const recheck = db.transaction((id: string, report: Pick<Report, 'findings'>): Recheck | null => {
     const row = q.byId.get(Number(id.replace(/^INC-/, '')));
     if (!row || row.state === 'resolved') return null;
-    const failing = failingCauses(report).some(
+    const failing = failingCauses(report, { warnings: MONITOR_WARNINGS }).some(
       ({ target, cause }) => target === row.target && cause === row.cause,
     );
     if (failing) {

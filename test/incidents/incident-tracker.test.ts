@@ -109,6 +109,42 @@ describe('incident tracker', () => {
     db.close();
   });
 
+  test('a monitor: a certificate about to expire twice in a row is a warning incident; it resolves once renewed', () => {
+    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
+    const expiring = { findings: [finding('rdg.corp.example:443', 'warn', 'TLS_CERT_EXPIRING_SOON')] };
+    const renewed = { findings: [finding('rdg.corp.example:443', 'ok', 'TLS_OK')] };
+    // A user's report of the same warning is no outage.
+    expect(tracker.observe(expiring, user('U1'))).toEqual([]);
+    expect(tracker.observeMonitor(expiring, 'rdg')).toEqual([]);
+    const [warned] = tracker.observeMonitor(expiring, 'rdg');
+    expect(warned).toMatchObject({
+      opened: true,
+      incident: {
+        id: 'INC-1',
+        target: 'rdg.corp.example',
+        cause: 'TLS_CERT_EXPIRING_SOON',
+        reporters: ['monitor:rdg'],
+      },
+    });
+    expect(tracker.recheck('INC-1', expiring)).toMatchObject({ outcome: 'failing' });
+    expect(tracker.recheck('INC-1', renewed)).toMatchObject({ outcome: 'green' });
+    expect(tracker.recheck('INC-1', renewed)).toMatchObject({
+      outcome: 'resolved',
+      incident: { state: 'resolved' },
+    });
+    expect(tracker.recheck('INC-1', renewed)).toBeNull();
+  });
+
+  test('a monitor whose failure clears starts its count over', () => {
+    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
+    expect(tracker.observeMonitor(down, 'fin')).toEqual([]);
+    expect(
+      tracker.observeMonitor({ findings: [finding('srv-fin-02:3389', 'ok', 'TCP_OPEN')] }, 'fin'),
+    ).toEqual([]);
+    expect(tracker.observeMonitor(down, 'fin')).toEqual([]);
+    expect(tracker.observeMonitor(down, 'fin')).toHaveLength(1);
+  });
+
   test('switched off, nothing is grouped', () => {
     const tracker = createIncidentTracker(
       openDatabase(':memory:'),
