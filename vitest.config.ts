@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // The CLI keeps its audit log under the user's data directory when the config names none: tests
-// (and the CLIs they spawn) keep theirs in a scratch directory, never in the developer's home.
+// (and the CLIs they spawn) keep theirs in a scratch directory, never in the developer's home —
+// one per test file (test/helpers/own-data-dir.ts), this one for anything that runs before it.
 const env = { XDG_DATA_HOME: join(tmpdir(), 'rdp-triage-test-data') };
+const setupFiles = ['test/helpers/own-data-dir.ts'];
 
 // Three projects. unit: in-process tests (loopback fakes of Slack, Teams and SSH servers at most),
 // `npm run test:unit`. processes: tests that start programs — the bin, tsx scripts, ImageMagick,
@@ -17,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           env,
+          setupFiles,
           // The CLI tests spawn bin/rdp-triage.js, which runs dist/: build it from these sources.
           globalSetup: ['test/helpers/build-dist.ts'],
           include: ['test/**/*.test.ts'],
@@ -28,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'processes',
           env,
+          setupFiles,
           // The bin runs dist/: build it from these sources.
           globalSetup: ['test/helpers/build-dist.ts'],
           include: ['test/processes/**/*.test.ts'],
@@ -38,6 +42,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           env,
+          setupFiles,
           include: ['test/integration/**/*.test.ts'],
           // Starts the probe lab (sshd jump, xrdp, FreeRDP shadow, openssl, dnsmasq) once; see lab/.
           globalSetup: ['test/helpers/build-dist.ts', 'test/integration/global-setup.ts'],

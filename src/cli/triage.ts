@@ -19,11 +19,11 @@ export async function triageOnce(text: string, options: TriageOptions): Promise<
   });
   try {
     let answer: Reply | null = null;
-    /** "From your screenshot: …", printed with --json as `screenshot`. */
+    /** "From your screenshot: …", printed with --json as `screenshot` (only with --image: the note also names a known incident). */
     let note: string | undefined;
     const keep = async (reply: Reply) => {
       answer = reply;
-      if (reply.kind !== 'text' && reply.note !== undefined) note = reply.note;
+      if (options.image !== undefined && reply.kind !== 'text' && reply.note !== undefined) note = reply.note;
     };
     const surface: Surface = { minUpdateIntervalMs: Number.POSITIVE_INFINITY, post: keep, update: keep };
     const report: Report | null = await bot.conversation.handle(
