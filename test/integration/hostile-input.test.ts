@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { assembleBot, type Bot } from '../../src/app/assemble.js';
 import { configSchema } from '../../src/config/schema.js';
 import { lastReplySurface } from '../helpers/last-reply.js';
-import { describeIfPresent, requiredOnCi } from '../helpers/required-on-ci.js';
+import { describeIfPresent } from '../helpers/prerequisites.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // Acceptance of issue 9: ≥ 10,000 hostile messages through the real bot path (assembleBot →
@@ -19,13 +19,12 @@ import { waitFor } from '../helpers/wait-for.js';
 const SSHD = '/usr/sbin/sshd';
 const DNSMASQ = '/usr/sbin/dnsmasq';
 const DNS_ADDRESS = '127.0.9.53';
-const skip = requiredOnCi(
+const missing =
   process.getuid?.() !== 0
     ? 'needs root (dnsmasq on port 53, sshd as root)'
     : !existsSync(SSHD) || !existsSync(DNSMASQ)
       ? 'needs openssh-server and dnsmasq (installed by the integration setup)'
-      : '',
-);
+      : '';
 
 let dir = '';
 let bot: Bot | null = null;
@@ -214,7 +213,7 @@ function hostileMessage(next: () => number, i: number): string {
   return `${pick(PREFIXES)}${hosts.join(' and on ')}${secret}`;
 }
 
-describeIfPresent('hostile input through the whole path', skip, () => {
+describeIfPresent('hostile input through the whole path', missing, () => {
   beforeAll(startServers, 60_000);
   afterAll(stopServers);
   test('10,000 hostile messages: no crash, no probe to a forbidden address, no exec or shell', async () => {

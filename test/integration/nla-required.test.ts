@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { probeNlaRequired } from '../../src/probes/nla-required.js';
-import { skipIfMissing } from '../helpers/required-on-ci.js';
+import { failIfMissing } from '../helpers/prerequisites.js';
 import type { LabHostName } from './lab/lab-plan.js';
 import { describeWithLab, labJump } from './lab/lab-suite.js';
 
@@ -23,7 +23,7 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
   ] as { server: LabHostName; code: string; detail: Record<string, number> }[])(
     'a TLS-only offer to $server: $code',
     async ({ server, code, detail }, ctx) => {
-      if (server === 'rdp-nla') skipIfMissing(ctx, lab.skipped.nla);
+      if (server === 'rdp-nla') failIfMissing(lab.skipped.nla);
       const finding = await probeNlaRequired(
         { host: lab.addresses[server], port: 3389, displayName: `${server}.lab` },
         {
@@ -59,7 +59,7 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
   });
 
   test("the check costs the host no extra connection: it rides on the tcp probe's", async (ctx) => {
-    skipIfMissing(ctx, lab.skipped.nla);
+    failIfMissing(lab.skipped.nla);
     const channels = async (host: string) => {
       const before = jump.pool().stats('lab-jump').channelsOpened;
       const findings = await triage([host]);
@@ -73,7 +73,7 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
   });
 
   test('many triages of the NLA server at once: one SSH connection, every one gets the answer', async (ctx) => {
-    skipIfMissing(ctx, lab.skipped.nla);
+    failIfMissing(lab.skipped.nla);
     const before = jump.pool().stats('lab-jump').connectsStarted;
     const results = await Promise.all(Array.from({ length: 20 }, () => triage(['rdp-nla.lab'])));
     for (const findings of results)

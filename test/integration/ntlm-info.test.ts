@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
 import { probeNtlmInfo } from '../../src/probes/ntlm-info.js';
-import { skipIfMissing } from '../helpers/required-on-ci.js';
+import { failIfMissing } from '../helpers/prerequisites.js';
 import { describeWithLab, labJump } from './lab/lab-suite.js';
 
 // What the machine says about itself in its NTLM CHALLENGE, through the real OpenSSH jump, against
@@ -16,7 +16,7 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
   const { config, triage } = jump;
 
   test('the NLA server names itself as nmap reads it; its clock is the jump host’s', async (ctx) => {
-    skipIfMissing(ctx, lab.skipped.nla);
+    failIfMissing(lab.skipped.nla);
     const nmapArgs = ['-Pn', '-p', '3389', '--script', 'rdp-ntlm-info', lab.addresses['rdp-nla']];
     const [command, args] = lab.ns
       ? ['ip', ['netns', 'exec', lab.ns.jump, 'nmap', ...nmapArgs]]
@@ -53,12 +53,9 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
   });
 
   test('a triage reads it for the NLA server only; xrdp is "not offered"', async (ctx) => {
-    skipIfMissing(ctx, lab.skipped.nla);
+    failIfMissing(lab.skipped.nla);
     // Without root the shadow server carries this machine's name, so rdp-nla.lab is a mismatch.
-    skipIfMissing(
-      ctx,
-      process.getuid?.() === 0 ? undefined : 'the shadow server is named rdp-nla only as root',
-    );
+    failIfMissing(process.getuid?.() === 0 ? undefined : 'the shadow server is named rdp-nla only as root');
     const report = await triage(['rdp-nla.lab', 'rdp-ok.lab']);
     const ntlm = report.findings.filter((f) => f.probe === 'ntlm');
     expect(ntlm.map((f) => [f.target, f.code]).sort()).toEqual([
@@ -68,7 +65,7 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
   });
 
   test('a stale DNS name answers as another machine: the mismatch, and the DNS check ranks in the top 3', async (ctx) => {
-    skipIfMissing(ctx, lab.skipped.nla);
+    failIfMissing(lab.skipped.nla);
     const report = await triage(['srv-stale.lab']);
     const ntlm = report.findings.find((f) => f.probe === 'ntlm');
     expect(ntlm).toMatchObject({
@@ -81,7 +78,7 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
   });
 
   test('a server whose clock is 20 minutes ahead (libfaketime): the skew in minutes, the time fix in the top 3', async (ctx) => {
-    skipIfMissing(ctx, lab.skipped.skew);
+    failIfMissing(lab.skipped.skew);
     const report = await triage(['rdp-skew.lab']);
     const ntlm = report.findings.find((f) => f.probe === 'ntlm');
     expect(ntlm).toMatchObject({ status: 'fail', code: 'NTLM_CLOCK_SKEW' });

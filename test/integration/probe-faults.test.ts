@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { skipIfMissing } from '../helpers/required-on-ci.js';
+import { failIfMissing } from '../helpers/prerequisites.js';
 import { resetHung } from './lab/lab.js';
 import { describeWithLab, labJump } from './lab/lab-suite.js';
 
@@ -199,7 +199,7 @@ describeWithLab('probe faults through the jump', (lab) => {
 
   test.for(ROWS)('$fault → $probe $code', async (row, ctx) => {
     const missing = row.needs && row.needs !== 'dns' ? lab.skipped[row.needs] : undefined;
-    skipIfMissing(ctx, missing);
+    failIfMissing(missing);
     const report = await triage(row.hosts ?? [], row.gateway ?? null);
     const finding = report.findings.find((f) => f.probe === row.probe && f.target === row.target);
     expect(finding, JSON.stringify(report.findings, null, 1)).toMatchObject({

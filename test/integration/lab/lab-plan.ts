@@ -52,7 +52,7 @@ export interface LabInfo {
   caFile: string;
   /** name (without `.lab`) → address. */
   addresses: Record<LabHostName, string>;
-  /** What is missing and why (each test that needs it skips with this reason). */
+  /** What is missing and why (each test that needs it fails with this reason). */
   skipped: Partial<Record<'absent' | 'nla' | 'skew' | 'rdp' | 'filtered' | 'lab', string>>;
   pids: Record<string, number>;
   /** Whether the harness created the namespaces (teardown deletes only those). */
