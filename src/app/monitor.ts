@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { Config } from '../config/schema.js';
+import { hostOf } from '../incidents/failing-causes.js';
 import type { Incident } from '../incidents/incident-tracker.js';
 import type { Report } from '../report/report.js';
 import type { Bot } from './assemble.js';
@@ -74,10 +75,7 @@ function hasEvidence(report: Report, incident: Incident): boolean {
     (finding) =>
       finding.status !== 'refused' &&
       finding.status !== 'skipped' &&
-      finding.target
-        .toLowerCase()
-        .replace(/:\d+$/, '')
-        .replace(/^\[|\]$/g, '') === incident.target,
+      hostOf(finding.target) === incident.target,
   );
 }
 

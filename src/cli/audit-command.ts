@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AuditEvent } from '../store/audit-log.js';
+import { openStoreFile } from './store-file.js';
 
 interface AuditOptions {
   user?: string;
@@ -31,18 +31,12 @@ export function auditCommand({ now = Date.now }: { now?: () => number } = {}): C
     .option('--db <file>', 'SQLite store to read (instead of store.path from the config)')
     .action(async (options: AuditOptions) => {
       // The config schema and SQLite load only when the command runs (src/cli.ts).
-      const { loadConfig } = await import('../config/load-config.js');
-      const { TriageError } = await import('../errors.js');
       const { createAuditLog } = await import('../store/audit-log.js');
-      const { openDatabase } = await import('../store/sqlite.js');
-      const path = options.db ?? (await loadConfig(options.config)).store.path;
-      if (!path)
-        throw new TriageError(
-          'CONFIG_INVALID',
+      const { db } = await openStoreFile(options, {
+        unset:
           'no audit log configured (store.path: none, or no home directory): set store.path in the config or pass --db',
-        );
-      if (!existsSync(path)) throw new TriageError('STORE_UNAVAILABLE', `no audit log at ${path} yet`);
-      const db = openDatabase(path);
+        absent: (path) => `no audit log at ${path} yet`,
+      });
       try {
         const events = createAuditLog(db).query({
           ...(options.user !== undefined && { user: options.user }),

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Incident } from '../incidents/incident-tracker.js';
+import { openStoreFile } from './store-file.js';
 
 interface IncidentsOptions {
   json?: boolean;
@@ -25,19 +25,12 @@ export function incidentsCommand(): Command {
     .option('--db <file>', 'SQLite store to read (instead of store.path from the config)')
     .action(async (options: IncidentsOptions) => {
       // The config schema and SQLite load only when the command runs (src/cli.ts).
-      const { loadConfig } = await import('../config/load-config.js');
-      const { TriageError } = await import('../errors.js');
       const { createIncidentTracker } = await import('../incidents/incident-tracker.js');
-      const { openDatabase } = await import('../store/sqlite.js');
-      const config = await loadConfig(options.config);
-      const path = options.db ?? config.store.path;
-      if (!path)
-        throw new TriageError(
-          'CONFIG_INVALID',
+      const { db, config } = await openStoreFile(options, {
+        unset:
           'no store configured (store.path: none): incidents are kept only in memory; set store.path or pass --db',
-        );
-      if (!existsSync(path)) throw new TriageError('STORE_UNAVAILABLE', `no store at ${path} yet`);
-      const db = openDatabase(path);
+        absent: (path) => `no store at ${path} yet`,
+      });
       try {
         const incidents = createIncidentTracker(db, config.incidents).list({ all: options.all === true });
         for (const incident of incidents)

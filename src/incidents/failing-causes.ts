@@ -47,7 +47,7 @@ export function failingCauses(
 }
 
 /** `srv-fin-02:3389` → `srv-fin-02`, `[fd00::5]:3389` → `fd00::5`, a bare IPv6 address as it is. */
-function hostOf(target: string): string {
+export function hostOf(target: string): string {
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(target);
   if (bracketed) return (bracketed[1] ?? target).toLowerCase();
   const parts = target.split(':');

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Finding } from '../report/finding.js';
 import { ConnectFailure, type Connector } from './connector.js';
+import { type Finish, findingFinisher } from './finish-finding.js';
 import {
   decodeTsRequest,
   derElementLength,
@@ -49,7 +50,7 @@ export async function probeNtlmInfo(target: ProbeTarget, options: NtlmProbeOptio
   const { connector, signal, clock = Date.now, now = performance.now.bind(performance) } = options;
   const started = now();
   const where = describeTarget(target);
-  const finish = ntlmFinisher(where, now, started);
+  const finish = findingFinisher('ntlm', where, now, started);
 
   let stream: Duplex;
   try {
@@ -130,7 +131,7 @@ export async function readNtlmOverTls(
   },
 ): Promise<Finding> {
   const where = describeTarget(target);
-  const finish = ntlmFinisher(where, now, startedAt);
+  const finish = findingFinisher('ntlm', where, now, startedAt);
   const malformed = (problem: string) =>
     finish(
       'warn',
@@ -178,26 +179,6 @@ export async function readNtlmOverTls(
     );
   }
 }
-
-/** Builds the probe's Finding with the time taken since `startedAt`. */
-function ntlmFinisher(where: string, now: () => number, startedAt: number): Finish {
-  return (status, code, summary, detail) => ({
-    probe: 'ntlm',
-    target: where,
-    status,
-    code,
-    summary,
-    detail,
-    ms: Math.round(now() - startedAt),
-  });
-}
-
-type Finish = (
-  status: Finding['status'],
-  code: string,
-  summary: string,
-  detail: Record<string, unknown>,
-) => Finding;
 
 /** The finding from what the machine said: names, OS, CredSSP version, clock; mismatch and skew judged. */
 function judge(

@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Finding } from '../report/finding.js';
 import { certificateSummary, describePeer, judgeCertificate } from './certificate.js';
 import { ConnectFailure, type Connector } from './connector.js';
+import { findingFinisher } from './finish-finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 import { exchange } from './rdp-negotiate.js';
 import { startTls } from './start-tls.js';
@@ -36,7 +37,7 @@ export async function probeTls(target: ProbeTarget, options: TlsProbeOptions): P
   const started = now();
   const where = describeTarget(target);
   const name = target.displayName ?? target.host;
-  const finish = tlsFinisher(where, now, started);
+  const finish = findingFinisher('tls', where, now, started);
 
   let stream: Duplex;
   try {
@@ -115,7 +116,7 @@ export async function probeTlsAfterNegotiation(
   let handedOver = false;
   const { clock = () => new Date(), now = performance.now.bind(performance) } = options;
   const where = describeTarget(target);
-  const finish = tlsFinisher(where, now, startedAt);
+  const finish = findingFinisher('tls', where, now, startedAt);
   let socket: TLSSocket | null = null;
   try {
     const notOffered = whyTlsNotOffered(answer);
@@ -166,24 +167,6 @@ export function tlsFindingWithoutNegotiation(rdp: Finding): Finding {
     detail: { stage: connectFailed ? 'connect' : 'x224' },
     ms: rdp.ms,
   };
-}
-
-/** Builds the probe's Finding with the time taken since `startedAt`. */
-function tlsFinisher(where: string, now: () => number, startedAt: number) {
-  return (
-    status: Finding['status'],
-    code: string,
-    summary: string,
-    detail: Record<string, unknown>,
-  ): Finding => ({
-    probe: 'tls',
-    target: where,
-    status,
-    code,
-    summary,
-    detail,
-    ms: Math.round(now() - startedAt),
-  });
 }
 
 /** Why TLS will not follow this negotiation answer, or null when it will. */

@@ -8,12 +8,16 @@ import {
 import { createChatCore } from '../../src/bot/conversation/chat-core.js';
 import { createConversation } from '../../src/bot/conversation/conversation.js';
 import type { Incoming, Surface } from '../../src/bot/conversation/ports.js';
-import { createWatch } from '../../src/bot/watch/watched-channel.js';
+import { createWatch, type WatchDeps } from '../../src/bot/watch/watched-channel.js';
 import { understand } from '../../src/intents/understand.js';
 import type { Reply } from '../../src/report/reply.js';
 import type { Report } from '../../src/report/report.js';
 import type { Understanding } from '../../src/report/understanding.js';
-import { createMemoryFeedbackStore, type FeedbackVote } from '../../src/store/feedback-store.js';
+import {
+  createMemoryFeedbackStore,
+  type FeedbackStore,
+  type FeedbackVote,
+} from '../../src/store/feedback-store.js';
 
 const logger = pino({ level: 'silent' });
 const incoming = (id: string, text = 'rdp 0x904 on srv-fin-02'): Incoming => ({
@@ -45,6 +49,33 @@ function surface(): Surface & { replies: Reply[] } {
     post: async (reply) => void replies.push(reply),
     update: async (reply) => void replies.push(reply),
   };
+}
+
+/** The core over a conversation whose triage answers `report()` at once (or `triage`). */
+function coreOver({
+  triage = async (understanding: Understanding) => report(understanding),
+  feedback = createMemoryFeedbackStore(),
+  readImages,
+}: {
+  triage?: Parameters<typeof createConversation>[0]['triage'];
+  feedback?: FeedbackStore;
+  readImages?: Parameters<typeof createConversation>[0]['readImages'];
+} = {}) {
+  const conversation = createConversation({ understand, triage, ...(readImages && { readImages }) });
+  return createChatCore({ conversation, feedback, logger });
+}
+
+/** The watch over channel `c1` of the `test` platform. */
+function watchOver(core: ReturnType<typeof createChatCore>, readImages?: WatchDeps['readImages']) {
+  const channels = [{ platform: 'test', id: 'c1' }];
+  return createWatch({
+    channels,
+    minConfidence: 0.5,
+    understand,
+    core,
+    log: logger,
+    ...(readImages && { readImages }),
+  });
 }
 
 /** A feedback store that also keeps every vote for the test to read. */
@@ -83,11 +114,7 @@ function gatedTriage() {
 
 describe('chat core', () => {
   test('a delivery is answered once; a retry of it is dropped', async () => {
-    const core = createChatCore({
-      conversation: createConversation({ understand, triage: async (u) => report(u) }),
-      feedback: createMemoryFeedbackStore(),
-      logger,
-    });
+    const core = coreOver();
     expect(await core.firstDelivery('slack:T1:C1:1.1')).toBe(true);
     expect(await core.firstDelivery('slack:T1:C1:1.1')).toBe(false);
     expect(await core.firstDelivery('teams:conv:1')).toBe(true);
@@ -120,11 +147,7 @@ describe('chat core', () => {
 
   test('the final report is kept under its key; a vote marks it and records the report codes', async () => {
     const { votes, feedback } = recordingFeedback();
-    const core = createChatCore({
-      conversation: createConversation({ understand, triage: async (u) => report(u) }),
-      feedback,
-      logger,
-    });
+    const core = coreOver({ feedback });
     const { report: answered, reportKey } = await core.answer(incoming('7'), surface(), {
       reportKey: () => 'test:c1:m1',
     });
@@ -166,11 +189,7 @@ describe('chat core', () => {
 
   test('a vote the store refuses is reported, never thrown', async () => {
     const feedback = { record: async () => Promise.reject(new Error('disk full')), stats: async () => ({}) };
-    const core = createChatCore({
-      conversation: createConversation({ understand, triage: async (u) => report(u) }),
-      feedback,
-      logger,
-    });
+    const core = coreOver({ feedback });
     expect(await core.vote({ key: 'k', fixId: 'f', helped: true, user: 'u', platform: 'test' })).toEqual({
       status: 'not-stored',
     });
@@ -178,11 +197,7 @@ describe('chat core', () => {
 
   test('drain waits for running triages, then cancels them after the grace; their message says so', async () => {
     const gate = gatedTriage();
-    const core = createChatCore({
-      conversation: createConversation({ understand, triage: gate.triage }),
-      feedback: createMemoryFeedbackStore(),
-      logger,
-    });
+    const core = coreOver({ triage: gate.triage });
     const shown = surface();
     const answered = core.answer(incoming('9'), shown, { key: 'run-9' });
     await expect.poll(() => core.isRunning('run-9')).toBe(true);
@@ -196,11 +211,7 @@ describe('chat core', () => {
   });
 
   test('a first post that fails goes to onUnposted, and answer() still resolves', async () => {
-    const core = createChatCore({
-      conversation: createConversation({ understand, triage: async (u) => report(u) }),
-      feedback: createMemoryFeedbackStore(),
-      logger,
-    });
+    const core = coreOver();
     const told: unknown[] = [];
     const broken: Surface = {
       minUpdateIntervalMs: 0,
@@ -214,15 +225,13 @@ describe('chat core', () => {
   });
 
   test('the edit budget skips progress edits once spent; the final report always goes', async () => {
-    const conversation = createConversation({
-      understand,
+    const core = coreOver({
       triage: async (u, { onFinding }) => {
         for (let n = 0; n < 5; n += 1)
           onFinding({ probe: 'tcp', target: `h:${n}`, status: 'ok', code: 'TCP_OPEN', summary: '', ms: 0 });
         return report(u);
       },
     });
-    const core = createChatCore({ conversation, feedback: createMemoryFeedbackStore(), logger });
     const shown = surface();
     await core.answer(incoming('5'), shown, { editBudget: { tryTake: () => false, take: () => {} } });
     expect(shown.replies.map((reply) => reply.kind)).toEqual(['progress', 'report']);
@@ -248,16 +257,8 @@ describe('watched channels', () => {
     };
     const readImages = createScreenshotReader(ocr);
     const file: AttachedFile = { name: 'shot.png', download: async () => ({ bytes: new Uint8Array(png) }) };
-    const conversation = createConversation({ understand, readImages, triage: async (u) => report(u) });
-    const core = createChatCore({ conversation, feedback: createMemoryFeedbackStore(), logger });
-    const watch = createWatch({
-      channels: [{ platform: 'test', id: 'c1' }],
-      minConfidence: 0.5,
-      understand,
-      readImages,
-      core,
-      log: logger,
-    });
+    const core = coreOver({ readImages });
+    const watch = watchOver(core, readImages);
     const shown = surface();
     const decision = await watch.handle(
       { incoming: { ...incoming('w1', 'rdp broken again'), files: [file] }, ts: '1.1', topLevel: true },
@@ -275,18 +276,8 @@ describe('watched channels', () => {
 
   test('"wrong" in the thread and 👎 on the answer vote against the first fix, under the question', async () => {
     const { votes, feedback } = recordingFeedback();
-    const core = createChatCore({
-      conversation: createConversation({ understand, triage: async (u) => report(u) }),
-      feedback,
-      logger,
-    });
-    const watch = createWatch({
-      channels: [{ platform: 'test', id: 'c1' }],
-      minConfidence: 0.5,
-      understand,
-      core,
-      log: logger,
-    });
+    const core = coreOver({ feedback });
+    const watch = watchOver(core);
     const question = incoming('c1:1.1', 'rdp to srv-fin-02 fails with 0x904 extended 0x7');
     await watch.handle({ incoming: question, ts: '1.1', topLevel: true }, { surface: surface() });
     await watch.handle(
@@ -302,18 +293,8 @@ describe('watched channels', () => {
   });
 
   test('a message the policy does not take is not answered, and says why', async () => {
-    const core = createChatCore({
-      conversation: createConversation({ understand, triage: async (u) => report(u) }),
-      feedback: createMemoryFeedbackStore(),
-      logger,
-    });
-    const watch = createWatch({
-      channels: [{ platform: 'test', id: 'c1' }],
-      minConfidence: 0.5,
-      understand,
-      core,
-      log: logger,
-    });
+    const core = coreOver();
+    const watch = watchOver(core);
     const shown = surface();
     const decision = await watch.handle(
       { incoming: incoming('c1:2.1', 'good morning all'), ts: '2.1', topLevel: true },

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { deadlineSignal } from '../../deadline-signal.js';
 import type { Understanding } from '../../report/understanding.js';
 import type { AttachedFile, ScreenshotReading } from '../attachments/images.js';
-import type { ChatCore } from '../conversation/chat-core.js';
+import type { AnswerOptions, ChatCore } from '../conversation/chat-core.js';
 import type { Incoming, Surface } from '../conversation/ports.js';
 import { decideUnasked, type WatchDecision } from './policy.js';
 
@@ -36,8 +36,8 @@ export interface WatchedMessage {
 export interface WatchHooks {
   /** Where the answer goes (the message's thread). */
   surface: Surface;
-  /** Store key of the answer once posted (as the adapter's buttons look it up). */
-  reportKey?: () => string | undefined;
+  /** How the core answers there (the store key once posted, the platform's edit budget). */
+  answer?: AnswerOptions;
   /** Someone other than the poster and the bot already answered in the thread: stay out. */
   answeredByOthers?: () => Promise<boolean>;
   /** Marks the user's message: 👀 while probing, ✅ once answered (Slack reactions). */
@@ -94,7 +94,7 @@ export function createWatch({
     watches: (platform, channel) => watched.has(`${platform}:${channel}`),
     decide,
 
-    async handle(message, { surface, reportKey, answeredByOthers, mark }) {
+    async handle(message, { surface, answer = {}, answeredByOthers, mark }) {
       const { incoming, ts } = message;
       const { platform, channel } = incoming;
       if (!message.topLevel) {
@@ -110,7 +110,7 @@ export function createWatch({
       if (await answeredByOthers?.())
         return { answer: false, code: 'already-answered', reason: 'someone already answered it' };
       await mark?.('probing');
-      const { report } = await core.answer(incoming, surface, reportKey ? { reportKey } : {});
+      const { report } = await core.answer(incoming, surface, answer);
       await mark?.('answered');
       if (report) {
         // The question and the answer both take "wrong" / 👎, recorded under the question's id.

@@ -57,6 +57,7 @@ interface Listening {
   answer: AnswerInSlack;
   filesOf: translate.FilesOf;
   watch: Watch | undefined;
+  editBudget: EditBudget;
   log: Logger;
 }
 
@@ -89,7 +90,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackService {
     });
   };
   const filesOf = translate.slackFiles(settings.botToken, settings.apiUrl);
-  registerListeners(app, { core, answer, filesOf, watch, log });
+  registerListeners(app, { core, answer, filesOf, watch, editBudget, log });
   registerReportActions(app, core, answer, now);
   app.error(async (error) => log.error({ err: error }, 'slack listener failed'));
   return slackService(app, receiver, { settings, core, log, isUp });
@@ -132,7 +133,7 @@ function boltApp({ settings, clientOptions = {}, onApiError }: SlackAppDeps, log
   return { app, receiver, isUp: () => up };
 }
 
-function registerListeners(app: App, { core, answer, filesOf, watch, log }: Listening): void {
+function registerListeners(app: App, { core, answer, filesOf, watch, editBudget, log }: Listening): void {
   /** Slack re-sends an event it thinks was lost (x-slack-retry-num); each message is answered once. */
   const fresh = (id: string, body: { team_id?: string }) =>
     core.firstDelivery(`slack:${body.team_id ?? ''}:${id}`);
@@ -141,8 +142,8 @@ function registerListeners(app: App, { core, answer, filesOf, watch, log }: List
     if (watch?.watches('slack', channel) && channel_type !== 'im') {
       const watched = translate.fromWatched(event, context.botUserId, filesOf);
       if (watched && (await fresh(`watch:${watched.incoming.id}`, body)))
-        void answerWatched(watch, watched, client, context.botUserId).catch((error: unknown) =>
-          log.error({ err: error }, 'watched message failed'),
+        void answerWatched({ watch, editBudget }, watched, client, context.botUserId).catch(
+          (error: unknown) => log.error({ err: error }, 'watched message failed'),
         );
       return;
     }
@@ -174,7 +175,7 @@ function registerListeners(app: App, { core, answer, filesOf, watch, log }: List
 
 /** A watched channel's message through the core's watch: 👀 while probing, ✅ when answered. */
 function answerWatched(
-  watch: Watch,
+  { watch, editBudget }: { watch: Watch; editBudget: EditBudget },
   watched: NonNullable<ReturnType<typeof translate.fromWatched>>,
   client: webApi.WebClient,
   botUserId: string | undefined,
@@ -191,7 +192,7 @@ function answerWatched(
     );
   return watch.handle(watched, {
     surface,
-    reportKey: () => surface.ts && `slack:${channel}:${surface.ts}`,
+    answer: { reportKey: () => surface.ts && `slack:${channel}:${surface.ts}`, editBudget },
     // Someone already answered in the thread (a late event): stay out. A failed look-up is "not answered".
     answeredByOthers: async () => {
       const thread = await client.conversations
