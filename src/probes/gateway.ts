@@ -4,6 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Finding } from '../report/finding.js';
 import { certificateSummary, describePeer, judgeCertificate } from './certificate.js';
 import { ConnectFailure, type Connector } from './connector.js';
+import { findingFinisher } from './finish-finding.js';
 import { describeTarget, type ProbeTarget } from './probe-target.js';
 import { sendAndRead } from './send-and-read.js';
 import { startTls } from './start-tls.js';
@@ -134,19 +135,8 @@ export async function probeGateway(
   const started = now();
   const where = describeTarget(target);
   const name = target.displayName ?? target.host;
-  const make =
-    (probe: 'gateway' | 'tls') =>
-    (status: Finding['status'], code: string, summary: string, detail: Record<string, unknown>): Finding => ({
-      probe,
-      target: where,
-      status,
-      code,
-      summary,
-      detail,
-      ms: Math.round(now() - started),
-    });
-  const finish = make('gateway');
-  const tlsFinding = make('tls');
+  const finish = findingFinisher('gateway', where, now, started);
+  const tlsFinding = findingFinisher('tls', where, now, started);
   let stream: Duplex;
   try {
     stream = await connector.open(target.host, target.port, signal);
