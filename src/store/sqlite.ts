@@ -143,17 +143,20 @@ export function openDatabase(
   return db;
 }
 
+/**
+ * Brings the schema up to date in one write transaction. The version is read inside it, after the
+ * write lock is held: two processes opening a new file at once (replicas starting together) queue
+ * on the lock, and the second finds the schema already current instead of creating it again.
+ */
 function migrate(db: SqliteDatabase): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length)
-    throw new TriageError(
-      'STORE_UNAVAILABLE',
-      `The store was written by a newer rdp-triage (schema ${version}, this one knows ${MIGRATIONS.length})`,
-    );
-  for (let next = version; next < MIGRATIONS.length; next += 1) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[next] ?? '');
-      db.pragma(`user_version = ${next + 1}`);
-    }).immediate();
-  }
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length)
+      throw new TriageError(
+        'STORE_UNAVAILABLE',
+        `The store was written by a newer rdp-triage (schema ${version}, this one knows ${MIGRATIONS.length})`,
+      );
+    for (let next = version; next < MIGRATIONS.length; next += 1) db.exec(MIGRATIONS[next] ?? '');
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
 }
