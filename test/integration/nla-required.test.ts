@@ -22,7 +22,7 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
     { server: 'rdp-nla', code: 'RDP_NLA_REQUIRED', detail: { failureCode: 5 } },
   ] as { server: LabHostName; code: string; detail: Record<string, number> }[])(
     'a TLS-only offer to $server: $code',
-    async ({ server, code, detail }, ctx) => {
+    async ({ server, code, detail }) => {
       if (server === 'rdp-nla') failIfMissing(lab.skipped.nla);
       const finding = await probeNlaRequired(
         { host: lab.addresses[server], port: 3389, displayName: `${server}.lab` },
@@ -58,7 +58,7 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
     expect(findings.filter((f) => f.probe === 'jump')).toEqual([]);
   });
 
-  test("the check costs the host no extra connection: it rides on the tcp probe's", async (ctx) => {
+  test("the check costs the host no extra connection: it rides on the tcp probe's", async () => {
     failIfMissing(lab.skipped.nla);
     const channels = async (host: string) => {
       const before = jump.pool().stats('lab-jump').channelsOpened;
@@ -72,7 +72,7 @@ describeWithLab('NLA required vs optional through the jump', (lab) => {
     expect(nla.opened).toBe(tls.opened);
   });
 
-  test('many triages of the NLA server at once: one SSH connection, every one gets the answer', async (ctx) => {
+  test('many triages of the NLA server at once: one SSH connection, every one gets the answer', async () => {
     failIfMissing(lab.skipped.nla);
     const before = jump.pool().stats('lab-jump').connectsStarted;
     const results = await Promise.all(Array.from({ length: 20 }, () => triage(['rdp-nla.lab'])));

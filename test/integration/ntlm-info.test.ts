@@ -15,7 +15,7 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
   const jump = labJump(lab);
   const { config, triage } = jump;
 
-  test('the NLA server names itself as nmap reads it; its clock is the jump host’s', async (ctx) => {
+  test('the NLA server names itself as nmap reads it; its clock is the jump host’s', async () => {
     failIfMissing(lab.skipped.nla);
     const nmapArgs = ['-Pn', '-p', '3389', '--script', 'rdp-ntlm-info', lab.addresses['rdp-nla']];
     const [command, args] = lab.ns
@@ -52,7 +52,7 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
     );
   });
 
-  test('a triage reads it for the NLA server only; xrdp is "not offered"', async (ctx) => {
+  test('a triage reads it for the NLA server only; xrdp is "not offered"', async () => {
     failIfMissing(lab.skipped.nla);
     // Without root the shadow server carries this machine's name, so rdp-nla.lab is a mismatch.
     failIfMissing(process.getuid?.() === 0 ? undefined : 'the shadow server is named rdp-nla only as root');
@@ -64,7 +64,7 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
     ]);
   });
 
-  test('a stale DNS name answers as another machine: the mismatch, and the DNS check ranks in the top 3', async (ctx) => {
+  test('a stale DNS name answers as another machine: the mismatch, and the DNS check ranks in the top 3', async () => {
     failIfMissing(lab.skipped.nla);
     const report = await triage(['srv-stale.lab']);
     const ntlm = report.findings.find((f) => f.probe === 'ntlm');
@@ -77,7 +77,7 @@ describeWithLab('NTLM CHALLENGE through the jump', (lab) => {
     expect(report.fixes.slice(0, 3).map((fix) => fix.id)).toContain('check-dns-resolution');
   });
 
-  test('a server whose clock is 20 minutes ahead (libfaketime): the skew in minutes, the time fix in the top 3', async (ctx) => {
+  test('a server whose clock is 20 minutes ahead (libfaketime): the skew in minutes, the time fix in the top 3', async () => {
     failIfMissing(lab.skipped.skew);
     const report = await triage(['rdp-skew.lab']);
     const ntlm = report.findings.find((f) => f.probe === 'ntlm');

@@ -197,7 +197,7 @@ describeWithLab('probe faults through the jump', (lab) => {
     return { findings: report.findings, ms: performance.now() - started };
   };
 
-  test.for(ROWS)('$fault → $probe $code', async (row, ctx) => {
+  test.for(ROWS)('$fault → $probe $code', async (row) => {
     const missing = row.needs && row.needs !== 'dns' ? lab.skipped[row.needs] : undefined;
     failIfMissing(missing);
     const report = await triage(row.hosts ?? [], row.gateway ?? null);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, inject, test } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createJumpPool, type JumpPool } from '../../../src/probes/jump-pool.js';
 import type { Report } from '../../../src/report/report.js';
 import { createAllowlist } from '../../../src/triage/allowlist.js';

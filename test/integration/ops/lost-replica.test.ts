@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { LOST_REPLICA_TEXT } from '../../../src/ops/in-flight.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops/redis-server.js';
-import { sendEvents, startBotProcess, startChatApi, writeConfig } from './fixtures/processes.js';
+import { sendEvents, startBotProcesses, startChatApi, writeConfig } from './fixtures/processes.js';
 
 // A replica killed with SIGKILL cannot tell anyone; the triage it was running would hang on
 // "Probing…" forever. Its record in Redis outlives it; once its lease lapses, a surviving replica
@@ -42,9 +42,9 @@ describeWithRedis('a replica dies mid-triage (real redis-server, two bot process
   test('the survivor edits the dead replica’s message to say the triage was lost', async () => {
     const chat = await startChatApi();
     const env = { RDP_TRIAGE_CONFIG: config, CHAT_API_URL: chat.url, REDIS_URL: redis.url };
-    const [doomed, survivor] = await Promise.all([
-      startBotProcess({ ...env, REPLICA: 'doomed' }),
-      startBotProcess({ ...env, REPLICA: 'survivor' }),
+    const [doomed, survivor] = await startBotProcesses([
+      { ...env, REPLICA: 'doomed' },
+      { ...env, REPLICA: 'survivor' },
     ]);
     try {
       const { port } = silent.address() as { port: number };

@@ -7,7 +7,7 @@ import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops
 import {
   type ChatCall,
   sendEvents,
-  startBotProcess,
+  startBotProcesses,
   startChatApi,
   waitFor,
   writeConfig,
@@ -69,9 +69,9 @@ describeWithRedis('several replicas behind one app (real redis-server, two bot p
   test('the same 1,000 events delivered to both replicas are answered once each', async () => {
     const chat = await startChatApi();
     const env = { RDP_TRIAGE_CONFIG: config, CHAT_API_URL: chat.url, REDIS_URL: redis.url };
-    const [one, two] = await Promise.all([
-      startBotProcess({ ...env, REPLICA: 'one' }),
-      startBotProcess({ ...env, REPLICA: 'two' }),
+    const [one, two] = await startBotProcesses([
+      { ...env, REPLICA: 'one' },
+      { ...env, REPLICA: 'two' },
     ]);
     try {
       const events = makeEvents(1000, rdp.port, 'shared');
@@ -120,9 +120,9 @@ describeWithRedis('several replicas behind one app (real redis-server, two bot p
     );
     const chat = await startChatApi();
     const env = { RDP_TRIAGE_CONFIG: limited, CHAT_API_URL: chat.url, REDIS_URL: redis.url };
-    const [one, two] = await Promise.all([
-      startBotProcess({ ...env, REPLICA: 'one' }),
-      startBotProcess({ ...env, REPLICA: 'two' }),
+    const [one, two] = await startBotProcesses([
+      { ...env, REPLICA: 'one' },
+      { ...env, REPLICA: 'two' },
     ]);
     try {
       const events = Array.from({ length: 6 }, (_, i) => ({
@@ -152,9 +152,9 @@ describeWithRedis('several replicas behind one app (real redis-server, two bot p
   test('without REDIS_URL each replica only knows its own deliveries: both answer (the failure Redis prevents)', async () => {
     const chat = await startChatApi();
     const env = { RDP_TRIAGE_CONFIG: config, CHAT_API_URL: chat.url, REDIS_URL: '' };
-    const [one, two] = await Promise.all([
-      startBotProcess({ ...env, REPLICA: 'one' }),
-      startBotProcess({ ...env, REPLICA: 'two' }),
+    const [one, two] = await startBotProcesses([
+      { ...env, REPLICA: 'one' },
+      { ...env, REPLICA: 'two' },
     ]);
     try {
       await sendEvents([one.intakePort, two.intakePort], makeEvents(20, rdp.port, 'alone'));
