@@ -24,6 +24,11 @@ export interface AccessDecision {
  */
 export interface AccessGate {
   admit(requester: Requester, understanding: Understanding): Promise<AccessDecision>;
+  /**
+   * Which of `targets` this requester may hear about (an incident's target in `rdp status`): the
+   * ones they may probe. No rate budget is used; a failed group look-up grants no group role.
+   */
+  visible(requester: Requester, targets: readonly string[]): Promise<string[]>;
 }
 
 export interface AccessGateDeps {
@@ -53,7 +58,24 @@ export function createAccessGate({
   const roles = createRoles(config.access);
   const { perUser, perChannel, exemptPlatforms } = config.rateLimits;
 
+  // A failed look-up grants no group role; a refusal then says why (the surface logged it).
+  const rolesHeld = async (requester: Requester) => {
+    let groupsUnknown = false;
+    const groups = roles.usesGroups
+      ? await groupsOf(requester).catch(() => {
+          groupsUnknown = true;
+          return [];
+        })
+      : [];
+    return { held: roles.rolesOf(requester, groups), groupsUnknown };
+  };
+
   return {
+    async visible(requester, targets) {
+      if (targets.length === 0) return [];
+      const { held } = await rolesHeld(requester);
+      return targets.filter((target) => roles.mayProbe(held, allowlist.groupOf(target)));
+    },
     async admit(requester, understanding) {
       const named = [
         ...understanding.hosts.map((host) => host.name),
@@ -76,15 +98,7 @@ export function createAccessGate({
       });
       if (candidates.length === 0) return decide(candidates, [], []);
 
-      // A failed look-up grants no group role; the refusal then says why (the surface logged it).
-      let groupsUnknown = false;
-      const groups = roles.usesGroups
-        ? await groupsOf(requester).catch(() => {
-            groupsUnknown = true;
-            return [];
-          })
-        : [];
-      const held = roles.rolesOf(requester, groups);
+      const { held, groupsUnknown } = await rolesHeld(requester);
       const unchecked = groupsUnknown
         ? ' (your group membership could not be checked just now — try again in a minute)'
         : '';

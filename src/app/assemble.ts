@@ -111,7 +111,7 @@ export function assembleBot({
       options,
     );
   const conversation = createConversation({
-    incidents,
+    ...(config.incidents.enabled && { incidents }),
     readImages,
     understand: understandText,
     triage,

@@ -32,6 +32,26 @@ export interface Incident {
   reports: number;
   /** `platform:user` of each reporter, in report order. */
   reporters: string[];
+  /** `platform:user` of the helpdesk agent who acknowledged it, while it is mitigated. */
+  acknowledgedBy?: string;
+}
+
+/** What a helpdesk agent can do to an incident (buttons on the helpdesk post, or the CLI). */
+export const INCIDENT_ACTIONS = ['acknowledge', 'resolve', 'reopen'] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
+
+/** Who changed an incident: a platform user, a monitor, or the re-probe (`rdp-triage:recheck`). */
+export interface Actor {
+  platform: string;
+  user: string;
+}
+
+/** One state change, as the audit keeps it. */
+export interface IncidentEvent {
+  at: string;
+  event: 'opened' | 'acknowledged' | 'resolved' | 'reopened';
+  /** `platform:user` of who did it. */
+  by: string;
 }
 
 /** What one report did to an incident: opened it, or joined it as report number `position`. */
@@ -67,7 +87,20 @@ export interface IncidentTracker {
   reportersOf(id: string): Reporter[];
   /** The open and mitigated incidents, newest first; `all` adds the resolved ones. */
   list(options?: { all?: boolean }): Incident[];
+  /** One incident by id (`INC-3`), or null. */
+  get(id: string): Incident | null;
+  /**
+   * A helpdesk agent's action: acknowledge (open → mitigated), resolve (open or mitigated →
+   * resolved), reopen (mitigated or resolved → open). `changed` is false when the incident was
+   * already in that state; null when there is no such incident. Every change is audited.
+   */
+  act(id: string, action: IncidentAction, by: Actor): { incident: Incident; changed: boolean } | null;
+  /** An incident's state changes, oldest first: who opened, acknowledged, resolved or reopened it. */
+  history(id: string): IncidentEvent[];
 }
+
+/** The actor of a resolution by re-probe. */
+export const RECHECK_ACTOR: Actor = { platform: 'rdp-triage', user: 'recheck' };
 
 /** A monitor's failures in a row before it opens an incident: one lost packet is no outage. */
 const MONITOR_FAILURES_TO_OPEN = 2;
@@ -145,10 +178,26 @@ export function createIncidentTracker(
       "SELECT * FROM incidents WHERE state != 'resolved' ORDER BY id DESC",
     ),
     listAll: db.prepare<[], IncidentRow>('SELECT * FROM incidents ORDER BY id DESC'),
+    event: db.prepare(
+      'INSERT INTO incident_events (incident_id, at_ms, event, by_platform, by_user) VALUES (?, ?, ?, ?, ?)',
+    ),
+    events: db.prepare<
+      [number],
+      { at_ms: number; event: IncidentEvent['event']; by_platform: string; by_user: string }
+    >(
+      'SELECT at_ms, event, by_platform, by_user FROM incident_events WHERE incident_id = ? ORDER BY at_ms, rowid',
+    ),
+    acknowledger: db.prepare<[number], { by_platform: string; by_user: string }>(
+      "SELECT by_platform, by_user FROM incident_events WHERE incident_id = ? AND event = 'acknowledged' ORDER BY at_ms DESC, rowid DESC LIMIT 1",
+    ),
+    setState: db.prepare('UPDATE incidents SET state = ?, resolved_ms = ?, green_probes = 0 WHERE id = ?'),
   };
+  const audit = (id: number, event: IncidentEvent['event'], by: Actor, at: number) =>
+    q.event.run(id, at, event, by.platform, by.user);
 
   const toIncident = (row: IncidentRow): Incident => {
     const reporters = q.reporters.all(row.id).map(({ platform, user }) => `${platform}:${user}`);
+    const acknowledger = row.state === 'mitigated' ? q.acknowledger.get(row.id) : undefined;
     return {
       id: `INC-${row.id}`,
       target: row.target,
@@ -161,6 +210,7 @@ export function createIncidentTracker(
       probe: row.probe,
       reports: reporters.length,
       reporters,
+      ...(acknowledger && { acknowledgedBy: `${acknowledger.by_platform}:${acknowledger.by_user}` }),
     };
   };
   const positionOf = (incident: Incident, reporter: Reporter) =>
@@ -187,6 +237,7 @@ export function createIncidentTracker(
     const first = waiting[0]?.at_ms ?? at;
     const id = Number(q.create.run(target, cause, first, at, summary, probed, probe).lastInsertRowid);
     for (const r of waiting) q.attach.run(id, r.platform, r.user, r.channel, r.thread, r.at_ms);
+    audit(id, 'opened', reporter, at);
     q.clear.run(target, cause);
     const incident = toIncident({
       id,
@@ -227,6 +278,7 @@ export function createIncidentTracker(
       if (open) return [joinOpen(open, reporter, at)];
       const id = Number(q.create.run(target, cause, at, at, summary, probed, probe).lastInsertRowid);
       q.attach.run(id, 'monitor', monitor, 'monitor', null, at);
+      audit(id, 'opened', reporter, at);
       const incident = toIncident({
         id,
         target,
@@ -243,7 +295,7 @@ export function createIncidentTracker(
   });
 
   const recheck = db.transaction((id: string, report: Pick<Report, 'findings'>): Recheck | null => {
-    const row = q.byId.get(Number(id.replace(/^INC-/, '')));
+    const row = q.byId.get(numberOf(id));
     if (!row || row.state === 'resolved') return null;
     const failing = failingCauses(report, { warnings: MONITOR_WARNINGS }).some(
       ({ target, cause }) => target === row.target && cause === row.cause,
@@ -257,8 +309,21 @@ export function createIncidentTracker(
       q.green.run(green, row.id);
       return { incident: toIncident(row), outcome: 'green' };
     }
-    q.resolve.run(now(), green, row.id);
+    const at = now();
+    q.resolve.run(at, green, row.id);
+    audit(row.id, 'resolved', RECHECK_ACTOR, at);
     return { incident: toIncident({ ...row, state: 'resolved' }), outcome: 'resolved' };
+  });
+
+  const act = db.transaction((id: string, action: IncidentAction, by: Actor) => {
+    const row = q.byId.get(numberOf(id));
+    if (!row) return null;
+    const next = NEXT_STATE[action];
+    if (!next.from.includes(row.state)) return { incident: toIncident(row), changed: false };
+    const at = now();
+    q.setState.run(next.to, next.to === 'resolved' ? at : null, row.id);
+    audit(row.id, next.event, by, at);
+    return { incident: toIncident({ ...row, state: next.to }), changed: true };
   });
 
   return {
@@ -267,10 +332,35 @@ export function createIncidentTracker(
     recheck: (id, report) => recheck.immediate(id, report),
     reportersOf: (id) =>
       q.where
-        .all(Number(id.replace(/^INC-/, '')))
+        .all(numberOf(id))
         .map(({ thread, ...reporter }) => ({ ...reporter, ...(thread !== null && { thread }) })),
     list: ({ all = false } = {}) => (all ? q.listAll : q.listOpen).all().map(toIncident),
+    get: (id) => {
+      const row = q.byId.get(numberOf(id));
+      return row ? toIncident(row) : null;
+    },
+    act: (id, action, by) => act.immediate(id, action, by),
+    history: (id) =>
+      q.events.all(numberOf(id)).map((row) => ({
+        at: new Date(row.at_ms).toISOString(),
+        event: row.event,
+        by: `${row.by_platform}:${row.by_user}`,
+      })),
   };
+}
+
+const NEXT_STATE: Record<
+  IncidentAction,
+  { from: IncidentState[]; to: IncidentState; event: IncidentEvent['event'] }
+> = {
+  acknowledge: { from: ['open'], to: 'mitigated', event: 'acknowledged' },
+  resolve: { from: ['open', 'mitigated'], to: 'resolved', event: 'resolved' },
+  reopen: { from: ['mitigated', 'resolved'], to: 'open', event: 'reopened' },
+};
+
+/** `INC-12` → 12; anything else → NaN, which matches no row. */
+function numberOf(id: string): number {
+  return /^INC-\d+$/.test(id) ? Number(id.slice(4)) : Number.NaN;
 }
 
 /** The line a reporter sees above their own fixes: the outage is known, and which report theirs is. */

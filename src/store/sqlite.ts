@@ -115,6 +115,25 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (monitor, target, cause)
   );
   `,
+  // Incident state changes, who made them (a helpdesk agent's button, a monitor, the re-probe),
+  // and the one helpdesk post per incident and platform that is edited as reports attach.
+  `
+  CREATE TABLE incident_events (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    at_ms INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    by_platform TEXT NOT NULL,
+    by_user TEXT NOT NULL
+  );
+  CREATE INDEX incident_events_incident ON incident_events (incident_id, at_ms);
+  CREATE TABLE incident_posts (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    platform TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    message_ref TEXT NOT NULL,
+    PRIMARY KEY (incident_id, platform)
+  );
+  `,
 ];
 
 /**

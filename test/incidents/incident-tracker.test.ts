@@ -145,6 +145,56 @@ describe('incident tracker', () => {
     expect(tracker.observeMonitor(down, 'fin')).toHaveLength(1);
   });
 
+  test('a helpdesk agent acknowledges, resolves and reopens; each change is audited, a repeat changes nothing', () => {
+    let clock = Date.parse('2026-12-07T08:00:00Z');
+    const tracker = createIncidentTracker(openDatabase(':memory:'), config, { now: () => clock });
+    tracker.observe(down, user('U1'));
+    tracker.observe(down, user('U2'));
+    const agent = { platform: 'slack', user: 'UHELP' };
+    clock += 60_000;
+    expect(tracker.act('INC-1', 'acknowledge', agent)).toMatchObject({
+      changed: true,
+      incident: { state: 'mitigated', acknowledgedBy: 'slack:UHELP' },
+    });
+    expect(tracker.act('INC-1', 'acknowledge', agent)).toMatchObject({ changed: false });
+    // Mitigated is still open work: it is listed and re-probed.
+    expect(tracker.list().map((incident) => incident.id)).toEqual(['INC-1']);
+    clock += 60_000;
+    expect(tracker.act('INC-1', 'resolve', agent)).toMatchObject({
+      changed: true,
+      incident: { state: 'resolved' },
+    });
+    expect(tracker.list()).toEqual([]);
+    expect(tracker.act('INC-1', 'reopen', { platform: 'teams', user: '29:agent' })).toMatchObject({
+      changed: true,
+      incident: { state: 'open' },
+    });
+    expect(tracker.get('INC-1')).not.toHaveProperty('acknowledgedBy');
+    // A reopened incident collects reports again instead of a second incident opening.
+    expect(tracker.observe(down, user('U3'))[0]).toMatchObject({ opened: false, position: 3 });
+    expect(tracker.history('INC-1')).toEqual([
+      { at: '2026-12-07T08:00:00.000Z', event: 'opened', by: 'slack:U2' },
+      { at: '2026-12-07T08:01:00.000Z', event: 'acknowledged', by: 'slack:UHELP' },
+      { at: '2026-12-07T08:02:00.000Z', event: 'resolved', by: 'slack:UHELP' },
+      { at: '2026-12-07T08:02:00.000Z', event: 'reopened', by: 'teams:29:agent' },
+    ]);
+    expect(tracker.act('INC-9', 'resolve', agent)).toBeNull();
+    expect(tracker.act('DROP TABLE', 'resolve', agent)).toBeNull();
+  });
+
+  test('a resolution by re-probe is audited as the re-probe', () => {
+    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
+    tracker.observe(down, user('U1'));
+    tracker.observe(down, user('U2'));
+    const up = { findings: [finding('srv-fin-02:3389', 'ok', 'TCP_OPEN')] };
+    tracker.recheck('INC-1', up);
+    tracker.recheck('INC-1', up);
+    expect(tracker.history('INC-1').map(({ event, by }) => `${event} ${by}`)).toEqual([
+      'opened slack:U2',
+      'resolved rdp-triage:recheck',
+    ]);
+  });
+
   test('switched off, nothing is grouped', () => {
     const tracker = createIncidentTracker(
       openDatabase(':memory:'),

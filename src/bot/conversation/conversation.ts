@@ -1,6 +1,7 @@
 import type { AccessGate } from '../../access/access-gate.js';
 import { describeError } from '../../errors.js';
 import { describeNotice, type IncidentTracker } from '../../incidents/incident-tracker.js';
+import { statusText } from '../../incidents/status-text.js';
 import type { Finding } from '../../report/finding.js';
 import type { Reply } from '../../report/reply.js';
 import type { Report } from '../../report/report.js';
@@ -24,7 +25,7 @@ export interface ConversationDeps {
   /** Records every request and its outcome (the audit log). Absent: nothing is recorded. */
   audit?: ConversationAudit;
   /** Groups failing reports into incidents (src/incidents). Absent: every report stands alone. */
-  incidents?: Pick<IncidentTracker, 'observe'>;
+  incidents?: Pick<IncidentTracker, 'observe' | 'list'>;
   /** Reads attached screenshots (OCR). Absent: attachments are ignored. */
   readImages?: (files: AttachedFile[], signal: AbortSignal) => Promise<ScreenshotReading>;
   now?: () => number;
@@ -42,6 +43,8 @@ export interface Conversation {
 const MAX_MESSAGE_CHARS = 40_000;
 /** Typed on their own, these always mean "show me what you can do", whatever the classifier says. */
 const HELP_COMMANDS = new Set(['help', '?', '/help', 'usage']);
+/** `rdp status` (and `/rdp status`, which Slack sends as `status`): the open incidents. */
+const STATUS_COMMANDS = new Set(['status', 'rdp status', '/rdp status', 'incidents', 'rdp incidents']);
 
 export function createConversation({
   understand,
@@ -91,6 +94,12 @@ export function createConversation({
       if (understanding.intent === 'help' || HELP_COMMANDS.has(text.trim().toLowerCase())) {
         record({ outcome: 'answered' });
         await surface.post({ kind: 'text', text: withNote(HELP_TEXT), understanding });
+        return null;
+      }
+      if (STATUS_COMMANDS.has(text.trim().toLowerCase().replace(/\s+/g, ' '))) {
+        record({ outcome: 'answered' });
+        const status = await openIncidentsFor(incoming, incidents, access);
+        await surface.post({ kind: 'text', text: withNote(status), understanding });
         return null;
       }
       if (understanding.intent === 'feedback') {
@@ -171,6 +180,21 @@ function knownIncidents(
   } catch {
     return [];
   }
+}
+
+/** The `rdp status` reply: open incidents on the targets this user may probe (the access rules decide). */
+async function openIncidentsFor(
+  requester: Incoming,
+  incidents: ConversationDeps['incidents'],
+  access: ConversationDeps['access'],
+): Promise<string> {
+  if (!incidents) return 'Incidents are not tracked here (config incidents.enabled is off).';
+  const open = incidents.list();
+  const allowed = access
+    ? new Set(await access.visible(requester, [...new Set(open.map((incident) => incident.target))]))
+    : null;
+  const shown = allowed ? open.filter((incident) => allowed.has(incident.target)) : open;
+  return statusText(shown, { hidden: open.length - shown.length });
 }
 
 /** Marks a failure of the very first post, so the triage's own error handling lets it through. */

@@ -7,6 +7,7 @@ export const HELP_TEXT = [
   '  black screen then it closes on build-agent-7 via rdg.corp.example',
   'I decode the codes, probe the host from inside the network (DNS, TCP 3389, RDP negotiation,',
   'certificate, gateway) and rank fixes by what I find, with commands you can paste.',
+  '"rdp status" lists the open incidents (outages several people reported, or a monitor found).',
 ].join('\n');
 
 export const EMPTY_TEXT =
