@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
-import type { Incident } from '../incidents/incident-tracker.js';
+import type { Incident } from '../report/incident.js';
 import type { Bot } from './assemble.js';
 import { type MonitorChange, runMonitorPass } from './monitor.js';
 

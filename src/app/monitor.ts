@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { Config } from '../config/schema.js';
 import { hostOf } from '../incidents/failing-causes.js';
-import type { Incident } from '../incidents/incident-tracker.js';
+import type { Incident } from '../report/incident.js';
 import type { Report } from '../report/report.js';
 import type { Bot } from './assemble.js';
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { Incident } from '../incidents/incident-tracker.js';
+import type { Incident } from '../report/incident.js';
 import { openStoreFile } from './store-file.js';
 
 interface IncidentsOptions {

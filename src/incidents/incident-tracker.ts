@@ -1,10 +1,8 @@
 import type { IncidentsConfig } from '../config/incidents-schema.js';
+import type { Actor, Incident, IncidentAction, IncidentEvent, IncidentState } from '../report/incident.js';
 import type { Report } from '../report/report.js';
 import type { SqliteDatabase } from '../store/sqlite.js';
 import { type FailingCause, failingCauses, MONITOR_WARNINGS } from './failing-causes.js';
-
-export const INCIDENT_STATES = ['open', 'mitigated', 'resolved'] as const;
-export type IncidentState = (typeof INCIDENT_STATES)[number];
 
 /** Who reported: platform user ids and where they wrote, never what they wrote. */
 export interface Reporter {
@@ -12,46 +10,8 @@ export interface Reporter {
   user: string;
   channel: string;
   thread?: string;
-}
-
-export interface Incident {
-  /** `INC-12`: stable, the row's number. */
-  id: string;
-  target: string;
-  cause: string;
-  state: IncidentState;
-  /** ISO 8601 times of the first and the latest report. */
-  firstSeen: string;
-  lastSeen: string;
-  /** The failing finding's line, for the title. */
-  summary: string;
-  /** What a re-probe asks again: the finding's `host:port` and its probe. */
-  probed: string;
-  probe: string;
-  /** How many different users reported it. */
-  reports: number;
-  /** `platform:user` of each reporter, in report order. */
-  reporters: string[];
-  /** `platform:user` of the helpdesk agent who acknowledged it, while it is mitigated. */
-  acknowledgedBy?: string;
-}
-
-/** What a helpdesk agent can do to an incident (buttons on the helpdesk post, or the CLI). */
-export const INCIDENT_ACTIONS = ['acknowledge', 'resolve', 'reopen'] as const;
-export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
-
-/** Who changed an incident: a platform user, a monitor, or the re-probe (`rdp-triage:recheck`). */
-export interface Actor {
-  platform: string;
-  user: string;
-}
-
-/** One state change, as the audit keeps it. */
-export interface IncidentEvent {
-  at: string;
-  event: 'opened' | 'acknowledged' | 'resolved' | 'reopened';
-  /** `platform:user` of who did it. */
-  by: string;
+  /** The bot's reply to them (`Surface.messageRef`), where the surface needs it to write there again. */
+  messageRef?: string;
 }
 
 /** What one report did to an incident: opened it, or joined it as report number `position`. */
@@ -102,6 +62,12 @@ export interface IncidentTracker {
 /** The actor of a resolution by re-probe. */
 export const RECHECK_ACTOR: Actor = { platform: 'rdp-triage', user: 'recheck' };
 
+/** A reporter as stored: SQLite's nulls for what is absent. */
+type StoredReporter = Omit<Reporter, 'thread' | 'messageRef'> & {
+  thread: string | null;
+  message_ref: string | null;
+};
+
 /** A monitor's failures in a row before it opens an incident: one lost packet is no outage. */
 const MONITOR_FAILURES_TO_OPEN = 2;
 /** Re-probes in a row without the failing finding before an incident resolves. */
@@ -117,6 +83,7 @@ interface IncidentRow {
   summary: string;
   probed: string;
   probe: string;
+  resolved_ms?: number | null;
 }
 
 /**
@@ -137,7 +104,7 @@ export function createIncidentTracker(
       "SELECT * FROM incidents WHERE target = ? AND cause = ? AND state != 'resolved' ORDER BY id DESC LIMIT 1",
     ),
     attach: db.prepare(
-      'INSERT OR IGNORE INTO incident_reports (incident_id, platform, user, channel, thread, at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO incident_reports (incident_id, platform, user, channel, thread, at_ms, message_ref) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     seen: db.prepare('UPDATE incidents SET last_seen_ms = ? WHERE id = ?'),
     reporters: db.prepare<[number], { platform: string; user: string }>(
@@ -145,11 +112,11 @@ export function createIncidentTracker(
     ),
     expire: db.prepare('DELETE FROM incident_candidates WHERE target = ? AND cause = ? AND at_ms < ?'),
     candidate: db.prepare(
-      `INSERT INTO incident_candidates (target, cause, platform, user, channel, thread, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (target, cause, platform, user) DO UPDATE SET at_ms = excluded.at_ms, channel = excluded.channel, thread = excluded.thread`,
+      `INSERT INTO incident_candidates (target, cause, platform, user, channel, thread, at_ms, message_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (target, cause, platform, user) DO UPDATE SET at_ms = excluded.at_ms, channel = excluded.channel, thread = excluded.thread, message_ref = excluded.message_ref`,
     ),
-    candidates: db.prepare<[string, string], Reporter & { at_ms: number; thread: string | null }>(
-      'SELECT platform, user, channel, thread, at_ms FROM incident_candidates WHERE target = ? AND cause = ? ORDER BY at_ms, rowid',
+    candidates: db.prepare<[string, string], StoredReporter & { at_ms: number }>(
+      'SELECT platform, user, channel, thread, message_ref, at_ms FROM incident_candidates WHERE target = ? AND cause = ? ORDER BY at_ms, rowid',
     ),
     clear: db.prepare('DELETE FROM incident_candidates WHERE target = ? AND cause = ?'),
     create: db.prepare(
@@ -171,8 +138,8 @@ export function createIncidentTracker(
     resolve: db.prepare(
       "UPDATE incidents SET state = 'resolved', resolved_ms = ?, green_probes = ? WHERE id = ?",
     ),
-    where: db.prepare<[number], { platform: string; user: string; channel: string; thread: string | null }>(
-      'SELECT platform, user, channel, thread FROM incident_reports WHERE incident_id = ? ORDER BY at_ms, rowid',
+    where: db.prepare<[number], StoredReporter>(
+      'SELECT platform, user, channel, thread, message_ref FROM incident_reports WHERE incident_id = ? ORDER BY at_ms, rowid',
     ),
     listOpen: db.prepare<[], IncidentRow>(
       "SELECT * FROM incidents WHERE state != 'resolved' ORDER BY id DESC",
@@ -211,14 +178,16 @@ export function createIncidentTracker(
       reports: reporters.length,
       reporters,
       ...(acknowledger && { acknowledgedBy: `${acknowledger.by_platform}:${acknowledger.by_user}` }),
+      ...(row.state === 'resolved' &&
+        typeof row.resolved_ms === 'number' && { resolvedAt: new Date(row.resolved_ms).toISOString() }),
     };
   };
   const positionOf = (incident: Incident, reporter: Reporter) =>
     incident.reporters.indexOf(`${reporter.platform}:${reporter.user}`) + 1;
 
   const joinOpen = (row: IncidentRow, reporter: Reporter, at: number): IncidentNotice => {
-    const { platform, user, channel, thread = null } = reporter;
-    const repeat = q.attach.run(row.id, platform, user, channel, thread, at).changes === 0;
+    const { platform, user, channel, thread = null, messageRef = null } = reporter;
+    const repeat = q.attach.run(row.id, platform, user, channel, thread, at, messageRef).changes === 0;
     q.seen.run(at, row.id);
     const incident = toIncident({ ...row, last_seen_ms: at });
     return { incident, position: positionOf(incident, reporter), opened: false, repeat };
@@ -229,14 +198,15 @@ export function createIncidentTracker(
     reporter: Reporter,
     at: number,
   ) => {
-    const { platform, user, channel, thread = null } = reporter;
+    const { platform, user, channel, thread = null, messageRef = null } = reporter;
     q.expire.run(target, cause, at - windowMs);
-    q.candidate.run(target, cause, platform, user, channel, thread, at);
+    q.candidate.run(target, cause, platform, user, channel, thread, at, messageRef);
     const waiting = q.candidates.all(target, cause);
     if (waiting.length < config.openAfterReports) return null;
     const first = waiting[0]?.at_ms ?? at;
     const id = Number(q.create.run(target, cause, first, at, summary, probed, probe).lastInsertRowid);
-    for (const r of waiting) q.attach.run(id, r.platform, r.user, r.channel, r.thread, r.at_ms);
+    for (const r of waiting)
+      q.attach.run(id, r.platform, r.user, r.channel, r.thread, r.at_ms, r.message_ref);
     audit(id, 'opened', reporter, at);
     q.clear.run(target, cause);
     const incident = toIncident({
@@ -277,7 +247,7 @@ export function createIncidentTracker(
       const open = q.open.get(target, cause);
       if (open) return [joinOpen(open, reporter, at)];
       const id = Number(q.create.run(target, cause, at, at, summary, probed, probe).lastInsertRowid);
-      q.attach.run(id, 'monitor', monitor, 'monitor', null, at);
+      q.attach.run(id, 'monitor', monitor, 'monitor', null, at, null);
       audit(id, 'opened', reporter, at);
       const incident = toIncident({
         id,
@@ -312,7 +282,7 @@ export function createIncidentTracker(
     const at = now();
     q.resolve.run(at, green, row.id);
     audit(row.id, 'resolved', RECHECK_ACTOR, at);
-    return { incident: toIncident({ ...row, state: 'resolved' }), outcome: 'resolved' };
+    return { incident: toIncident({ ...row, state: 'resolved', resolved_ms: at }), outcome: 'resolved' };
   });
 
   const act = db.transaction((id: string, action: IncidentAction, by: Actor) => {
@@ -323,7 +293,8 @@ export function createIncidentTracker(
     const at = now();
     q.setState.run(next.to, next.to === 'resolved' ? at : null, row.id);
     audit(row.id, next.event, by, at);
-    return { incident: toIncident({ ...row, state: next.to }), changed: true };
+    const resolved_ms = next.to === 'resolved' ? at : null;
+    return { incident: toIncident({ ...row, state: next.to, resolved_ms }), changed: true };
   });
 
   return {
@@ -331,9 +302,11 @@ export function createIncidentTracker(
     observeMonitor: (report, monitor) => observeMonitor.immediate(report, monitor),
     recheck: (id, report) => recheck.immediate(id, report),
     reportersOf: (id) =>
-      q.where
-        .all(numberOf(id))
-        .map(({ thread, ...reporter }) => ({ ...reporter, ...(thread !== null && { thread }) })),
+      q.where.all(numberOf(id)).map(({ thread, message_ref, ...reporter }) => ({
+        ...reporter,
+        ...(thread !== null && { thread }),
+        ...(message_ref !== null && { messageRef: message_ref }),
+      })),
     list: ({ all = false } = {}) => (all ? q.listAll : q.listOpen).all().map(toIncident),
     get: (id) => {
       const row = q.byId.get(numberOf(id));

@@ -1,4 +1,4 @@
-import type { Incident } from './incident-tracker.js';
+import type { Incident } from '../report/incident.js';
 
 /** At most this many incidents in one `rdp status` reply; the rest are counted. */
 const MAX_LISTED = 20;

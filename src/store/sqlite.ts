@@ -133,6 +133,10 @@ const MIGRATIONS: string[] = [
     message_ref TEXT NOT NULL,
     PRIMARY KEY (incident_id, platform)
   );
+  -- Where the bot's reply to a reporter is (Surface.messageRef): Teams needs its conversation to
+  -- tell the reporter that the incident is resolved.
+  ALTER TABLE incident_reports ADD COLUMN message_ref TEXT;
+  ALTER TABLE incident_candidates ADD COLUMN message_ref TEXT;
   `,
 ];
 

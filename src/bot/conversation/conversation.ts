@@ -144,7 +144,7 @@ export function createConversation({
           ? { ...probed, understanding, refusals: [...decision.refusals, ...probed.refusals] }
           : probed;
         record({ outcome: outcomeOf(report, decision?.limited ?? false), report });
-        const known = knownIncidents(incidents, report, incoming);
+        const known = knownIncidents(incidents, report, incoming, surface.messageRef);
         const shown = [...(note === undefined ? [] : [note]), ...known].join('\n');
         await edits.finish({
           kind: 'report',
@@ -173,10 +173,13 @@ export function createConversation({
 function knownIncidents(
   incidents: ConversationDeps['incidents'],
   report: Report,
-  incoming: Incoming,
+  { platform, user, channel, thread }: Incoming,
+  messageRef: string | undefined,
 ): string[] {
+  // Who and where only; the reporter's words stay in the (redacted) audit log.
+  const reporter = { platform, user, channel, ...(thread && { thread }), ...(messageRef && { messageRef }) };
   try {
-    return incidents?.observe(report, incoming).map(describeNotice) ?? [];
+    return incidents?.observe(report, reporter).map(describeNotice) ?? [];
   } catch {
     return [];
   }
