@@ -23,7 +23,12 @@ export async function triageOnce(text: string, options: TriageOptions): Promise<
     let note: string | undefined;
     const keep = async (reply: Reply) => {
       answer = reply;
-      if (options.image !== undefined && reply.kind !== 'text' && reply.note !== undefined) note = reply.note;
+      if (
+        options.image !== undefined &&
+        (reply.kind === 'progress' || reply.kind === 'report') &&
+        reply.note !== undefined
+      )
+        note = reply.note;
     };
     const surface: Surface = { minUpdateIntervalMs: Number.POSITIVE_INFINITY, post: keep, update: keep };
     const report: Report | null = await bot.conversation.handle(

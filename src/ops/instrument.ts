@@ -82,6 +82,7 @@ function watchSurface(surface: Surface) {
     understanding: () => {
       const last = seen.last;
       if (!last) return undefined;
+      if (last.kind === 'incident') return undefined;
       return last.kind === 'report' ? last.report.understanding : last.understanding;
     },
     surface: {

@@ -1,4 +1,5 @@
 import type { Finding } from './finding.js';
+import type { Incident } from './incident.js';
 import type { Report } from './report.js';
 import type { Understanding } from './understanding.js';
 
@@ -15,4 +16,6 @@ export type Reply =
        * attached .rdp file, a screenshot's text): "Run probes again" sends this, not the bare message.
        */
       requestText?: string;
-    };
+    }
+  /** An incident's helpdesk post (issue 19): what is broken, since when, how many reports, its buttons. */
+  | { kind: 'incident'; incident: Incident };

@@ -1,9 +1,10 @@
 import type { Finding, FindingStatus } from '../../report/finding.js';
+import { ACTION_LABELS, actionsFor, type Incident, type IncidentAction } from '../../report/incident.js';
 import type { RankedFix } from '../../report/ranked-fix.js';
 import type { Reply } from '../../report/reply.js';
 import type { Refusal, Report } from '../../report/report.js';
 import type { Understanding } from '../../report/understanding.js';
-import { headline } from './text.js';
+import { headline, incidentLines } from './text.js';
 
 /** The Block Kit subset rdp-triage sends (https://docs.slack.dev/reference/block-kit/blocks). */
 export type SlackText =
@@ -59,6 +60,12 @@ export const ACTION_IDS = {
   rerun: 'rerun_probes',
 } as const;
 
+/** An incident post's buttons: `incident_acknowledge` etc., the incident id as the value. */
+export const INCIDENT_ACTION_PREFIX = 'incident_';
+export function incidentActionId(action: IncidentAction): string {
+  return `${INCIDENT_ACTION_PREFIX}${action}`;
+}
+
 const EXPANDED_FIXES = 3;
 /** Findings get at most this many characters; the rest of the budget is for fixes. */
 const FINDINGS_CHARS = 3500;
@@ -92,7 +99,26 @@ export function renderSlack(reply: Reply, options: SlackRenderOptions = {}): Sla
       );
     case 'report':
       return withNote(renderReport(reply.report, options), reply.note);
+    case 'incident':
+      return renderIncident(reply.incident);
   }
+}
+
+function renderIncident(incident: Incident): SlackMessage {
+  const person = (by: string) => (by.startsWith('slack:') ? mention(by.slice(6)) : escapeMrkdwn(by));
+  const { title, lines } = incidentLines(incident, { quote: escapeMrkdwn, person });
+  const buttons = actionsFor(incident.state).map((action) =>
+    button(incidentActionId(action), ACTION_LABELS[action], incident.id),
+  );
+  const emoji = incident.state === 'resolved' ? ':large_green_circle:' : ':rotating_light:';
+  return {
+    text: truncate(`${emoji} ${title} — ${lines[0]}`, SLACK_LIMITS.fallbackText),
+    blocks: [
+      section(truncate(`${emoji} *${title}*`, SLACK_LIMITS.sectionText)),
+      section(truncate(lines.join('\n'), SLACK_LIMITS.sectionText)),
+      { type: 'actions', block_id: `incident:${incident.id}`, elements: buttons },
+    ],
+  };
 }
 
 /** "From your screenshot: 0x904 / 0x7 on srv-fin-02" (issue 12), right under the header. */

@@ -1,9 +1,10 @@
 import type { Finding, FindingStatus } from '../../report/finding.js';
+import { ACTION_LABELS, actionsFor, type Incident } from '../../report/incident.js';
 import type { RankedFix } from '../../report/ranked-fix.js';
 import type { Reply } from '../../report/reply.js';
 import type { Refusal, Report } from '../../report/report.js';
 import type { Understanding } from '../../report/understanding.js';
-import { headline } from './text.js';
+import { headline, incidentLines } from './text.js';
 
 /**
  * Adaptive Card 1.5 rendering of a `Reply`, for Microsoft Teams. Pure: data in, card out.
@@ -30,7 +31,11 @@ export const CARD_MAX_BYTES = 26 * 1024;
 export const TEAMS_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
 /** Verbs of the card's buttons (`Action.Execute` verb; also `data.verb` for the `Action.Submit` fallback). */
-export const TEAMS_VERBS = { feedback: 'rdp-triage.feedback', rerun: 'rdp-triage.rerun' } as const;
+export const TEAMS_VERBS = {
+  feedback: 'rdp-triage.feedback',
+  rerun: 'rdp-triage.rerun',
+  incident: 'rdp-triage.incident',
+} as const;
 
 /** Longest original message a "Run probes again" button carries back. */
 export const RERUN_TEXT_MAX = 1000;
@@ -126,7 +131,27 @@ function renderAt(reply: Reply, options: TeamsRenderOptions, detail: Detail): Ad
       ]);
     case 'report':
       return reportCard(reply.report, options, detail, reply.note);
+    case 'incident':
+      return incidentCard(reply.incident);
   }
+}
+
+function incidentCard(incident: Incident): AdaptiveCard {
+  const { title, lines } = incidentLines(incident);
+  const actions = actionsFor(incident.state).map((action) =>
+    execute(ACTION_LABELS[action], TEAMS_VERBS.incident, { incidentId: incident.id, action }),
+  );
+  return card(
+    [
+      plain(title, {
+        weight: 'Bolder',
+        size: 'Medium',
+        color: incident.state === 'resolved' ? 'Good' : 'Attention',
+      }),
+      ...lines.map((line) => plain(line, { spacing: 'Small' })),
+    ],
+    actions,
+  );
 }
 
 function reportCard(

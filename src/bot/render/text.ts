@@ -1,4 +1,5 @@
 import type { FindingStatus } from '../../report/finding.js';
+import type { Incident } from '../../report/incident.js';
 import type { Reply } from '../../report/reply.js';
 import type { Report } from '../../report/report.js';
 import type { Understanding } from '../../report/understanding.js';
@@ -42,7 +43,41 @@ export function renderText(reply: Reply, style: TextStyle): string {
     }
     case 'report':
       return `${reply.note ? `${paint('dim', reply.note)}\n` : ''}${renderReport(reply.report, style, paint)}`;
+    case 'incident': {
+      const { title, lines } = incidentLines(reply.incident);
+      return [paint('bold', title), ...lines].join('\n');
+    }
   }
+}
+
+/**
+ * What every surface shows of an incident, as plain text: a title and the lines under it.
+ * `quote` is applied to text that came from probes or chat (targets, summaries); `person` turns
+ * a `platform:user` into how the surface names people (a Slack mention), and is inserted as is.
+ */
+export function incidentLines(
+  incident: Incident,
+  {
+    quote = (text: string) => text,
+    person = (by: string) => quote(by),
+  }: { quote?: (text: string) => string; person?: (by: string) => string } = {},
+): { title: string; lines: string[] } {
+  const at = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+  const title = quote(`${incident.id} · ${incident.target}: ${incident.summary || incident.cause}`);
+  const state =
+    incident.state === 'open'
+      ? 'Open'
+      : incident.state === 'mitigated'
+        ? `Acknowledged${incident.acknowledgedBy ? ` by ${person(incident.acknowledgedBy)}` : ''}`
+        : `Resolved${incident.resolvedAt ? ` at ${at(incident.resolvedAt)}` : ''}`;
+  const reports = `${incident.reports} report${incident.reports === 1 ? '' : 's'}`;
+  const lines = [
+    `${state} · since ${at(incident.firstSeen)} · ${reports}, the latest at ${at(incident.lastSeen)}`,
+    quote(`Cause ${incident.cause}, seen by the ${incident.probe} probe of ${incident.probed}`),
+  ];
+  if (incident.state !== 'resolved')
+    lines.push('Re-probed on a schedule: two clean probes in a row resolve it, and every reporter is told.');
+  return { title, lines };
 }
 
 function renderReport(
