@@ -12,7 +12,10 @@ import type { Config } from '../config/schema.js';
 import { loadBuiltinKnowledgeBase } from '../fixes/builtin-kb.js';
 import { createCodeBook } from '../fixes/code-book.js';
 import { loadKnowledgeBase } from '../fixes/load-kb.js';
+import { createIncidentPress, type IncidentPress } from '../incidents/incident-actions.js';
+import { createIncidentPosts, type IncidentPosts } from '../incidents/incident-posts.js';
 import { createIncidentTracker, type IncidentTracker } from '../incidents/incident-tracker.js';
+import { type IncidentChange, relayChanges } from '../incidents/relay-changes.js';
 import { understand } from '../intents/understand.js';
 import { createOcrReader } from '../ocr/ocr-reader.js';
 import type { Connector } from '../probes/connector.js';
@@ -40,6 +43,10 @@ export interface Bot {
   ) => Promise<Report>;
   /** The incidents reports are grouped into (SQLite with the store, else memory). */
   incidents: IncidentTracker;
+  /** Where each incident's helpdesk post is, in the same store. */
+  incidentPosts: IncidentPosts;
+  /** A helpdesk agent's button on an incident: checked against the access rules, audited. */
+  pressIncident: (press: IncidentPress) => Promise<string>;
   /** Where feedback votes go: SQLite when `store.path` is configured, else memory. */
   feedback: FeedbackStore;
   /** Releases pooled connections. */
@@ -63,6 +70,7 @@ export function assembleBot({
   now,
   routeTarget,
   notice = (line) => process.stderr.write(`${line}\n`),
+  onIncidentChange,
 }: {
   config: Config;
   stats?: FeedbackStats;
@@ -76,6 +84,8 @@ export function assembleBot({
   routeTarget?: TriageDeps['routeTarget'];
   /** Tells the operator something once (where a new audit log is kept); default: a line on stderr. */
   notice?: (line: string) => void;
+  /** Told of every incident change (the helpdesk post, reporters told of a resolution). */
+  onIncidentChange?: (change: IncidentChange) => void;
 }): Bot {
   // Shipped knowledge base + the organisation's kb.extensionsDir, validated before anything opens:
   // a bad extension file stops start-up (TriageError KB_INVALID naming file, line and key).
@@ -100,10 +110,16 @@ export function assembleBot({
   const understandText = (text: string) => understand(text, { codeBook, inventory: config.inventory });
   // Incidents live in the store file; without one, in memory for this process.
   const incidentsDb = store ? null : openDatabase(':memory:');
-  const incidents = createIncidentTracker(
-    store?.database ?? (incidentsDb as SqliteDatabase),
-    config.incidents,
-  );
+  const database = store?.database ?? (incidentsDb as SqliteDatabase);
+  const tracker = createIncidentTracker(database, config.incidents);
+  const incidents = onIncidentChange ? relayChanges(tracker, onIncidentChange) : tracker;
+  const access = createAccessGate({
+    config,
+    allowlist,
+    ...(groupsOf && { groupsOf }),
+    ...(limits && { limits }),
+    ...(now && { now }),
+  });
   const triage: Bot['triage'] = (understanding, options) =>
     runTriage(
       understanding,
@@ -119,13 +135,7 @@ export function assembleBot({
       plan(understanding, config, allowlist).targets.map(
         (target) => `${hostPort(target.name, target.port)}${target.jump ? ` through ${target.jump}` : ''}`,
       ),
-    access: createAccessGate({
-      config,
-      allowlist,
-      ...(groupsOf && { groupsOf }),
-      ...(limits && { limits }),
-      ...(now && { now }),
-    }),
+    access,
     ...(store && {
       audit: createConversationAudit(store.audit, {
         jumpsOf: (understanding) =>
@@ -137,6 +147,8 @@ export function assembleBot({
     conversation,
     triage,
     incidents,
+    incidentPosts: createIncidentPosts(database),
+    pressIncident: createIncidentPress({ incidents, visible: access.visible }),
     feedback: store?.feedback ?? createMemoryFeedbackStore(),
     understand: understandText,
     readImages,

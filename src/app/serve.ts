@@ -14,6 +14,7 @@ import { teeFeedbackStore } from '../store/tee-feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
 import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
+import { createIncidentNotifier, type IncidentNotifier, type ShowMessage } from './incident-notifier.js';
 import type { MonitorChange } from './monitor.js';
 import { startMonitorSchedule } from './monitor-schedule.js';
 import { SLACK_STARTER, TEAMS_STARTER } from './surfaces.js';
@@ -48,6 +49,10 @@ export interface RunningSurface {
   health?(): { ok: boolean; detail?: string };
   /** Tells the user of a triage lost with another replica, editing its message when it was posted. */
   tellInterrupted?(triage: InterruptedTriage, text: string): Promise<void>;
+  /** Shows a message nobody just asked for (an incident's helpdesk post, a reporter told it is resolved). */
+  show?: ShowMessage;
+  /** The platform's edit budget per message, for the helpdesk posts' edits. */
+  minUpdateIntervalMs?: number;
 }
 
 /**
@@ -87,6 +92,8 @@ export interface Served {
   poolStats: Bot['poolStats'];
   /** One monitor pass now (serve runs them on the monitors' interval). */
   monitorPass(): Promise<MonitorChange[]>;
+  /** Resolves once every helpdesk post and reporter message so far went out (tests, shutdown). */
+  incidentsIdle(): Promise<void>;
   /** The bot's SQLite store takes a write; absent without `store.path`. */
   checkStore?: Bot['checkStore'];
   close(): Promise<void>;
@@ -119,9 +126,13 @@ export async function startServe({
   const stats: FeedbackStats = {};
   // Roles granted by group ask the requester's platform; each surface registers its look-up as it starts.
   const groups = createGroupDirectory();
+  // Incident changes reach the helpdesk channel and the reporters through the surfaces below,
+  // which register as they start; the notifier needs the bot's store, so it is made right after.
+  let notifier: IncidentNotifier | undefined;
   const bot = assembleBot({
     config,
     stats,
+    onIncidentChange: (change) => notifier?.onChange(change),
     groupsOf: groups.groupsOf,
     ...(routeTarget && { routeTarget }),
     ...(limits && { limits }),
@@ -134,8 +145,15 @@ export async function startServe({
     for (const code of Object.keys(stats)) delete stats[code];
     Object.assign(stats, fresh);
   };
+  notifier = createIncidentNotifier({
+    posts: bot.incidentPosts,
+    helpdesk: config.incidents.helpdesk,
+    reportersOf: (id) => bot.incidents.reportersOf(id),
+    logger,
+  });
   await refresh();
   const core = createChatCore({
+    pressIncident: bot.pressIncident,
     conversation: wrap(bot.conversation),
     feedback,
     onVote: refresh,
@@ -158,26 +176,26 @@ export async function startServe({
     await bot.close();
     throw error;
   }
-  // Monitors and open incidents are probed on a schedule; a resolved incident's reporters are
-  // told in the thread they reported in, by the surface they wrote on.
-  const monitors = startMonitorSchedule({
-    bot,
-    config,
-    logger,
-    tell: async (platform, where, text) => {
-      const surface = running.find((candidate) => candidate.name === platform);
-      if (!surface?.tellInterrupted) return false;
-      await surface.tellInterrupted(where, text);
-      return true;
-    },
-  });
+  for (const surface of running)
+    if (surface.show)
+      notifier.register(surface.name, surface.show, {
+        ...(surface.minUpdateIntervalMs !== undefined && {
+          minUpdateIntervalMs: surface.minUpdateIntervalMs,
+        }),
+      });
+  // Monitors and open incidents are probed on a schedule; what changes reaches the notifier.
+  const monitors = startMonitorSchedule({ bot, config, logger });
+  const told = notifier;
   return {
     surfaces: running,
     poolStats: () => bot.poolStats(),
     ...(bot.checkStore && { checkStore: bot.checkStore }),
     monitorPass: () => monitors.runPass(),
+    incidentsIdle: () => told.idle(),
     close: async () => {
       monitors.stop();
+      told.stop();
+      await told.idle();
       await bot.close();
     },
   };

@@ -18,6 +18,20 @@ export const incidentsSchema = z
       .min(1)
       .max(24 * 60)
       .default(15),
+    /**
+     * Where each incident is posted once, in the helpdesk's channel, and edited in place as reports
+     * attach and its state changes, with Acknowledge / Resolve / Reopen buttons. Absent: no post.
+     */
+    helpdesk: z
+      .object({
+        /** Slack channel id (C…, or G… for an old private channel) the bot is a member of. */
+        slack: z
+          .string()
+          .regex(/^[CG][A-Z0-9]{2,30}$/, 'a Slack channel id such as C0123HELP')
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

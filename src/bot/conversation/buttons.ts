@@ -1,3 +1,4 @@
+import type { IncidentAction } from '../../report/incident.js';
 import type { ChatCore, VoteOutcome } from './chat-core.js';
 import { BUTTON_TEXTS } from './replies.js';
 import type { PostedReport } from './report-store.js';
@@ -5,7 +6,8 @@ import type { PostedReport } from './report-store.js';
 /** What a report's button asks, however the surface encoded it (a card action, a button value). */
 export type ButtonPress =
   | { verb: 'feedback'; key: string; fixId: string; helped: boolean }
-  | { verb: 'rerun'; text: string };
+  | { verb: 'rerun'; text: string }
+  | { verb: 'incident'; id: string; action: IncidentAction; channel: string };
 
 /**
  * What the person who pressed is shown: a line, a failure (`retry`: the store failed, not the
@@ -23,6 +25,11 @@ export async function pressButton(
   voter: { user: string; name?: string; platform: string },
   rerun: (text: string) => Promise<void>,
 ): Promise<ButtonAnswer> {
+  if (press.verb === 'incident') {
+    const { id, action, channel } = press;
+    const by = { platform: voter.platform, user: voter.user, channel };
+    return { kind: 'said', text: await core.pressIncident({ id, action, by }) };
+  }
   if (press.verb === 'rerun') {
     await rerun(press.text);
     return { kind: 'said', text: BUTTON_TEXTS.rerunning };

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
+import type { IncidentPress } from '../../incidents/incident-actions.js';
 import type { Reply } from '../../report/reply.js';
 import type { Report } from '../../report/report.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../../store/dedupe-store.js';
@@ -26,6 +27,8 @@ export interface ChatCoreDeps {
   /** Triages running at once; more wait their turn (default 32). */
   maxConcurrentTriages?: number;
   reports?: ReportStore;
+  /** An incident's Acknowledge / Resolve / Reopen button (src/incidents/incident-actions.ts). */
+  pressIncident?: (press: IncidentPress) => Promise<string>;
   now?: () => number;
 }
 
@@ -85,6 +88,8 @@ export interface ChatCore {
   readonly reports: ReportStore;
   /** Stores a vote and marks it on the posted report (when still in memory). */
   vote(vote: Vote): Promise<VoteOutcome>;
+  /** A helpdesk agent's incident button; resolves to the line they are shown. */
+  pressIncident(press: IncidentPress): Promise<string>;
   /** Counts `work` (a request inside its listener) until it settles, for `idle()`. */
   track(work: Promise<unknown>): void;
   /** Resolves once every tracked request and every triage it started has finished (a barrier for tests). */
@@ -105,6 +110,7 @@ export function createChatCore({
   logger,
   maxConcurrentTriages = 32,
   reports = createReportStore(),
+  pressIncident = async () => 'Incidents are not tracked here.',
   now = Date.now,
 }: ChatCoreDeps): ChatCore {
   const limit = pLimit(maxConcurrentTriages);
@@ -114,6 +120,14 @@ export function createChatCore({
 
   return {
     reports,
+    async pressIncident(press) {
+      try {
+        return await pressIncident(press);
+      } catch (error) {
+        logger.error({ err: error, incident: press.id, action: press.action }, 'incident action failed');
+        return `${press.id} could not be changed just now; please try again.`;
+      }
+    },
     async firstDelivery(key) {
       const fresh = await dedupe.claim(key, DEDUPE_TTL_MS);
       if (!fresh) logger.info({ delivery: key }, 'duplicate delivery dropped');

@@ -1,0 +1,169 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { IncidentPosts } from '../incidents/incident-posts.js';
+import type { Reporter } from '../incidents/incident-tracker.js';
+import type { IncidentChange } from '../incidents/relay-changes.js';
+import type { Incident } from '../report/incident.js';
+import type { Reply } from '../report/reply.js';
+
+/** Where a surface shows a message the bot starts itself (not an answer to a message it received). */
+export interface ShowWhere {
+  channel: string;
+  /** Post in this thread (Slack `thread_ts`). */
+  thread?: string;
+  /** Edit this earlier message of the bot (`Surface.messageRef`) instead of posting. */
+  messageRef?: string;
+  /** Post a new message in the conversation of this earlier message (Teams needs its conversation reference). */
+  near?: string;
+}
+
+/**
+ * What a running surface offers for messages nobody asked for just now: an incident's helpdesk
+ * post, a reporter told that it is resolved. Resolves to the shown message's `messageRef`.
+ */
+export type ShowMessage = (where: ShowWhere, reply: Reply) => Promise<string>;
+
+export interface IncidentNotifier {
+  /** A surface that started: where its helpdesk channel is posted to and its reporters are told. */
+  register(platform: string, show: ShowMessage, options?: { minUpdateIntervalMs?: number }): void;
+  /** The tracker's change listener (relayChanges): returns at once, the work runs behind it. */
+  onChange(change: IncidentChange): void;
+  /** Resolves when every post, edit and message so far went out (or gave up). */
+  idle(): Promise<void>;
+  /** Stops retrying; what is running finishes. */
+  stop(): void;
+}
+
+/** A failed post or message is tried again after these waits, then logged as lost. */
+const RETRY_DELAYS_MS = [1000, 5000, 30_000];
+
+/**
+ * Incidents shown where people work (issue 19). Each incident has one post per helpdesk channel:
+ * posted on the first change, then edited as reports attach and its state changes. Edits of one
+ * post are serialised and coalesced (the latest state wins, at most one edit per the platform's
+ * interval), so a burst of forty reports is one post and a few edits. When an incident resolves,
+ * every reporter gets one message where they reported. A failure is retried, then logged; it
+ * never reaches the user whose report caused it.
+ */
+export function createIncidentNotifier({
+  posts,
+  helpdesk,
+  reportersOf,
+  logger,
+  retryDelaysMs = RETRY_DELAYS_MS,
+}: {
+  posts: IncidentPosts;
+  /** Helpdesk channel per platform (config incidents.helpdesk). */
+  helpdesk: Partial<Record<string, string>>;
+  reportersOf: (incidentId: string) => Reporter[];
+  logger: Logger;
+  retryDelaysMs?: number[];
+}): IncidentNotifier {
+  const log = logger.child({ component: 'incidents' });
+  const outlets = new Map<string, { show: ShowMessage; minUpdateIntervalMs: number }>();
+  const stopping = new AbortController();
+  const running = new Set<Promise<void>>();
+  /** One lane per helpdesk post: the state still to show, while a delivery runs. */
+  const lanes = new Map<string, { next: Incident | null }>();
+
+  const track = (work: Promise<void>) => {
+    running.add(work);
+    void work.finally(() => running.delete(work));
+  };
+
+  /** Runs `attempt` until it succeeds, the retries are spent, or the notifier stops. */
+  const withRetries = async (what: Record<string, unknown>, attempt: () => Promise<void>) => {
+    for (let tries = 0; ; tries += 1) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const wait = retryDelaysMs[tries];
+        if (wait === undefined || stopping.signal.aborted) {
+          log.error({ err: error, ...what }, 'incident message lost after retries');
+          return;
+        }
+        log.warn({ err: error, ...what, retryInMs: wait }, 'incident message failed; retrying');
+        await delay(wait, undefined, { signal: stopping.signal }).catch(() => {});
+      }
+    }
+  };
+
+  const deliver = async (platform: string, channel: string, incident: Incident) => {
+    const outlet = outlets.get(platform);
+    if (!outlet) return;
+    const reply: Reply = { kind: 'incident', incident };
+    await withRetries({ incident: incident.id, platform }, async () => {
+      const post = posts.get(incident.id, platform);
+      if (post) {
+        await outlet.show({ channel: post.channel, messageRef: post.messageRef }, reply);
+        return;
+      }
+      const messageRef = await outlet.show({ channel }, reply);
+      posts.put(incident.id, platform, { channel, messageRef });
+    });
+  };
+
+  const showOnHelpdesk = (incident: Incident) => {
+    for (const [platform, channel] of Object.entries(helpdesk)) {
+      if (channel === undefined || !outlets.has(platform)) continue;
+      const key = `${platform}\u0000${incident.id}`;
+      const lane = lanes.get(key);
+      if (lane) {
+        lane.next = incident;
+        continue;
+      }
+      const fresh: { next: Incident | null } = { next: incident };
+      lanes.set(key, fresh);
+      track(
+        (async () => {
+          for (let shown = fresh.next; shown; shown = fresh.next) {
+            fresh.next = null;
+            await deliver(platform, channel, shown);
+            // The platform's edit budget per message (Slack: about one a second).
+            const wait = outlets.get(platform)?.minUpdateIntervalMs ?? 0;
+            if (fresh.next && wait > 0)
+              await delay(wait, undefined, { signal: stopping.signal }).catch(() => {});
+          }
+        })().finally(() => lanes.delete(key)),
+      );
+    }
+  };
+
+  const tellReporters = (incident: Incident) => {
+    const text = `${incident.id} is resolved: ${incident.target} no longer shows ${incident.cause}. Try connecting again.`;
+    for (const reporter of reportersOf(incident.id)) {
+      if (reporter.platform === 'monitor') continue;
+      const outlet = outlets.get(reporter.platform);
+      if (!outlet) {
+        log.warn({ incident: incident.id, platform: reporter.platform }, 'a reporter could not be told');
+        continue;
+      }
+      const where: ShowWhere = {
+        channel: reporter.channel,
+        ...(reporter.thread && { thread: reporter.thread }),
+        ...(reporter.messageRef && { near: reporter.messageRef }),
+      };
+      track(
+        withRetries({ incident: incident.id, platform: reporter.platform }, async () => {
+          await outlet.show(where, { kind: 'text', text });
+        }),
+      );
+    }
+  };
+
+  return {
+    register(platform, show, { minUpdateIntervalMs = 0 } = {}) {
+      outlets.set(platform, { show, minUpdateIntervalMs });
+    },
+    onChange({ incident, event }) {
+      showOnHelpdesk(incident);
+      if (event === 'resolved') tellReporters(incident);
+    },
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    stop() {
+      stopping.abort();
+    },
+  };
+}

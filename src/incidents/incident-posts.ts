@@ -1,0 +1,27 @@
+import type { SqliteDatabase } from '../store/sqlite.js';
+
+/** Where an incident's helpdesk post is on one platform, so it is edited, never posted twice. */
+export interface IncidentPosts {
+  get(incidentId: string, platform: string): { channel: string; messageRef: string } | null;
+  put(incidentId: string, platform: string, post: { channel: string; messageRef: string }): void;
+}
+
+export function createIncidentPosts(db: SqliteDatabase): IncidentPosts {
+  const get = db.prepare<[number, string], { channel: string; message_ref: string }>(
+    'SELECT channel, message_ref FROM incident_posts WHERE incident_id = ? AND platform = ?',
+  );
+  const put = db.prepare(
+    `INSERT INTO incident_posts (incident_id, platform, channel, message_ref) VALUES (?, ?, ?, ?)
+     ON CONFLICT (incident_id, platform) DO UPDATE SET channel = excluded.channel, message_ref = excluded.message_ref`,
+  );
+  const numberOf = (id: string) => Number(id.replace(/^INC-/, ''));
+  return {
+    get(incidentId, platform) {
+      const row = get.get(numberOf(incidentId), platform);
+      return row ? { channel: row.channel, messageRef: row.message_ref } : null;
+    },
+    put(incidentId, platform, { channel, messageRef }) {
+      put.run(numberOf(incidentId), platform, channel, messageRef);
+    },
+  };
+}
