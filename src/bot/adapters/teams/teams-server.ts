@@ -8,30 +8,13 @@ import { serveWebhook, type WebhookServer, type WebhookSurfaceOptions } from '..
 import { onTurn, type TeamsBot, tellInterrupted } from './teams-bot.js';
 
 /** `minUpdateIntervalMs`: Teams allows 7 sends / s and 60 / 30 s per conversation (platform-limits.md). */
-export type TeamsOptions = WebhookSurfaceOptions & {
-  settings: TeamsSettings;
-  /**
-   * OpenID metadata of the Bot Connector's signing keys (default login.botframework.com). Set it for
-   * a sovereign cloud, or to a local document in tests.
-   */
-  openIdMetadataUrl?: string;
-};
+export type TeamsOptions = WebhookSurfaceOptions & { settings: TeamsSettings };
 
 /** `authenticated` is false in Emulator mode (no app id). */
 export type TeamsServer = WebhookServer;
 
 export const TEAMS_PATH = '/api/messages';
 const MAX_BODY_BYTES = 512 * 1024;
-
-/** Public-cloud Bot Framework endpoints; spelled out because overriding one means passing all. */
-const PUBLIC_CLOUD = {
-  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
-  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-  OAuthUrl: 'https://api.botframework.com',
-  ToBotFromEmulatorOpenIdMetadataUrl:
-    'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
-  CallerId: 'urn:botframework:azure',
-};
 
 /** `CloudAdapter` whose turn entry is called with an activity this module already validated. */
 class ValidatingCloudAdapter extends CloudAdapter {
@@ -70,7 +53,9 @@ const activitySchema = z.looseObject({
 export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
   const { settings } = options;
   const { log, core, watch } = surfaceCore(options, 'teams');
-  const adapter = new ValidatingCloudAdapter(botFrameworkAuth(options));
+  const adapter = new ValidatingCloudAdapter(
+    new ConfigurationBotFrameworkAuthentication(settings.botFrameworkAuth),
+  );
   // Every failed call to the Bot Connector is told to the metrics.
   if (options.onApiError) countFailedCalls(adapter, CONNECTOR_CALLS, 'teams', options.onApiError);
   const bot: TeamsBot = {
@@ -106,18 +91,5 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
     },
     core,
     tellInterrupted: (messageRef, text) => tellInterrupted(bot, messageRef, text),
-  });
-}
-
-/** The Bot Connector's credentials, and its endpoints when the signing keys come from elsewhere. */
-function botFrameworkAuth({ settings, openIdMetadataUrl }: TeamsOptions) {
-  const tenant = settings.botFrameworkAuth.MicrosoftAppTenantId ?? 'botframework.com';
-  return new ConfigurationBotFrameworkAuthentication({
-    ...settings.botFrameworkAuth,
-    ...(openIdMetadataUrl !== undefined && {
-      ...PUBLIC_CLOUD,
-      ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
-      ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${tenant}`,
-    }),
   });
 }
