@@ -1,23 +1,24 @@
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
-import { ActivityTypes, TurnContext } from 'botbuilder';
-import type { Logger } from 'pino';
+import { ActivityTypes, CardFactory, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { AttachedFile } from '../../attachments/images.js';
 import { isAddressed } from '../../conversation/addressed.js';
 import { answerInTurn, type TurnMessages } from '../../conversation/answer-in-turn.js';
-import type { ChatCore } from '../../conversation/chat-core.js';
 import type { Incoming } from '../../conversation/ports.js';
-import { type AdaptiveCard, renderTeamsCard, TEAMS_CARD_CONTENT_TYPE } from '../../render/teams.js';
-import type { Watch, WatchedMessage } from '../../watch/watched-channel.js';
+import { type AdaptiveCard, renderTeamsCard } from '../../render/teams.js';
+import type { WatchedMessage } from '../../watch/watched-channel.js';
+import type { surfaceCore } from '../surface-core.js';
 import { INVOKE_CARD, onCardAction } from './teams-actions.js';
 import { teamsAttachments } from './teams-files.js';
 
 /**
  * The Teams side of the conversation core: turns activities into `Incoming`, posts the card in the
- * user's turn and edits it proactively, and handles the card's buttons.
+ * user's turn and edits it proactively, and handles the card's buttons. Watched channels: with the
+ * RSC permission ChannelMessage.Read.Group the bot receives every channel message; a new root post
+ * the policy accepts is answered in its thread without an @mention. Bots cannot react to Teams
+ * messages, so the card itself is the mark.
  */
-export interface TeamsBot {
-  core: ChatCore;
+export interface TeamsBot extends ReturnType<typeof surfaceCore> {
   /** Runs proactive turns (edits after the user's turn has ended) and holds each turn's connector client. */
   adapter: Pick<CloudAdapter, 'continueConversationAsync' | 'ConnectorClientKey'>;
   /** Empty in Emulator mode: no authentication, so no token for attachments either. */
@@ -29,13 +30,6 @@ export interface TeamsBot {
    * turn ends and the card is posted proactively.
    */
   turnBudgetMs: number;
-  log: Logger;
-  /**
-   * Watched channels: with the RSC permission ChannelMessage.Read.Group the bot receives every
-   * channel message; a new root post the policy accepts is answered in its thread without an
-   * @mention. Bots cannot react to Teams messages, so the card itself is the mark.
-   */
-  watch?: Watch;
 }
 
 /**
@@ -43,9 +37,10 @@ export interface TeamsBot {
  * card there is no conversation reference to post to, so the user cannot be told: returns false.
  */
 export async function tellInterrupted(bot: TeamsBot, messageRef: string | undefined, text: string) {
-  const card = messageRef === undefined ? undefined : parseCardRef(messageRef);
+  const card = parseCardRef(messageRef);
   if (!card) return false;
-  await bot.adapter.continueConversationAsync(bot.appId, card.reference, async (turn) => {
+  const reference = card.reference as Partial<ConversationReference>;
+  await bot.adapter.continueConversationAsync(bot.appId, reference, async (turn) => {
     await turn.updateActivity({ ...cardMessage(renderTeamsCard({ kind: 'text', text })), id: card.id });
   });
   return true;
@@ -94,8 +89,7 @@ async function onMessage(deps: TeamsBot, context: TurnContext): Promise<void> {
 
 /** A channel post as the watch reads it: markup stripped, and whether it starts a thread. */
 function watchedMessage(activity: Activity): WatchedMessage {
-  // A root post's conversation id ends in ;messageid=<its own id>; a thread reply's in the root's.
-  const root = activity.conversation.id.match(/;messageid=(\d+)/)?.[1];
+  const root = threadOf(activity);
   const text = (activity.text ?? '').replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ');
   return {
     incoming: toIncoming(activity, text),
@@ -154,7 +148,7 @@ function tokenSource({ adapter, appId }: TeamsBot, context: TurnContext) {
 }
 
 function toIncoming(activity: Activity, text: string, files: AttachedFile[] = []): Incoming {
-  const thread = activity.conversation.id.match(/;messageid=(\d+)/)?.[1] ?? activity.replyToId;
+  const thread = threadOf(activity) ?? activity.replyToId;
   return {
     platform: 'teams',
     id: activity.id ?? `${activity.conversation.id}:${Date.now()}`,
@@ -164,6 +158,11 @@ function toIncoming(activity: Activity, text: string, files: AttachedFile[] = []
     text,
     ...(files.length > 0 && { files }),
   };
+}
+
+/** A root post's conversation id ends in ;messageid=<its own id>; a thread reply's in the root's. */
+function threadOf(activity: Activity): string | undefined {
+  return activity.conversation.id.match(/;messageid=(\d+)/)?.[1];
 }
 
 /** The Entra ID object id when Teams sends one (roles are granted by it), else the channel's user id. */
@@ -176,10 +175,7 @@ function voterOf(activity: Activity): { user: string; name?: string } {
 }
 
 function cardMessage(card: AdaptiveCard): Partial<Activity> {
-  return {
-    type: ActivityTypes.Message,
-    attachments: [{ contentType: TEAMS_CARD_CONTENT_TYPE, content: card }],
-  };
+  return { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
 }
 
 /**
@@ -203,21 +199,16 @@ const cardRefSchema = z.object({
   id: z.string().min(1),
 });
 
-interface CardRef {
-  reference: Partial<ConversationReference>;
-  id: string;
-}
-
 /** undefined when the turn's reference lacks what an edit needs (no card can be addressed then). */
 function cardRef(reference: Partial<ConversationReference>, id: string): string | undefined {
   const parsed = cardRefSchema.safeParse({ reference, id });
   return parsed.success ? JSON.stringify(parsed.data) : undefined;
 }
 
-function parseCardRef(messageRef: string): CardRef | undefined {
+/** undefined when there is no card or the reference is not one this module wrote (a malformed record). */
+function parseCardRef(messageRef: string | undefined) {
   try {
-    const parsed = cardRefSchema.safeParse(JSON.parse(messageRef));
-    return parsed.success ? (parsed.data as CardRef) : undefined;
+    return cardRefSchema.parse(JSON.parse(messageRef ?? ''));
   } catch {
     return undefined;
   }

@@ -52,21 +52,19 @@ const activitySchema = z.looseObject({
  */
 export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
   const { settings } = options;
-  const { log, core, watch } = surfaceCore(options, 'teams');
   const adapter = new ValidatingCloudAdapter(
     new ConfigurationBotFrameworkAuthentication(settings.botFrameworkAuth),
   );
   // Every failed call to the Bot Connector is told to the metrics.
   if (options.onApiError) countFailedCalls(adapter, CONNECTOR_CALLS, 'teams', options.onApiError);
   const bot: TeamsBot = {
-    core,
+    ...surfaceCore(options, 'teams'),
     adapter,
     appId: settings.appId,
     minUpdateIntervalMs: options.minUpdateIntervalMs ?? 1000,
     turnBudgetMs: options.turnBudgetMs ?? 5000,
-    log,
-    ...(watch && { watch }),
   };
+  const { log, core } = bot;
   return serveWebhook({
     path: TEAMS_PATH,
     host: settings.host,
