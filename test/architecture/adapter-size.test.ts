@@ -18,7 +18,7 @@ const MAX_ADAPTER_LINES = 300;
  * Teams' Bot Framework wiring (activity schema, card references) are translation, but not yet
  * 300 lines of it. Lower a ceiling when an adapter shrinks; remove it at 300.
  */
-const CEILINGS: Record<string, number> = { slack: 522, teams: 320 };
+const CEILINGS: Record<string, number> = { slack: 522, teams: 307 };
 const MAX_FUNCTION_LINES = 60;
 
 const adapters = readdirSync(ADAPTERS, { withFileTypes: true })

@@ -8,7 +8,7 @@ import type { Incoming } from '../../conversation/ports.js';
 import { type AdaptiveCard, renderTeamsCard } from '../../render/teams.js';
 import type { WatchedMessage } from '../../watch/watched-channel.js';
 import type { surfaceCore } from '../surface-core.js';
-import { INVOKE_CARD, onCardAction } from './teams-actions.js';
+import { onCardAction } from './teams-actions.js';
 import { teamsAttachments } from './teams-files.js';
 
 /**
@@ -52,15 +52,15 @@ export async function onTurn(deps: TeamsBot, context: TurnContext): Promise<void
   const rerun = (text: string) => startTriage(deps, context, toIncoming(activity, text));
   if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
     const data = (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data;
-    const body = await onCardAction(deps.core, data, voterOf(activity), rerun);
+    const body = await onCardAction(deps.core, data, senderOf(activity), rerun);
     await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
     return;
   }
   if (activity.type !== ActivityTypes.Message) return; // conversationUpdate, typing, reactions: nothing to say
   if (activity.value !== undefined && activity.value !== null && !activity.text) {
     // Action.Submit (clients without Action.Execute): the card's data arrives as a message value.
-    const body = await onCardAction(deps.core, activity.value, voterOf(activity), rerun);
-    if (body.type === INVOKE_CARD && activity.replyToId)
+    const body = await onCardAction(deps.core, activity.value, senderOf(activity), rerun);
+    if (body.type === CardFactory.contentTypes.adaptiveCard && activity.replyToId)
       await context.updateActivity({ ...cardMessage(body.value as AdaptiveCard), id: activity.replyToId });
     return;
   }
@@ -152,7 +152,7 @@ function toIncoming(activity: Activity, text: string, files: AttachedFile[] = []
   return {
     platform: 'teams',
     id: activity.id ?? `${activity.conversation.id}:${Date.now()}`,
-    user: userOf(activity),
+    user: senderOf(activity).user,
     channel: activity.conversation.id,
     ...(thread !== undefined && { thread }),
     text,
@@ -165,13 +165,13 @@ function threadOf(activity: Activity): string | undefined {
   return activity.conversation.id.match(/;messageid=(\d+)/)?.[1];
 }
 
-/** The Entra ID object id when Teams sends one (roles are granted by it), else the channel's user id. */
-function userOf(activity: Activity): string {
-  return activity.from.aadObjectId ?? activity.from.id;
-}
-
-function voterOf(activity: Activity): { user: string; name?: string } {
-  return { user: userOf(activity), ...(activity.from.name && { name: activity.from.name }) };
+/**
+ * Who sent the activity: the Entra ID object id when Teams sends one (roles are granted by it), else
+ * the channel's user id; and the display name, when there is one (a vote shows it).
+ */
+function senderOf(activity: Activity): { user: string; name?: string } {
+  const user = activity.from.aadObjectId ?? activity.from.id;
+  return { user, ...(activity.from.name && { name: activity.from.name }) };
 }
 
 function cardMessage(card: AdaptiveCard): Partial<Activity> {

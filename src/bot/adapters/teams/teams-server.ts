@@ -13,20 +13,19 @@ export type TeamsOptions = WebhookSurfaceOptions & { settings: TeamsSettings };
 /** `authenticated` is false in Emulator mode (no app id). */
 export type TeamsServer = WebhookServer;
 
-export const TEAMS_PATH = '/api/messages';
-const MAX_BODY_BYTES = 512 * 1024;
-
-/** `CloudAdapter` whose turn entry is called with an activity this module already validated. */
+/**
+ * `CloudAdapter` whose turn entry is called with an activity this module already validated;
+ * botbuilder checks the JWT, then runs the bot's turn, and an invoke's answer is the HTTP answer.
+ */
 class ValidatingCloudAdapter extends CloudAdapter {
-  run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
-    return this.processActivity(authHeader, activity, logic);
+  async run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return (await this.processActivity(authHeader, activity, logic)) ?? { status: 200 };
   }
 }
 
 /** Each send, edit and delete of the bot, in a user's turn or proactive, goes through these three. */
 const CONNECTOR_CALLS = ['sendActivities', 'updateActivity', 'deleteActivity'] as const;
 
-const entity = z.looseObject({ type: z.string() });
 const account = z.looseObject({ id: z.string().min(1).max(512), name: z.string().max(512).optional() });
 /** What must be true of an activity before botbuilder sees it (it throws on a missing `type`). */
 const activitySchema = z.looseObject({
@@ -42,7 +41,10 @@ const activitySchema = z.looseObject({
   }),
   text: z.string().max(100_000).optional(),
   replyToId: z.string().max(512).optional(),
-  entities: z.array(entity).max(100).optional(),
+  entities: z
+    .array(z.looseObject({ type: z.string() }))
+    .max(100)
+    .optional(),
 });
 
 /**
@@ -52,9 +54,8 @@ const activitySchema = z.looseObject({
  */
 export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
   const { settings } = options;
-  const adapter = new ValidatingCloudAdapter(
-    new ConfigurationBotFrameworkAuthentication(settings.botFrameworkAuth),
-  );
+  const auth = new ConfigurationBotFrameworkAuthentication(settings.botFrameworkAuth);
+  const adapter = new ValidatingCloudAdapter(auth);
   // Every failed call to the Bot Connector is told to the metrics.
   if (options.onApiError) countFailedCalls(adapter, CONNECTOR_CALLS, 'teams', options.onApiError);
   const bot: TeamsBot = {
@@ -66,10 +67,10 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
   };
   const { log, core } = bot;
   return serveWebhook({
-    path: TEAMS_PATH,
+    path: '/api/messages',
     host: settings.host,
     port: settings.port,
-    maxBodyBytes: MAX_BODY_BYTES,
+    maxBodyBytes: 512 * 1024,
     log,
     listenHint: ['Teams', 'set TEAMS_PORT / TEAMS_HOST'],
     authenticated: settings.appId !== '',
@@ -78,15 +79,8 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
     replyUrl: { field: 'serviceUrl', of: (activity) => activity.serviceUrl },
     schema: activitySchema,
     noun: 'activity',
-    // botbuilder checks the JWT, then runs the bot's turn; an invoke's answer is the HTTP answer.
-    async handle(activity, headers) {
-      const invoke = await adapter.run(
-        headers.authorization ?? '',
-        activity as unknown as Activity,
-        (context) => onTurn(bot, context),
-      );
-      return invoke ? { status: invoke.status, body: invoke.body } : { status: 200 };
-    },
+    handle: (activity, headers) =>
+      adapter.run(headers.authorization ?? '', activity as unknown as Activity, (turn) => onTurn(bot, turn)),
     core,
     tellInterrupted: (messageRef, text) => tellInterrupted(bot, messageRef, text),
   });
