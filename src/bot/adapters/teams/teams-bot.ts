@@ -80,10 +80,7 @@ async function onMessage(deps: TeamsBot, context: TurnContext): Promise<void> {
   // A retried delivery never starts a second triage.
   if (activity.id && !(await deps.core.firstDelivery(`teams:${activity.conversation.id}:${activity.id}`)))
     return;
-  const files = teamsAttachments(activity.attachments, {
-    serviceUrl: activity.serviceUrl,
-    token: tokenSource(deps, context),
-  });
+  const files = teamsAttachments(activity, { token: tokenSource(deps, context) });
   await startTriage(deps, context, toIncoming(activity, text.replace(/&nbsp;/g, ' ').trim(), files));
 }
 

@@ -26,6 +26,7 @@ class ValidatingCloudAdapter extends CloudAdapter {
 /** Each send, edit and delete of the bot, in a user's turn or proactive, goes through these three. */
 const CONNECTOR_CALLS = ['sendActivities', 'updateActivity', 'deleteActivity'] as const;
 
+const entity = z.looseObject({ type: z.string() });
 const account = z.looseObject({ id: z.string().min(1).max(512), name: z.string().max(512).optional() });
 /** What must be true of an activity before botbuilder sees it (it throws on a missing `type`). */
 const activitySchema = z.looseObject({
@@ -41,10 +42,7 @@ const activitySchema = z.looseObject({
   }),
   text: z.string().max(100_000).optional(),
   replyToId: z.string().max(512).optional(),
-  entities: z
-    .array(z.looseObject({ type: z.string() }))
-    .max(100)
-    .optional(),
+  entities: z.array(entity).max(100).optional(),
 });
 
 /**
@@ -65,13 +63,12 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
     minUpdateIntervalMs: options.minUpdateIntervalMs ?? 1000,
     turnBudgetMs: options.turnBudgetMs ?? 5000,
   };
-  const { log, core } = bot;
   return serveWebhook({
     path: '/api/messages',
     host: settings.host,
     port: settings.port,
     maxBodyBytes: 512 * 1024,
-    log,
+    log: bot.log,
     listenHint: ['Teams', 'set TEAMS_PORT / TEAMS_HOST'],
     authenticated: settings.appId !== '',
     identity: { appId: settings.appId },
@@ -81,7 +78,7 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
     noun: 'activity',
     handle: (activity, headers) =>
       adapter.run(headers.authorization ?? '', activity as unknown as Activity, (turn) => onTurn(bot, turn)),
-    core,
+    core: bot.core,
     tellInterrupted: (messageRef, text) => tellInterrupted(bot, messageRef, text),
   });
 }
