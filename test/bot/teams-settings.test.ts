@@ -128,20 +128,26 @@ describe('withOpenIdMetadata', () => {
   const metadata = 'https://login.example.us/v1/.well-known/openidconfiguration';
 
   test('the signing keys come from the given document; every other endpoint stays the public cloud’s', () => {
-    expect(withOpenIdMetadata(settings, metadata)).toEqual({
-      ...settings,
-      botFrameworkAuth: {
-        ...settings.botFrameworkAuth,
-        ToBotFromChannelOpenIdMetadataUrl: metadata,
-        ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',
-        ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
-        ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-        OAuthUrl: 'https://api.botframework.com',
-        ToBotFromEmulatorOpenIdMetadataUrl:
-          'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
-        CallerId: 'urn:botframework:azure',
-      },
+    const { botFrameworkAuth, ...rest } = withOpenIdMetadata(settings, metadata);
+    const { appId, port, host } = settings;
+    expect(rest).toEqual({ appId, port, host });
+    expect(botFrameworkAuth).toMatchObject({
+      ...settings.botFrameworkAuth,
+      ToBotFromChannelOpenIdMetadataUrl: metadata,
+      ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',
+      ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+      CallerId: 'urn:botframework:azure',
     });
+    // botbuilder takes an override only with all the endpoints: none is left to a default.
+    const endpoints = Object.entries(botFrameworkAuth).filter(([key]) => /Url|Issuer|Scope/.test(key));
+    expect(endpoints.map(([key]) => key).sort()).toEqual([
+      'OAuthUrl',
+      'ToBotFromChannelOpenIdMetadataUrl',
+      'ToBotFromChannelTokenIssuer',
+      'ToBotFromEmulatorOpenIdMetadataUrl',
+      'ToChannelFromBotLoginUrl',
+      'ToChannelFromBotOAuthScope',
+    ]);
   });
 
   test('a multi-tenant bot logs in through the botframework.com tenant; the settings given are not changed', () => {
