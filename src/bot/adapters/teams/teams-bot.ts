@@ -40,10 +40,15 @@ export async function tellInterrupted(bot: TeamsBot, messageRef: string | undefi
   const card = parseCardRef(messageRef);
   if (!card) return false;
   const reference = card.reference as Partial<ConversationReference>;
-  await bot.adapter.continueConversationAsync(bot.appId, reference, async (turn) => {
-    await turn.updateActivity({ ...cardMessage(renderTeamsCard({ kind: 'text', text })), id: card.id });
-  });
+  await editCard(bot, reference, card.id, cardMessage(renderTeamsCard({ kind: 'text', text })));
   return true;
+}
+
+/** Replaces the card `id` in a proactive turn: the user's turn that posted it is over by then. */
+function editCard(bot: TeamsBot, ref: Partial<ConversationReference>, id: string, card: Partial<Activity>) {
+  return bot.adapter.continueConversationAsync(bot.appId, ref, async (turn) => {
+    await turn.updateActivity({ ...card, id });
+  });
 }
 
 /** The bot's turn logic for `CloudAdapter`. */
@@ -108,8 +113,6 @@ async function startTriage(deps: TeamsBot, context: TurnContext, incoming: Incom
 /** The triage's card: posted in the user's turn while it lasts, else (and always when edited) proactively. */
 function cards(deps: TeamsBot, context: TurnContext): TurnMessages<Partial<Activity>> {
   const reference = TurnContext.getConversationReference(context.activity);
-  const proactive = (logic: (turn: TurnContext) => Promise<void>) =>
-    deps.adapter.continueConversationAsync(deps.appId, reference, logic);
   return {
     minUpdateIntervalMs: deps.minUpdateIntervalMs,
     render: (reply, posted) =>
@@ -118,7 +121,7 @@ function cards(deps: TeamsBot, context: TurnContext): TurnMessages<Partial<Activ
       if (inTurn) return (await context.sendActivity(message))?.id;
       // The user's turn is over (its context is revoked): post in a new proactive turn.
       let id: string | undefined;
-      await proactive(async (turn) => {
+      await deps.adapter.continueConversationAsync(deps.appId, reference, async (turn) => {
         // turn.sendActivity would reply to the continuation event's own (random) id: address the
         // user's message instead, as the in-turn reply does.
         const reply = TurnContext.applyConversationReference({ ...message }, reference);
@@ -126,10 +129,7 @@ function cards(deps: TeamsBot, context: TurnContext): TurnMessages<Partial<Activ
       });
       return id;
     },
-    edit: (id, message) =>
-      proactive(async (turn) => {
-        await turn.updateActivity({ ...message, id });
-      }),
+    edit: (id, message) => editCard(deps, reference, id, message),
     messageRef: (id) => cardRef(reference, id),
     noun: 'Teams card',
     log: deps.log,
