@@ -19,7 +19,10 @@ import { TriageError } from '../errors.js';
 export interface TeamsSettings {
   /** Empty when authentication is off (Emulator mode). */
   appId: string;
-  /** Options for botbuilder's `ConfigurationBotFrameworkAuthentication`; secrets stay in here, never logged. */
+  /**
+   * Options for botbuilder's `ConfigurationBotFrameworkAuthentication`, whole (the adapter passes them
+   * as they are); secrets stay in here, never logged.
+   */
   botFrameworkAuth: Record<string, string>;
   port: number;
   host: string;
@@ -112,6 +115,31 @@ export function readTeamsSettings(env: NodeJS.ProcessEnv = process.env): TeamsSe
     port: values.TEAMS_PORT,
     host: values.TEAMS_HOST ?? (appId ? '0.0.0.0' : '127.0.0.1'),
   };
+}
+
+/** Public-cloud Bot Framework endpoints; spelled out because overriding one means passing all. */
+const PUBLIC_CLOUD = {
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromEmulatorOpenIdMetadataUrl:
+    'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azure',
+};
+
+/**
+ * `settings` with the Bot Connector's signing keys read from `openIdMetadataUrl` instead of
+ * login.botframework.com: a sovereign cloud, or a local document in tests.
+ */
+export function withOpenIdMetadata(settings: TeamsSettings, openIdMetadataUrl: string): TeamsSettings {
+  const tenant = settings.botFrameworkAuth.MicrosoftAppTenantId ?? 'botframework.com';
+  const botFrameworkAuth = {
+    ...settings.botFrameworkAuth,
+    ...PUBLIC_CLOUD,
+    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${tenant}`,
+  };
+  return { ...settings, botFrameworkAuth };
 }
 
 function readKey(path: string): string {

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTeams, type TeamsServer } from '../../src/bot/adapters/teams/teams-server.js';
 import type { Conversation } from '../../src/bot/conversation/conversation.js';
+import { withOpenIdMetadata } from '../../src/config/teams-env.js';
 import { type FakeConnector, startFakeConnector } from './teams-connector.js';
 
 // With an app id, every request must carry a Bot Framework JWT: RS256, issuer api.botframework.com,
@@ -57,20 +58,23 @@ beforeAll(async () => {
       return null;
     },
   };
+  const metadata = `http://127.0.0.1:${(openId.address() as AddressInfo).port}/v1/.well-known/openidconfiguration`;
   teams = await startTeams({
     conversation,
-    settings: {
-      appId: APP_ID,
-      botFrameworkAuth: {
-        MicrosoftAppId: APP_ID,
-        MicrosoftAppPassword: 'not-used-in-this-test',
-        MicrosoftAppType: 'MultiTenant',
+    settings: withOpenIdMetadata(
+      {
+        appId: APP_ID,
+        botFrameworkAuth: {
+          MicrosoftAppId: APP_ID,
+          MicrosoftAppPassword: 'not-used-in-this-test',
+          MicrosoftAppType: 'MultiTenant',
+        },
+        port: 0,
+        host: '127.0.0.1',
       },
-      port: 0,
-      host: '127.0.0.1',
-    },
+      metadata,
+    ),
     logger: pino({ level: 'silent' }),
-    openIdMetadataUrl: `http://127.0.0.1:${(openId.address() as AddressInfo).port}/v1/.well-known/openidconfiguration`,
   });
 });
 

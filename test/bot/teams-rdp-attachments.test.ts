@@ -127,18 +127,17 @@ test('a file sent in a 1:1 chat (file.download.info) is fetched from its SharePo
   };
   const downloadUrl = 'https://contoso.sharepoint.com/personal/ada/_layouts/15/download.aspx?UniqueId=1';
   const files = teamsAttachments(
-    [
-      {
-        contentType: 'application/vnd.microsoft.teams.file.download.info',
-        name: 'Finance.rdp',
-        content: { downloadUrl, uniqueId: '1', fileType: 'rdp' },
-      },
-    ],
     {
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.file.download.info',
+          name: 'Finance.rdp',
+          content: { downloadUrl, uniqueId: '1', fileType: 'rdp' },
+        },
+      ],
       serviceUrl: 'https://smba.trafficmanager.net/emea/',
-      token: async () => 'bot-token',
-      fetch: fetchFromSharePoint,
     },
+    { token: async () => 'bot-token', fetch: fetchFromSharePoint },
   );
   const read = await readRdpAttachments(files, AbortSignal.timeout(5000));
   expect(requested).toEqual([{ url: downloadUrl, authorization: null }]);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readTeamsSettings } from '../../src/config/teams-env.js';
+import { readTeamsSettings, withOpenIdMetadata } from '../../src/config/teams-env.js';
 
 const APP_ID = '5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const dir = mkdtempSync(join(tmpdir(), 'teams-settings-'));
@@ -114,5 +114,47 @@ describe('readTeamsSettings', () => {
       // The secret never appears in the message.
       expect(String((error as Error).message)).not.toContain('s3cret');
     }
+  });
+});
+
+describe('withOpenIdMetadata', () => {
+  const settings = readTeamsSettings({
+    MICROSOFT_APP_ID: APP_ID,
+    MICROSOFT_APP_PASSWORD: 's3cret',
+    MICROSOFT_APP_TYPE: 'SingleTenant',
+    MICROSOFT_APP_TENANT_ID: 'contoso.onmicrosoft.com',
+  });
+  if (!settings) throw new Error('settings expected');
+  const metadata = 'https://login.example.us/v1/.well-known/openidconfiguration';
+
+  test('the signing keys come from the given document; every other endpoint stays the public cloud’s', () => {
+    const { botFrameworkAuth, ...rest } = withOpenIdMetadata(settings, metadata);
+    const { appId, port, host } = settings;
+    expect(rest).toEqual({ appId, port, host });
+    expect(botFrameworkAuth).toMatchObject({
+      ...settings.botFrameworkAuth,
+      ToBotFromChannelOpenIdMetadataUrl: metadata,
+      ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',
+      ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+      CallerId: 'urn:botframework:azure',
+    });
+    // botbuilder takes an override only with all the endpoints: none is left to a default.
+    const endpoints = Object.entries(botFrameworkAuth).filter(([key]) => /Url|Issuer|Scope/.test(key));
+    expect(endpoints.map(([key]) => key).sort()).toEqual([
+      'OAuthUrl',
+      'ToBotFromChannelOpenIdMetadataUrl',
+      'ToBotFromChannelTokenIssuer',
+      'ToBotFromEmulatorOpenIdMetadataUrl',
+      'ToChannelFromBotLoginUrl',
+      'ToChannelFromBotOAuthScope',
+    ]);
+  });
+
+  test('a multi-tenant bot logs in through the botframework.com tenant; the settings given are not changed', () => {
+    const multi = { ...settings, botFrameworkAuth: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' } };
+    expect(withOpenIdMetadata(multi, metadata).botFrameworkAuth.ToChannelFromBotLoginUrl).toBe(
+      'https://login.microsoftonline.com/botframework.com',
+    );
+    expect(multi.botFrameworkAuth).toEqual({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' });
   });
 });

@@ -68,3 +68,8 @@ export function postedReport(
     ...extra,
   };
 }
+
+/** The reply a posted report is redrawn from (a button's answer): its report and note, as posted. */
+export function postedReply({ report, note }: PostedReport): Extract<Reply, { kind: 'report' }> {
+  return { kind: 'report', report, ...(note !== undefined && { note }) };
+}

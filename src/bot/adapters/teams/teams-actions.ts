@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ButtonAnswer, pressButton } from '../../conversation/buttons.js';
 import type { ChatCore } from '../../conversation/chat-core.js';
+import { postedReply } from '../../conversation/report-store.js';
 import { RERUN_TEXT_MAX, renderTeamsCard, TEAMS_CARD_CONTENT_TYPE, TEAMS_VERBS } from '../../render/teams.js';
 
 /** What a card button sends back (`Action.Execute` data, or the `Action.Submit` fallback's `value`). */
@@ -16,8 +17,6 @@ const cardActionSchema = z.discriminatedUnion('verb', [
 
 /** The body of an `adaptiveCard/action` invoke response (Universal Actions). */
 export type InvokeBody = { statusCode: number; type: string; value: unknown };
-
-export const INVOKE_CARD = TEAMS_CARD_CONTENT_TYPE;
 
 /** A card button: record a vote and redraw the card (its id is the vote's key), or run the probes again. */
 export async function onCardAction(
@@ -42,13 +41,9 @@ function invokeBody(answer: ButtonAnswer, cardId: string): InvokeBody {
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: answer.text };
   if (answer.kind === 'failed') return invokeError(answer.retry ? 500 : 400, answer.text);
   // The card redrawn from the report store, votes marked, for the card's own id.
-  const { report, note, rerunText, votes } = answer.posted;
-  const reply = { kind: 'report' as const, report, ...(note !== undefined && { note }) };
-  return {
-    statusCode: 200,
-    type: INVOKE_CARD,
-    value: renderTeamsCard(reply, { triageId: cardId, rerunText, votes }),
-  };
+  const { rerunText, votes } = answer.posted;
+  const value = renderTeamsCard(postedReply(answer.posted), { triageId: cardId, rerunText, votes });
+  return { statusCode: 200, type: TEAMS_CARD_CONTENT_TYPE, value };
 }
 
 function invokeError(statusCode: number, message: string): InvokeBody {

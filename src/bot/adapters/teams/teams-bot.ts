@@ -1,23 +1,24 @@
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
-import { ActivityTypes, TurnContext } from 'botbuilder';
-import type { Logger } from 'pino';
+import { ActivityTypes, CardFactory, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { AttachedFile } from '../../attachments/images.js';
 import { isAddressed } from '../../conversation/addressed.js';
 import { answerInTurn, type TurnMessages } from '../../conversation/answer-in-turn.js';
-import type { ChatCore } from '../../conversation/chat-core.js';
 import type { Incoming } from '../../conversation/ports.js';
-import { type AdaptiveCard, renderTeamsCard, TEAMS_CARD_CONTENT_TYPE } from '../../render/teams.js';
-import type { Watch, WatchedMessage } from '../../watch/watched-channel.js';
-import { INVOKE_CARD, onCardAction } from './teams-actions.js';
+import { type AdaptiveCard, renderTeamsCard } from '../../render/teams.js';
+import type { WatchedMessage } from '../../watch/watched-channel.js';
+import type { surfaceCore } from '../surface-core.js';
+import { onCardAction } from './teams-actions.js';
 import { teamsAttachments } from './teams-files.js';
 
 /**
  * The Teams side of the conversation core: turns activities into `Incoming`, posts the card in the
- * user's turn and edits it proactively, and handles the card's buttons.
+ * user's turn and edits it proactively, and handles the card's buttons. Watched channels: with the
+ * RSC permission ChannelMessage.Read.Group the bot receives every channel message; a new root post
+ * the policy accepts is answered in its thread without an @mention. Bots cannot react to Teams
+ * messages, so the card itself is the mark.
  */
-export interface TeamsBot {
-  core: ChatCore;
+export interface TeamsBot extends ReturnType<typeof surfaceCore> {
   /** Runs proactive turns (edits after the user's turn has ended) and holds each turn's connector client. */
   adapter: Pick<CloudAdapter, 'continueConversationAsync' | 'ConnectorClientKey'>;
   /** Empty in Emulator mode: no authentication, so no token for attachments either. */
@@ -29,13 +30,6 @@ export interface TeamsBot {
    * turn ends and the card is posted proactively.
    */
   turnBudgetMs: number;
-  log: Logger;
-  /**
-   * Watched channels: with the RSC permission ChannelMessage.Read.Group the bot receives every
-   * channel message; a new root post the policy accepts is answered in its thread without an
-   * @mention. Bots cannot react to Teams messages, so the card itself is the mark.
-   */
-  watch?: Watch;
 }
 
 /**
@@ -43,12 +37,18 @@ export interface TeamsBot {
  * card there is no conversation reference to post to, so the user cannot be told: returns false.
  */
 export async function tellInterrupted(bot: TeamsBot, messageRef: string | undefined, text: string) {
-  const card = messageRef === undefined ? undefined : parseCardRef(messageRef);
+  const card = parseCardRef(messageRef);
   if (!card) return false;
-  await bot.adapter.continueConversationAsync(bot.appId, card.reference, async (turn) => {
-    await turn.updateActivity({ ...cardMessage(renderTeamsCard({ kind: 'text', text })), id: card.id });
-  });
+  const reference = card.reference as Partial<ConversationReference>;
+  await editCard(bot, reference, card.id, cardMessage(renderTeamsCard({ kind: 'text', text })));
   return true;
+}
+
+/** Replaces the card `id` in a proactive turn: the user's turn that posted it is over by then. */
+function editCard(bot: TeamsBot, ref: Partial<ConversationReference>, id: string, card: Partial<Activity>) {
+  return bot.adapter.continueConversationAsync(bot.appId, ref, async (turn) => {
+    await turn.updateActivity({ ...card, id });
+  });
 }
 
 /** The bot's turn logic for `CloudAdapter`. */
@@ -57,15 +57,15 @@ export async function onTurn(deps: TeamsBot, context: TurnContext): Promise<void
   const rerun = (text: string) => startTriage(deps, context, toIncoming(activity, text));
   if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
     const data = (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data;
-    const body = await onCardAction(deps.core, data, voterOf(activity), rerun);
+    const body = await onCardAction(deps.core, data, senderOf(activity), rerun);
     await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
     return;
   }
   if (activity.type !== ActivityTypes.Message) return; // conversationUpdate, typing, reactions: nothing to say
   if (activity.value !== undefined && activity.value !== null && !activity.text) {
     // Action.Submit (clients without Action.Execute): the card's data arrives as a message value.
-    const body = await onCardAction(deps.core, activity.value, voterOf(activity), rerun);
-    if (body.type === INVOKE_CARD && activity.replyToId)
+    const body = await onCardAction(deps.core, activity.value, senderOf(activity), rerun);
+    if (body.type === CardFactory.contentTypes.adaptiveCard && activity.replyToId)
       await context.updateActivity({ ...cardMessage(body.value as AdaptiveCard), id: activity.replyToId });
     return;
   }
@@ -85,17 +85,13 @@ async function onMessage(deps: TeamsBot, context: TurnContext): Promise<void> {
   // A retried delivery never starts a second triage.
   if (activity.id && !(await deps.core.firstDelivery(`teams:${activity.conversation.id}:${activity.id}`)))
     return;
-  const files = teamsAttachments(activity.attachments, {
-    serviceUrl: activity.serviceUrl,
-    token: tokenSource(deps, context),
-  });
+  const files = teamsAttachments(activity, { token: tokenSource(deps, context) });
   await startTriage(deps, context, toIncoming(activity, text.replace(/&nbsp;/g, ' ').trim(), files));
 }
 
 /** A channel post as the watch reads it: markup stripped, and whether it starts a thread. */
 function watchedMessage(activity: Activity): WatchedMessage {
-  // A root post's conversation id ends in ;messageid=<its own id>; a thread reply's in the root's.
-  const root = activity.conversation.id.match(/;messageid=(\d+)/)?.[1];
+  const root = threadOf(activity);
   const text = (activity.text ?? '').replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ');
   return {
     incoming: toIncoming(activity, text),
@@ -117,8 +113,6 @@ async function startTriage(deps: TeamsBot, context: TurnContext, incoming: Incom
 /** The triage's card: posted in the user's turn while it lasts, else (and always when edited) proactively. */
 function cards(deps: TeamsBot, context: TurnContext): TurnMessages<Partial<Activity>> {
   const reference = TurnContext.getConversationReference(context.activity);
-  const proactive = (logic: (turn: TurnContext) => Promise<void>) =>
-    deps.adapter.continueConversationAsync(deps.appId, reference, logic);
   return {
     minUpdateIntervalMs: deps.minUpdateIntervalMs,
     render: (reply, posted) =>
@@ -127,7 +121,7 @@ function cards(deps: TeamsBot, context: TurnContext): TurnMessages<Partial<Activ
       if (inTurn) return (await context.sendActivity(message))?.id;
       // The user's turn is over (its context is revoked): post in a new proactive turn.
       let id: string | undefined;
-      await proactive(async (turn) => {
+      await deps.adapter.continueConversationAsync(deps.appId, reference, async (turn) => {
         // turn.sendActivity would reply to the continuation event's own (random) id: address the
         // user's message instead, as the in-turn reply does.
         const reply = TurnContext.applyConversationReference({ ...message }, reference);
@@ -135,10 +129,7 @@ function cards(deps: TeamsBot, context: TurnContext): TurnMessages<Partial<Activ
       });
       return id;
     },
-    edit: (id, message) =>
-      proactive(async (turn) => {
-        await turn.updateActivity({ ...message, id });
-      }),
+    edit: (id, message) => editCard(deps, reference, id, message),
     messageRef: (id) => cardRef(reference, id),
     noun: 'Teams card',
     log: deps.log,
@@ -154,11 +145,11 @@ function tokenSource({ adapter, appId }: TeamsBot, context: TurnContext) {
 }
 
 function toIncoming(activity: Activity, text: string, files: AttachedFile[] = []): Incoming {
-  const thread = activity.conversation.id.match(/;messageid=(\d+)/)?.[1] ?? activity.replyToId;
+  const thread = threadOf(activity) ?? activity.replyToId;
   return {
     platform: 'teams',
     id: activity.id ?? `${activity.conversation.id}:${Date.now()}`,
-    user: userOf(activity),
+    user: senderOf(activity).user,
     channel: activity.conversation.id,
     ...(thread !== undefined && { thread }),
     text,
@@ -166,20 +157,22 @@ function toIncoming(activity: Activity, text: string, files: AttachedFile[] = []
   };
 }
 
-/** The Entra ID object id when Teams sends one (roles are granted by it), else the channel's user id. */
-function userOf(activity: Activity): string {
-  return activity.from.aadObjectId ?? activity.from.id;
+/** A root post's conversation id ends in ;messageid=<its own id>; a thread reply's in the root's. */
+function threadOf(activity: Activity): string | undefined {
+  return activity.conversation.id.match(/;messageid=(\d+)/)?.[1];
 }
 
-function voterOf(activity: Activity): { user: string; name?: string } {
-  return { user: userOf(activity), ...(activity.from.name && { name: activity.from.name }) };
+/**
+ * Who sent the activity: the Entra ID object id when Teams sends one (roles are granted by it), else
+ * the channel's user id; and the display name, when there is one (a vote shows it).
+ */
+function senderOf(activity: Activity): { user: string; name?: string } {
+  const user = activity.from.aadObjectId ?? activity.from.id;
+  return { user, ...(activity.from.name && { name: activity.from.name }) };
 }
 
 function cardMessage(card: AdaptiveCard): Partial<Activity> {
-  return {
-    type: ActivityTypes.Message,
-    attachments: [{ contentType: TEAMS_CARD_CONTENT_TYPE, content: card }],
-  };
+  return { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
 }
 
 /**
@@ -203,21 +196,16 @@ const cardRefSchema = z.object({
   id: z.string().min(1),
 });
 
-interface CardRef {
-  reference: Partial<ConversationReference>;
-  id: string;
-}
-
 /** undefined when the turn's reference lacks what an edit needs (no card can be addressed then). */
 function cardRef(reference: Partial<ConversationReference>, id: string): string | undefined {
   const parsed = cardRefSchema.safeParse({ reference, id });
   return parsed.success ? JSON.stringify(parsed.data) : undefined;
 }
 
-function parseCardRef(messageRef: string): CardRef | undefined {
+/** undefined when there is no card or the reference is not one this module wrote (a malformed record). */
+function parseCardRef(messageRef: string | undefined) {
   try {
-    const parsed = cardRefSchema.safeParse(JSON.parse(messageRef));
-    return parsed.success ? (parsed.data as CardRef) : undefined;
+    return cardRefSchema.parse(JSON.parse(messageRef ?? ''));
   } catch {
     return undefined;
   }

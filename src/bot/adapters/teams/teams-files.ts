@@ -1,4 +1,4 @@
-import type { Attachment } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import type { AttachedFile } from '../../attachments/images.js';
 import { isRdpAttachment } from '../../attachments/rdp-files.js';
 import { type RemoteFileAccess, remoteFile } from '../../attachments/remote-file.js';
@@ -7,7 +7,6 @@ import { bearerHeaders } from '../webhook-server.js';
 const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 
 interface TeamsFileOptions {
-  serviceUrl: string;
   token: () => Promise<string | undefined>;
   fetch?: typeof globalThis.fetch;
 }
@@ -19,8 +18,8 @@ interface TeamsFileOptions {
  * URL, fetched without one. Everything else (the `text/html` copy of the message, cards) is no file.
  */
 export function teamsAttachments(
-  attachments: readonly Attachment[] | undefined,
-  { serviceUrl, token, fetch = globalThis.fetch }: TeamsFileOptions,
+  { attachments, serviceUrl }: Pick<Activity, 'attachments' | 'serviceUrl'>,
+  { token, fetch = globalThis.fetch }: TeamsFileOptions,
 ): AttachedFile[] {
   const serviceHost = new URL(serviceUrl).host;
   const connector: RemoteFileAccess = {

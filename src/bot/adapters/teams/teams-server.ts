@@ -8,35 +8,18 @@ import { serveWebhook, type WebhookServer, type WebhookSurfaceOptions } from '..
 import { onTurn, type TeamsBot, tellInterrupted } from './teams-bot.js';
 
 /** `minUpdateIntervalMs`: Teams allows 7 sends / s and 60 / 30 s per conversation (platform-limits.md). */
-export type TeamsOptions = WebhookSurfaceOptions & {
-  settings: TeamsSettings;
-  /**
-   * OpenID metadata of the Bot Connector's signing keys (default login.botframework.com). Set it for
-   * a sovereign cloud, or to a local document in tests.
-   */
-  openIdMetadataUrl?: string;
-};
+export type TeamsOptions = WebhookSurfaceOptions & { settings: TeamsSettings };
 
 /** `authenticated` is false in Emulator mode (no app id). */
 export type TeamsServer = WebhookServer;
 
-export const TEAMS_PATH = '/api/messages';
-const MAX_BODY_BYTES = 512 * 1024;
-
-/** Public-cloud Bot Framework endpoints; spelled out because overriding one means passing all. */
-const PUBLIC_CLOUD = {
-  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
-  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-  OAuthUrl: 'https://api.botframework.com',
-  ToBotFromEmulatorOpenIdMetadataUrl:
-    'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
-  CallerId: 'urn:botframework:azure',
-};
-
-/** `CloudAdapter` whose turn entry is called with an activity this module already validated. */
+/**
+ * `CloudAdapter` whose turn entry is called with an activity this module already validated;
+ * botbuilder checks the JWT, then runs the bot's turn, and an invoke's answer is the HTTP answer.
+ */
 class ValidatingCloudAdapter extends CloudAdapter {
-  run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
-    return this.processActivity(authHeader, activity, logic);
+  async run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return (await this.processActivity(authHeader, activity, logic)) ?? { status: 200 };
   }
 }
 
@@ -69,25 +52,23 @@ const activitySchema = z.looseObject({
  */
 export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
   const { settings } = options;
-  const { log, core, watch } = surfaceCore(options, 'teams');
-  const adapter = new ValidatingCloudAdapter(botFrameworkAuth(options));
+  const auth = new ConfigurationBotFrameworkAuthentication(settings.botFrameworkAuth);
+  const adapter = new ValidatingCloudAdapter(auth);
   // Every failed call to the Bot Connector is told to the metrics.
   if (options.onApiError) countFailedCalls(adapter, CONNECTOR_CALLS, 'teams', options.onApiError);
   const bot: TeamsBot = {
-    core,
+    ...surfaceCore(options, 'teams'),
     adapter,
     appId: settings.appId,
     minUpdateIntervalMs: options.minUpdateIntervalMs ?? 1000,
     turnBudgetMs: options.turnBudgetMs ?? 5000,
-    log,
-    ...(watch && { watch }),
   };
   return serveWebhook({
-    path: TEAMS_PATH,
+    path: '/api/messages',
     host: settings.host,
     port: settings.port,
-    maxBodyBytes: MAX_BODY_BYTES,
-    log,
+    maxBodyBytes: 512 * 1024,
+    log: bot.log,
     listenHint: ['Teams', 'set TEAMS_PORT / TEAMS_HOST'],
     authenticated: settings.appId !== '',
     identity: { appId: settings.appId },
@@ -95,29 +76,9 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
     replyUrl: { field: 'serviceUrl', of: (activity) => activity.serviceUrl },
     schema: activitySchema,
     noun: 'activity',
-    // botbuilder checks the JWT, then runs the bot's turn; an invoke's answer is the HTTP answer.
-    async handle(activity, headers) {
-      const invoke = await adapter.run(
-        headers.authorization ?? '',
-        activity as unknown as Activity,
-        (context) => onTurn(bot, context),
-      );
-      return invoke ? { status: invoke.status, body: invoke.body } : { status: 200 };
-    },
-    core,
+    handle: (activity, headers) =>
+      adapter.run(headers.authorization ?? '', activity as unknown as Activity, (turn) => onTurn(bot, turn)),
+    core: bot.core,
     tellInterrupted: (messageRef, text) => tellInterrupted(bot, messageRef, text),
-  });
-}
-
-/** The Bot Connector's credentials, and its endpoints when the signing keys come from elsewhere. */
-function botFrameworkAuth({ settings, openIdMetadataUrl }: TeamsOptions) {
-  const tenant = settings.botFrameworkAuth.MicrosoftAppTenantId ?? 'botframework.com';
-  return new ConfigurationBotFrameworkAuthentication({
-    ...settings.botFrameworkAuth,
-    ...(openIdMetadataUrl !== undefined && {
-      ...PUBLIC_CLOUD,
-      ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
-      ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${tenant}`,
-    }),
   });
 }
