@@ -1,9 +1,9 @@
-import type { CodeFile, Overrides, Rules } from './kb-schema.js';
+import type { CaseData, CodeFile, Overrides, Rules } from './kb-schema.js';
 import { type CodeEntry, type Fix, indexKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
 import type { KbFile, KbIssue } from './read-kb-file.js';
 import { findStepHazards } from './step-safety.js';
 
-export type FileKind = 'codes' | 'fixes' | 'causes' | 'rules' | 'overrides';
+export type FileKind = 'codes' | 'fixes' | 'causes' | 'rules' | 'overrides' | 'cases';
 
 export interface ParsedFile extends KbFile {
   kind: FileKind;
@@ -15,6 +15,7 @@ export interface Sources {
   causes: { file: ParsedFile; data: Record<string, string> }[];
   rules: { file: ParsedFile; data: Rules }[];
   overrides: { file: ParsedFile; data: Overrides }[];
+  cases: { file: ParsedFile; data: CaseData[] }[];
 }
 
 /**
@@ -128,8 +129,34 @@ export function assembleKnowledgeBase(
   }
   checkRuleReferences(shipped.rules[0], causes, fixIds, issues);
   const applied = applyOverrides(extra.overrides, codes, fixes, causes, issues);
+  const cases = checkCases([...shipped.cases, ...extra.cases], fixIds, issues).filter((entry) =>
+    applied.fixes.some((fix) => fix.id === entry.fix),
+  );
   if (issues.length > 0) return undefined;
-  return indexKnowledgeBase({ codes: applied.codes, causes, fixes: applied.fixes, rules });
+  return indexKnowledgeBase({ codes: applied.codes, causes, fixes: applied.fixes, rules, cases });
+}
+
+/** Every case names fixes the catalogue defines; an override that disables a fix drops its cases (above). */
+function checkCases(
+  sources: { file: ParsedFile; data: CaseData[] }[],
+  fixIds: Set<string>,
+  issues: KbIssue[],
+): CaseData[] {
+  const cases: CaseData[] = [];
+  for (const { file, data } of sources) {
+    data.forEach((entry, index) => {
+      const unknown = [entry.fix, ...entry.also].filter((id) => !fixIds.has(id));
+      if (unknown.length > 0)
+        issues.push({
+          file: file.path,
+          line: file.locate([index, 'fix']),
+          key: `${index}.fix`,
+          message: `unknown fix "${unknown.join('", "')}"`,
+        });
+      else cases.push(entry);
+    });
+  }
+  return cases;
 }
 
 function checkRuleReferences(

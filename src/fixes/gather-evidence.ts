@@ -2,6 +2,7 @@ import type { Finding } from '../report/finding.js';
 import type { Understanding } from '../report/understanding.js';
 import { matchFixText } from './fix-text-index.js';
 import type { KnowledgeBase } from './knowledge-base.js';
+import { matchCases } from './match-cases.js';
 import { type ResolvedCode, ROLE_LABELS, resolveCode } from './resolve-code.js';
 
 /** One piece of evidence for a cause or a fix: how much, and the sentence a person reads. */
@@ -165,6 +166,14 @@ export function gatherEvidence(
     source = 'text';
     const reason = `Your words match this fix's description ("${match.words.join('", "')}")`;
     addFix(match.fixId, kb.rules.textMatch.weight * match.similarity * prior, reason);
+  }
+  // Reports like this one that a fix resolved (cases.yaml): how users say it, not how we do. What
+  // fixed another user's machine is a weaker guess than this message's own words, so a failing
+  // probe on this one scales it down twice.
+  for (const match of matchCases(kb, understanding.terms ?? [])) {
+    source = 'cases';
+    const reason = `A resolved report worded like yours ("${match.words.join('", "')}") was fixed by this (${match.source})`;
+    addFix(match.fixId, kb.rules.caseMatch.weight * match.similarity * prior * prior, reason);
   }
 
   const applied = new Set<string>();

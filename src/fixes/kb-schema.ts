@@ -110,6 +110,26 @@ export type FixData = z.infer<typeof fixSchema>;
 
 export const fixesFileSchema = z.array(fixSchema);
 
+/**
+ * A report a fix resolved (cases.yaml): the asker's words as a chat message and the public thread
+ * that says what worked. Ranking reads a new message against these as well as against the fixes'
+ * own text: reports are how users describe a problem, the fixes how we do. The shipped file is
+ * written from the dev split of the evaluation corpus only (scripts/kb-cases.ts); an
+ * organisation may add its own resolved tickets.
+ */
+export const caseSchema = z
+  .object({
+    fix: fixId,
+    /** Other fixes the thread accepts as the same answer. */
+    also: z.array(fixId).default([]),
+    text: z.string().min(3),
+    source: z.url(),
+  })
+  .strict();
+export type CaseData = z.infer<typeof caseSchema>;
+
+export const casesFileSchema = z.array(caseSchema);
+
 const adjustments = z.record(z.string(), z.number());
 
 export const evidenceRuleSchema = z
@@ -294,6 +314,19 @@ export const rulesFileSchema = z
         stopWords: [],
         synonyms: {},
       }),
+    /**
+     * The message's words against the resolved reports of cases.yaml (BM25 as for `textMatch`,
+     * its stop words and synonyms): each of the best `maxFixes` fixes gets `weight` × the
+     * similarity of its closest report, at or above `minSimilarity`.
+     */
+    caseMatch: z
+      .object({
+        weight: z.number().min(0),
+        minSimilarity: z.number().min(0).max(1),
+        maxFixes: z.number().int().min(0),
+      })
+      .strict()
+      .default({ weight: 0, minSimilarity: 1, maxFixes: 0 }),
     diagnostics: z.array(diagnosticSchema).default([]),
     families: z.array(familySchema),
   })

@@ -1,5 +1,5 @@
 import { CODE_KINDS, type CodeKind } from './code-kinds.js';
-import type { FixData, Rules } from './kb-schema.js';
+import type { CaseData, FixData, Rules } from './kb-schema.js';
 
 /** One code of the catalogue. The same value may exist under several kinds (0x7 extended and errorInfo). */
 export interface CodeEntry {
@@ -20,12 +20,17 @@ export interface Fix extends FixData {
   origin: 'builtin' | 'organisation';
 }
 
+/** A resolved report (cases.yaml): the asker's words and the fix that worked. */
+export type Case = CaseData;
+
 /** The loaded, cross-checked knowledge base with its look-up indexes. Immutable after creation. */
 export interface KnowledgeBase {
   codes: readonly CodeEntry[];
   causes: ReadonlyMap<string, string>;
   fixes: readonly Fix[];
   rules: Rules;
+  /** Resolved reports, the asker's words and the fix that worked (cases.yaml). */
+  cases: readonly Case[];
   byValue: ReadonlyMap<string, readonly CodeEntry[]>;
   /** Lower-case symbolic name or alias → entry. */
   byName: ReadonlyMap<string, CodeEntry>;
@@ -46,6 +51,7 @@ export interface CompiledKnowledgeBase {
   causes: [string, string][];
   fixes: Fix[];
   rules: Rules;
+  cases: Case[];
 }
 
 export function indexKnowledgeBase(parts: {
@@ -53,6 +59,7 @@ export function indexKnowledgeBase(parts: {
   causes: Map<string, string>;
   fixes: Fix[];
   rules: Rules;
+  cases?: Case[];
 }): KnowledgeBase {
   const byValue = new Map<string, CodeEntry[]>();
   const byName = new Map<string, CodeEntry>();
@@ -74,6 +81,7 @@ export function indexKnowledgeBase(parts: {
   });
   return {
     ...parts,
+    cases: parts.cases ?? [],
     byValue,
     byName,
     fixById: new Map(parts.fixes.map((fix) => [fix.id, fix])),

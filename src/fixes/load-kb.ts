@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { TriageError } from '../errors.js';
 import { assembleKnowledgeBase, type FileKind, type ParsedFile, type Sources } from './cross-check-kb.js';
 import {
+  casesFileSchema,
   causesFileSchema,
   codeFileSchema,
   fixesFileSchema,
@@ -25,8 +26,8 @@ const MAX_FILE_BYTES = 2_000_000;
  * time (src/fixes/builtin-kb.ts reads it back).
  */
 export function compileKnowledgeBase(): CompiledKnowledgeBase {
-  const { codes, causes, fixes, rules } = loadKnowledgeBase();
-  return { codes: [...codes], causes: [...causes], fixes: [...fixes], rules };
+  const { codes, causes, fixes, rules, cases } = loadKnowledgeBase();
+  return { codes: [...codes], causes: [...causes], fixes: [...fixes], rules, cases: [...cases] };
 }
 
 /**
@@ -67,7 +68,7 @@ function buildKnowledgeBase(extensionsDir: string | undefined): { kb?: Knowledge
 }
 
 function emptySources(): Sources {
-  return { codes: [], fixes: [], causes: [], rules: [], overrides: [] };
+  return { codes: [], fixes: [], causes: [], rules: [], overrides: [], cases: [] };
 }
 
 interface ListedFile {
@@ -93,7 +94,7 @@ function listFiles(dir: string, builtinData: boolean, issues: KbIssue[]): Listed
           line: 1,
           key: '',
           message:
-            'unknown file: name it codes*.yaml or put it under codes/, fixes*.yaml or under fixes/, causes.yaml or overrides.yaml',
+            'unknown file: name it codes*.yaml or put it under codes/, fixes*.yaml or under fixes/, causes.yaml, cases.yaml or overrides.yaml',
         });
       } else files.push({ path, kind, relative: relative(dir, path).split(/[\\/]/).join('/') });
     }
@@ -123,6 +124,7 @@ function classify(relativePath: string, builtinData: boolean): FileKind | undefi
   if (parts.length > 1) return undefined;
   if (/^causes\.ya?ml$/.test(name)) return 'causes';
   if (/^overrides\.ya?ml$/.test(name)) return 'overrides';
+  if (/^cases\.ya?ml$/.test(name)) return 'cases';
   if (builtinData && /^rules\.ya?ml$/.test(name)) return 'rules';
   return undefined;
 }
@@ -163,6 +165,11 @@ function readSources(
       case 'overrides': {
         const data = validate(file, overridesFileSchema, issues);
         if (data) sources.overrides.push({ file, data });
+        break;
+      }
+      case 'cases': {
+        const data = validate(file, casesFileSchema, issues);
+        if (data) sources.cases.push({ file, data });
         break;
       }
     }
