@@ -46,6 +46,8 @@ export interface MessageSigns {
   otherProduct: boolean;
   /** Hosts were named. */
   hosts: boolean;
+  /** An error code or a symptom phrase was found (either can be another tool's). */
+  evidence?: boolean;
   /** An out-of-scope topic word (VPN, Outlook, printer, …). */
   outOfScopeTopic: boolean;
   words: number;
@@ -64,17 +66,28 @@ export function readSigns(
   words: string,
   text: string,
   symptoms: readonly string[],
-): { rdpWord: boolean; remoteWord: boolean; otherProduct: boolean; outOfScopeTopic: boolean; words: number } {
+): {
+  rdpWord: boolean;
+  remoteWord: boolean;
+  otherProduct: boolean;
+  productFirst: boolean;
+  outOfScopeTopic: boolean;
+  words: number;
+} {
   let count = 0;
   if (words.trim() !== '') for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
   // "chrome remote desktop" hits both a product and a remote word: the product decides (decideIntent).
   const signs = loadSigns();
-  const found = signs.index.find(words);
+  const hits = signs.index.findAll(words);
+  const found = hits.map((hit) => hit.key);
+  const at = (key: SignKey) => hits.find((hit) => hit.key === key)?.at ?? Number.POSITIVE_INFINITY;
+  const times = (key: SignKey) => hits.filter((hit) => hit.key === key).length;
   return {
     rdpWord:
       found.includes('rdp') || text.includes('.rdp') || symptoms.some((s) => signs.rdpSymptoms.includes(s)),
     remoteWord: found.includes('remote'),
     otherProduct: found.includes('other_product'),
+    productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
     words: count,
   };
@@ -114,7 +127,11 @@ export function decideIntent(
   // sign of Remote Desktop (an RDP word or code, a gateway, a host) the classifier is not trusted
   // to call it one unless it is very sure.
   const bar = message.remote ? Math.min(threshold, REMOTE_WORD_THRESHOLD) : threshold;
-  if (isRdp && !message.rdp && !message.hosts && confidence < bar) {
+  // Nothing at all of Remote Desktop (no RDP or remote word, host, code or symptom): the
+  // classifier alone, however sure, is reading words every tool and errand shares ("the dock
+  // won't turn on", "installing office fails").
+  const bare = !message.rdp && !message.hosts && !message.remote && message.evidence === false;
+  if (isRdp && (bare || (!message.rdp && !message.hosts && confidence < bar))) {
     return { intent: 'out_of_scope', confidence: 1 - confidence };
   }
   return { intent, confidence };

@@ -66,6 +66,22 @@ describe('intents', () => {
   });
 });
 
+describe('near-misses: what the message is about', () => {
+  test.for([
+    // Another product named first and at least as often as the RDP word: it is that product's problem.
+    [
+      'teamviewer stopped working after i uninstalled rdp wrapper, teamviewer just says not ready',
+      'out_of_scope',
+    ],
+    // RDP named first: an RDP problem, whatever else still works.
+    ['rdp to the build box fails since monday, vnc to it still works', 'rdp_failure'],
+    // Nothing of Remote Desktop at all (no RDP or remote word, host, code or symptom).
+    ['the new dock does not power my two screens when i plug it in', 'out_of_scope'],
+  ] as const)('%s → %s', ([text, intent]) => {
+    expect(understand(text, { codeBook }).intent).toBe(intent);
+  });
+});
+
 test('symptoms without codes', () => {
   expect(understand('black screen then it closes, disconnects every 10 min', { codeBook }).symptoms).toEqual([
     'black_screen',
