@@ -41,6 +41,9 @@ const signsSchema = z.object({
   otherProducts: z.array(z.string().min(1)),
   rdpSymptoms: z.array(z.string().min(1)),
   outOfScopeTopics: z.array(z.string().min(1)),
+  questionPhrases: z.array(z.string().min(1)),
+  failureWords: z.array(z.string().min(1)),
+  questionSafeSymptoms: z.array(z.string().min(1)),
 });
 
 /** data/cues.yaml and data/tried.yaml: cue id or fix id → phrases. */

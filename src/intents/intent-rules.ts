@@ -29,8 +29,13 @@ const MAX_HELP_WORDS = 12;
 /** Feedback is a short reaction to an answer; a long message is a new report. */
 const MAX_FEEDBACK_WORDS = 25;
 
-type SignKey = 'rdp' | 'remote' | 'other_product' | 'out_of_scope';
-let signIndex: { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } | undefined;
+type SignKey = 'rdp' | 'remote' | 'other_product' | 'out_of_scope' | 'question' | 'failure';
+interface Signs {
+  index: PhraseIndex<SignKey>;
+  rdpSymptoms: string[];
+  questionSafeSymptoms: string[];
+}
+let signIndex: Signs | undefined;
 
 export interface MessageSigns {
   /** A known RDP code or an .rdp file: certainly about Remote Desktop. */
@@ -72,6 +77,8 @@ export function readSigns(
   otherProduct: boolean;
   productFirst: boolean;
   outOfScopeTopic: boolean;
+  /** Asks (how to, is there a way, a feature idea) and names nothing broken, no symptom. */
+  asksOnly: boolean;
   words: number;
 } {
   let count = 0;
@@ -89,6 +96,10 @@ export function readSigns(
     otherProduct: found.includes('other_product'),
     productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
+    asksOnly:
+      found.includes('question') &&
+      !found.includes('failure') &&
+      symptoms.every((s) => signs.questionSafeSymptoms.includes(s)),
     words: count,
   };
 }
@@ -138,7 +149,7 @@ export function decideIntent(
 }
 
 /** The phrase index of data/intent-signs.yaml, built on first use. */
-function loadSigns(): { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } {
+function loadSigns(): Signs {
   if (signIndex) return signIndex;
   const data = intentData().signs;
   signIndex = {
@@ -147,8 +158,11 @@ function loadSigns(): { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } {
       ...data.remoteWords.map((phrase) => ({ key: 'remote' as const, phrase })),
       ...data.otherProducts.map((phrase) => ({ key: 'other_product' as const, phrase })),
       ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
+      ...data.questionPhrases.map((phrase) => ({ key: 'question' as const, phrase })),
+      ...data.failureWords.map((phrase) => ({ key: 'failure' as const, phrase })),
     ]),
     rdpSymptoms: data.rdpSymptoms,
+    questionSafeSymptoms: data.questionSafeSymptoms,
   };
   return signIndex;
 }

@@ -106,4 +106,10 @@ export interface Understanding {
    * when the message has none.
    */
   terms?: string[];
+  /**
+   * Set when the message asks (how to, is there a way, a feature idea) and reports nothing broken:
+   * no code, no failure word, no symptom. Someone asking about Remote Desktop is not someone whose
+   * Remote Desktop fails; the watch policy does not answer it unasked.
+   */
+  question?: true;
 }

@@ -76,6 +76,18 @@ describe('through understand()', () => {
     );
   });
 
+  test('a question about RDP with nothing broken in it is left to people; the same question with a failure is answered', () => {
+    expect(decide('is there a way to make mremoteng rdp tabs span two monitors?')).toMatchObject({
+      answer: false,
+      code: 'nothing-to-triage',
+    });
+    expect(decide('how do i stop my rdp session to srv-app-07 from freezing every hour?').answer).toBe(true);
+    expect(
+      decide("mstsc says 'the remote computer requires network level authentication', how do i get in?")
+        .answer,
+    ).toBe(true);
+  });
+
   test('"via" before a short name that is not named like a gateway is no gateway', () => {
     expect(understand('the scanner only works via usb-hub-3 now', { codeBook }).gateway).toBeNull();
     expect(understand('rdp 0x904 on srv-fin-02 via rdg01', { codeBook }).gateway).toBe('rdg01');

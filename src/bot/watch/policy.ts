@@ -68,6 +68,9 @@ export function decideUnasked(
     return no('not-rdp-problem', `not a Remote Desktop problem (read as ${intent})`);
   // Unasked, the classifier's word alone is not enough: a message that names nothing of Remote
   // Desktop ("please issue Lee a new laptop") is left to the people in the channel.
+  // "is there a way to span mremoteng across monitors?" asks about RDP; nothing in it is broken.
+  if (understanding.question)
+    return no('nothing-to-triage', 'a question about Remote Desktop, nothing in it is broken');
   if (understanding.weakRdpSign === 'none')
     return no('not-rdp-problem', 'nothing in it names Remote Desktop (no RDP word, code or gateway)');
   const sure = `${confidence.toFixed(2)}`;
