@@ -77,6 +77,12 @@ describe('near-misses: what the message is about', () => {
     ['rdp to the build box fails since monday, vnc to it still works', 'rdp_failure'],
     // Nothing of Remote Desktop at all (no RDP or remote word, host, code or symptom).
     ['the new dock does not power my two screens when i plug it in', 'out_of_scope'],
+    // "remote" alone is every tool's word ("the remote host"); "remoted into the office pc" is RDP talk.
+    [
+      'the sync tool on the new pc fails with an existing connection was forcibly closed by the remote host',
+      'out_of_scope',
+    ],
+    ['i remoted into the office pc and it froze', 'rdp_failure'],
   ] as const)('%s → %s', ([text, intent]) => {
     expect(understand(text, { codeBook }).intent).toBe(intent);
   });
