@@ -145,6 +145,13 @@ export function decideIntent(
   if (isRdp && (bare || (!message.rdp && !message.hosts && confidence < bar))) {
     return { intent: 'out_of_scope', confidence: 1 - confidence };
   }
+  // A failure and a quality problem are both RDP problems: how sure we are that it is one is the
+  // two together ("after login it's just a blank screen" leans half to each).
+  if (isRdp)
+    return {
+      intent,
+      confidence: (probabilities.rdp_failure + probabilities.rdp_slow_or_quality) / total,
+    };
   return { intent, confidence };
 }
 

@@ -74,7 +74,11 @@ export interface Mention {
 
 export interface Understanding {
   intent: Intent;
-  /** 0..1, how sure the classifier is of `intent`. */
+  /**
+   * 0..1, how sure the classifier is of `intent`; for the two RDP intents, how sure it is of an RDP
+   * problem at all (failure and quality problem together: "after login it's just a blank screen"
+   * leans half to each, and is an RDP problem either way).
+   */
   confidence: number;
   codes: UnderstoodCode[];
   hosts: UnderstoodHost[];

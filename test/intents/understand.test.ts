@@ -88,6 +88,14 @@ describe('near-misses: what the message is about', () => {
   });
 });
 
+test('how sure it is of an RDP problem counts failure and quality problem together', () => {
+  const understood = understand('rdp into my ubuntu vm with xrdp, after login its just a blank screen', {
+    codeBook,
+  });
+  expect(['rdp_failure', 'rdp_slow_or_quality']).toContain(understood.intent);
+  expect(understood.confidence).toBeGreaterThan(0.9);
+});
+
 test('symptoms without codes', () => {
   expect(understand('black screen then it closes, disconnects every 10 min', { codeBook }).symptoms).toEqual([
     'black_screen',
