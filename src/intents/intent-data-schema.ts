@@ -39,6 +39,7 @@ const signsSchema = z.object({
   rdpWords: z.array(z.string().min(1)),
   remoteWords: z.array(z.string().min(1)),
   otherProducts: z.array(z.string().min(1)),
+  remoteSupportWords: z.array(z.string().min(1)),
   rdpSymptoms: z.array(z.string().min(1)),
   outOfScopeTopics: z.array(z.string().min(1)),
   questionPhrases: z.array(z.string().min(1)),

@@ -29,7 +29,7 @@ const MAX_HELP_WORDS = 12;
 /** Feedback is a short reaction to an answer; a long message is a new report. */
 const MAX_FEEDBACK_WORDS = 25;
 
-type SignKey = 'rdp' | 'remote' | 'other_product' | 'out_of_scope' | 'question' | 'failure';
+type SignKey = 'rdp' | 'remote' | 'other_product' | 'support_tool' | 'out_of_scope' | 'question' | 'failure';
 interface Signs {
   index: PhraseIndex<SignKey>;
   rdpSymptoms: string[];
@@ -75,6 +75,7 @@ export function readSigns(
   rdpWord: boolean;
   remoteWord: boolean;
   otherProduct: boolean;
+  supportTool: boolean;
   productFirst: boolean;
   outOfScopeTopic: boolean;
   /** Asks (how to, is there a way, a feature idea) and names nothing broken, no symptom. */
@@ -94,6 +95,7 @@ export function readSigns(
       found.includes('rdp') || text.includes('.rdp') || symptoms.some((s) => signs.rdpSymptoms.includes(s)),
     remoteWord: found.includes('remote'),
     otherProduct: found.includes('other_product'),
+    supportTool: found.includes('support_tool'),
     productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
     asksOnly:
@@ -164,6 +166,7 @@ function loadSigns(): Signs {
       ...data.rdpWords.map((phrase) => ({ key: 'rdp' as const, phrase })),
       ...data.remoteWords.map((phrase) => ({ key: 'remote' as const, phrase })),
       ...data.otherProducts.map((phrase) => ({ key: 'other_product' as const, phrase })),
+      ...data.remoteSupportWords.map((phrase) => ({ key: 'support_tool' as const, phrase })),
       ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
       ...data.questionPhrases.map((phrase) => ({ key: 'question' as const, phrase })),
       ...data.failureWords.map((phrase) => ({ key: 'failure' as const, phrase })),

@@ -69,8 +69,8 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
       // least as often: "chrome remote desktop stuck on starting since i removed rdpwrap" is
       // about Chrome Remote Desktop.
       otherProduct:
-        signs.otherProduct &&
-        (!signs.rdpWord || signs.productFirst) &&
+        ((signs.otherProduct && (!signs.rdpWord || signs.productFirst)) ||
+          (signs.supportTool && !signs.rdpWord)) &&
         rdpFile === null &&
         !codes.some(isLongRdpCode),
       hosts: hosts.length > 0,

@@ -83,6 +83,9 @@ describe('near-misses: what the message is about', () => {
       'out_of_scope',
     ],
     ['i remoted into the office pc and it froze', 'rdp_failure'],
+    // Remote-support vocabulary outweighs a shared "remote desktop"; an RDP word still keeps it ours.
+    ['the agent is running on the pc but the remote desktop tab says offline', 'out_of_scope'],
+    ['rdp to the build agent fails with 0x204', 'rdp_failure'],
   ] as const)('%s → %s', ([text, intent]) => {
     expect(understand(text, { codeBook }).intent).toBe(intent);
   });
