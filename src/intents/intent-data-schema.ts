@@ -43,6 +43,8 @@ const signsSchema = z.object({
   rdpSymptoms: z.array(z.string().min(1)),
   outOfScopeTopics: z.array(z.string().min(1)),
   questionPhrases: z.array(z.string().min(1)),
+  wishPhrases: z.array(z.string().min(1)),
+  solvedPhrases: z.array(z.string().min(1)),
   failureWords: z.array(z.string().min(1)),
   questionSafeSymptoms: z.array(z.string().min(1)),
 });

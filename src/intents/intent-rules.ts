@@ -1,4 +1,4 @@
-import { INTENTS, type Intent } from '../report/understanding.js';
+import { INTENTS, type Intent, type NoProblem } from '../report/understanding.js';
 import { intentData } from './intent-data.js';
 import { createPhraseIndex, type PhraseIndex } from './message-words.js';
 
@@ -29,7 +29,16 @@ const MAX_HELP_WORDS = 12;
 /** Feedback is a short reaction to an answer; a long message is a new report. */
 const MAX_FEEDBACK_WORDS = 25;
 
-type SignKey = 'rdp' | 'remote' | 'other_product' | 'support_tool' | 'out_of_scope' | 'question' | 'failure';
+type SignKey =
+  | 'rdp'
+  | 'remote'
+  | 'other_product'
+  | 'support_tool'
+  | 'out_of_scope'
+  | 'question'
+  | 'wish'
+  | 'solved'
+  | 'failure';
 interface Signs {
   index: PhraseIndex<SignKey>;
   rdpSymptoms: string[];
@@ -78,8 +87,8 @@ export function readSigns(
   supportTool: boolean;
   productFirst: boolean;
   outOfScopeTopic: boolean;
-  /** Asks (how to, is there a way, a feature idea) and names nothing broken, no symptom. */
-  asksOnly: boolean;
+  /** Asks or wishes and names nothing broken, or says it is solved (Understanding.noProblem). */
+  noProblem: NoProblem | undefined;
   words: number;
 } {
   let count = 0;
@@ -98,12 +107,43 @@ export function readSigns(
     supportTool: found.includes('support_tool'),
     productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
-    asksOnly:
-      found.includes('question') &&
-      !found.includes('failure') &&
-      symptoms.every((s) => signs.questionSafeSymptoms.includes(s)),
+    noProblem: readNoProblem(
+      hits.filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at)).map((hit) => hit.key),
+      text,
+      count,
+      symptoms,
+      signs,
+    ),
     words: count,
   };
+}
+
+/** "not working again" is no "working again": a negation in the two words before a phrase. */
+function negatedAt(words: string, at: number): boolean {
+  const before = words
+    .slice(Math.max(0, at - 24), at)
+    .trim()
+    .split(' ')
+    .slice(-2);
+  return before.some((word) => word === 'not' || word === 'never' || word === 'no' || word.endsWith("n't"));
+}
+
+/** Messages this short that say the problem is gone are reports of a fix, not of a failure. */
+const MAX_SOLVED_WORDS = 25;
+
+function readNoProblem(
+  found: readonly SignKey[],
+  text: string,
+  words: number,
+  symptoms: readonly string[],
+  signs: Signs,
+): NoProblem | undefined {
+  if (found.includes('solved') && words <= MAX_SOLVED_WORDS) return 'solved';
+  const broken = found.includes('failure') || symptoms.some((s) => !signs.questionSafeSymptoms.includes(s));
+  if (broken) return undefined;
+  if (found.includes('wish')) return 'wish';
+  if (found.includes('question') || text.includes('?')) return 'question';
+  return undefined;
 }
 
 /** True when the message is only emoji (👍, 👎): a reaction, hence feedback. */
@@ -169,6 +209,8 @@ function loadSigns(): Signs {
       ...data.remoteSupportWords.map((phrase) => ({ key: 'support_tool' as const, phrase })),
       ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
       ...data.questionPhrases.map((phrase) => ({ key: 'question' as const, phrase })),
+      ...data.wishPhrases.map((phrase) => ({ key: 'wish' as const, phrase })),
+      ...data.solvedPhrases.map((phrase) => ({ key: 'solved' as const, phrase })),
       ...data.failureWords.map((phrase) => ({ key: 'failure' as const, phrase })),
     ]),
     rdpSymptoms: data.rdpSymptoms,

@@ -104,7 +104,8 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     ...(rdpFile !== null && { rdpFile }),
     ...(isRdp && !named && { weakRdpSign: signs.remoteWord ? ('remote' as const) : ('none' as const) }),
     ...(terms.length > 0 && { terms }),
-    ...(signs.asksOnly && codes.length === 0 && { question: true as const }),
+    ...(signs.noProblem !== undefined &&
+      (signs.noProblem === 'solved' || codes.length === 0) && { noProblem: signs.noProblem }),
   };
 }
 

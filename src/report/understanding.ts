@@ -64,6 +64,9 @@ export interface UnusableHost {
   reason: UnusableHostReason;
 }
 
+export const NO_PROBLEM_KINDS = ['question', 'wish', 'solved'] as const;
+export type NoProblem = (typeof NO_PROBLEM_KINDS)[number];
+
 export interface Mention {
   kind: 'symptom' | 'cue' | 'tried';
   /** Symptom id, cue id (src/intents/data/cues.yaml) or fix id (data/tried.yaml). */
@@ -111,9 +114,11 @@ export interface Understanding {
    */
   terms?: string[];
   /**
-   * Set when the message asks (how to, is there a way, a feature idea) and reports nothing broken:
-   * no code, no failure word, no symptom. Someone asking about Remote Desktop is not someone whose
-   * Remote Desktop fails; the watch policy does not answer it unasked.
+   * Set when the message says nothing is broken for the writer now: it asks how to do something
+   * or whether a feature exists (`question`), wishes for a feature (`wish`) — either with no code,
+   * failure word or symptom in it — or says the problem is solved (`solved`). Someone asking
+   * about Remote Desktop is not someone whose Remote Desktop fails: the watch policy does not
+   * answer it unasked.
    */
-  question?: true;
+  noProblem?: NoProblem;
 }

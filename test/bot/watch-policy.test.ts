@@ -88,6 +88,20 @@ describe('through understand()', () => {
     ).toBe(true);
   });
 
+  test('a wish for a feature and a message saying the problem is solved are left to people', () => {
+    expect(decide('would be nice if mremoteng had a use all monitors option for rdp')).toMatchObject({
+      answer: false,
+      reason: 'a wish for a Remote Desktop feature, nothing in it is broken',
+    });
+    expect(
+      decide('finally got it working, the rdp access denied on srv-app-07 was the user group'),
+    ).toMatchObject({ answer: false, reason: 'it says the problem is solved' });
+  });
+
+  test('"not working again" is a failure, not a fix', () => {
+    expect(decide('rdp to srv-app-07 is not working again since the patch').answer).toBe(true);
+  });
+
   test('"via" before a short name that is not named like a gateway is no gateway', () => {
     expect(understand('the scanner only works via usb-hub-3 now', { codeBook }).gateway).toBeNull();
     expect(understand('rdp 0x904 on srv-fin-02 via rdg01', { codeBook }).gateway).toBe('rdg01');
