@@ -62,6 +62,8 @@ export interface MessageSigns {
   hosts: boolean;
   /** An error code or a symptom phrase was found (either can be another tool's). */
   evidence?: boolean;
+  /** A failure word or symptom, and the message does not say it is solved. */
+  broken?: boolean;
   /** An out-of-scope topic word (VPN, Outlook, printer, …). */
   outOfScopeTopic: boolean;
   words: number;
@@ -89,6 +91,8 @@ export function readSigns(
   outOfScopeTopic: boolean;
   /** Asks or wishes and names nothing broken, or says it is solved (Understanding.noProblem). */
   noProblem: NoProblem | undefined;
+  /** A failure word ("fails", "stopped working", "access denied") or a failure symptom. */
+  broken: boolean;
   words: number;
 } {
   let count = 0;
@@ -107,6 +111,7 @@ export function readSigns(
     supportTool: found.includes('support_tool'),
     productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
+    broken: isBroken(found, symptoms, signs),
     noProblem: readNoProblem(
       hits.filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at)).map((hit) => hit.key),
       text,
@@ -128,6 +133,10 @@ function negatedAt(words: string, at: number): boolean {
   return before.some((word) => word === 'not' || word === 'never' || word === 'no' || word.endsWith("n't"));
 }
 
+function isBroken(found: readonly SignKey[], symptoms: readonly string[], signs: Signs): boolean {
+  return found.includes('failure') || symptoms.some((s) => !signs.questionSafeSymptoms.includes(s));
+}
+
 /** Messages this short that say the problem is gone are reports of a fix, not of a failure. */
 const MAX_SOLVED_WORDS = 25;
 
@@ -139,8 +148,7 @@ function readNoProblem(
   signs: Signs,
 ): NoProblem | undefined {
   if (found.includes('solved') && words <= MAX_SOLVED_WORDS) return 'solved';
-  const broken = found.includes('failure') || symptoms.some((s) => !signs.questionSafeSymptoms.includes(s));
-  if (broken) return undefined;
+  if (isBroken(found, symptoms, signs)) return undefined;
   if (found.includes('wish')) return 'wish';
   if (found.includes('question') || text.includes('?')) return 'question';
   return undefined;
@@ -161,7 +169,10 @@ export function decideIntent(
   const allowed = INTENTS.filter((intent) => {
     if (intent === 'out_of_scope') return !message.rdp;
     if (intent === 'help') return !message.strongRdp && !message.hosts && message.words <= MAX_HELP_WORDS;
-    if (intent === 'feedback') return !message.strongRdp && message.words <= MAX_FEEDBACK_WORDS;
+    // "rdp stopped working on 18362.1316, can anyone help?" names RDP and a failure: a report,
+    // however short and polite.
+    if (intent === 'feedback')
+      return !message.strongRdp && message.words <= MAX_FEEDBACK_WORDS && !(message.rdp && message.broken);
     return true;
   });
   // 👍 / 👎 alone react to an answer; "?" alone asks what this is.

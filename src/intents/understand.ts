@@ -75,6 +75,7 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
         !codes.some(isLongRdpCode),
       hosts: hosts.length > 0,
       evidence: codes.length > 0 || symptoms.length > 0,
+      broken: signs.broken && signs.noProblem !== 'solved',
       outOfScopeTopic: signs.outOfScopeTopic,
       words: signs.words,
       emoji: isOnlyEmoji(message),

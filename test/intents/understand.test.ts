@@ -91,6 +91,17 @@ describe('near-misses: what the message is about', () => {
   });
 });
 
+test('a short polite message that names RDP and a failure is a report, not feedback', () => {
+  const { intent } = understand(
+    'good afternoon, rdp stopped working on the file server, can anyone help me?',
+    {
+      codeBook,
+    },
+  );
+  expect(['rdp_failure', 'rdp_slow_or_quality']).toContain(intent);
+  expect(understand('thanks, that fixed it', { codeBook }).intent).toBe('feedback');
+});
+
 test('how sure it is of an RDP problem counts failure and quality problem together', () => {
   const understood = understand('rdp into my ubuntu vm with xrdp, after login its just a blank screen', {
     codeBook,
