@@ -98,8 +98,9 @@ describe('through understand()', () => {
     ).toMatchObject({ answer: false, reason: 'it says the problem is solved' });
   });
 
-  test('"not working again" is a failure, not a fix', () => {
+  test('"not working again" is a failure, not a fix; a question that says what does not work is a report', () => {
     expect(decide('rdp to srv-app-07 is not working again since the patch').answer).toBe(true);
+    expect(decide('rdp to srv-app-07 doesnt connect by hostname, only by ip, any idea?').answer).toBe(true);
   });
 
   test('"via" before a short name that is not named like a gateway is no gateway', () => {
