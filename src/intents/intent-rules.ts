@@ -1,6 +1,6 @@
 import { INTENTS, type Intent, type NoProblem } from '../report/understanding.js';
 import { intentData } from './intent-data.js';
-import { createPhraseIndex, type PhraseIndex } from './message-words.js';
+import { createPhraseIndex, type PhraseHit, type PhraseIndex } from './message-words.js';
 
 /**
  * The rule half of the hybrid classifier: the naive Bayes proposes probabilities, what the
@@ -37,6 +37,8 @@ type SignKey =
   | 'out_of_scope'
   | 'question'
   | 'wish'
+  | 'configure'
+  | 'remedy'
   | 'solved'
   | 'failure';
 interface Signs {
@@ -113,7 +115,9 @@ export function readSigns(
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
     broken: isBroken(found, symptoms, signs),
     noProblem: readNoProblem(
-      hits.filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at)).map((hit) => hit.key),
+      withoutWantedBehaviour(hits)
+        .filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at))
+        .map((hit) => hit.key),
       text,
       count,
       symptoms,
@@ -121,6 +125,19 @@ export function readSigns(
     ),
     words: count,
   };
+}
+
+/**
+ * "where do i set it to drop idle connections": the failure words after a configure phrase are the
+ * behaviour asked for, unless the message asks to stop, prevent or fix something.
+ */
+function withoutWantedBehaviour(hits: readonly PhraseHit<SignKey>[]): readonly PhraseHit<SignKey>[] {
+  const configure = hits.find((hit) => hit.key === 'configure');
+  if (configure === undefined || hits.some((hit) => hit.key === 'remedy')) return hits;
+  return [
+    ...hits.filter((hit) => hit.key !== 'failure' || hit.at < configure.at),
+    ...(hits.some((hit) => hit.key === 'question') ? [] : [{ ...configure, key: 'question' as const }]),
+  ];
 }
 
 /** "not working again" is no "working again": a negation in the two words before a phrase. */
@@ -221,6 +238,8 @@ function loadSigns(): Signs {
       ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
       ...data.questionPhrases.map((phrase) => ({ key: 'question' as const, phrase })),
       ...data.wishPhrases.map((phrase) => ({ key: 'wish' as const, phrase })),
+      ...data.configurePhrases.map((phrase) => ({ key: 'configure' as const, phrase })),
+      ...data.remedyWords.map((phrase) => ({ key: 'remedy' as const, phrase })),
       ...data.solvedPhrases.map((phrase) => ({ key: 'solved' as const, phrase })),
       ...data.failureWords.map((phrase) => ({ key: 'failure' as const, phrase })),
     ]),

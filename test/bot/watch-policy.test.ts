@@ -98,6 +98,15 @@ describe('through understand()', () => {
     ).toMatchObject({ answer: false, reason: 'it says the problem is solved' });
   });
 
+  test('asking how to set a behaviour is a question even when the behaviour is a disconnect; asking to stop one is a report', () => {
+    expect(decide('where do i set the rds host to disconnect idle sessions after an hour?').answer).toBe(
+      false,
+    );
+    expect(decide('how do i make the rdp session to srv-app-07 stop disconnecting every 10 min').answer).toBe(
+      true,
+    );
+  });
+
   test('"not working again" is a failure, not a fix; a question that says what does not work is a report', () => {
     expect(decide('rdp to srv-app-07 is not working again since the patch').answer).toBe(true);
     expect(decide('rdp to srv-app-07 doesnt connect by hostname, only by ip, any idea?').answer).toBe(true);
