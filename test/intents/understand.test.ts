@@ -86,6 +86,9 @@ describe('near-misses: what the message is about', () => {
     // Remote-support vocabulary outweighs a shared "remote desktop"; an RDP word still keeps it ours.
     ['the agent is running on the pc but the remote desktop tab says offline', 'out_of_scope'],
     ['rdp to the build agent fails with 0x204', 'rdp_failure'],
+    // "authenticator" (the MFA app) must not stem-match "authentication".
+    ['keeps saying authentication failed when i remote into my work pc', 'rdp_failure'],
+    ['my authenticator app wont show the code on the new phone', 'out_of_scope'],
   ] as const)('%s → %s', ([text, intent]) => {
     expect(understand(text, { codeBook }).intent).toBe(intent);
   });
