@@ -39,8 +39,16 @@ const signsSchema = z.object({
   rdpWords: z.array(z.string().min(1)),
   remoteWords: z.array(z.string().min(1)),
   otherProducts: z.array(z.string().min(1)),
+  remoteSupportWords: z.array(z.string().min(1)),
   rdpSymptoms: z.array(z.string().min(1)),
   outOfScopeTopics: z.array(z.string().min(1)),
+  questionPhrases: z.array(z.string().min(1)),
+  wishPhrases: z.array(z.string().min(1)),
+  configurePhrases: z.array(z.string().min(1)),
+  remedyWords: z.array(z.string().min(1)),
+  solvedPhrases: z.array(z.string().min(1)),
+  failureWords: z.array(z.string().min(1)),
+  questionSafeSymptoms: z.array(z.string().min(1)),
 });
 
 /** data/cues.yaml and data/tried.yaml: cue id or fix id → phrases. */

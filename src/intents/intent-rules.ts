@@ -1,6 +1,6 @@
-import { INTENTS, type Intent } from '../report/understanding.js';
+import { INTENTS, type Intent, type NoProblem } from '../report/understanding.js';
 import { intentData } from './intent-data.js';
-import { createPhraseIndex, type PhraseIndex } from './message-words.js';
+import { createPhraseIndex, type PhraseHit, type PhraseIndex } from './message-words.js';
 
 /**
  * The rule half of the hybrid classifier: the naive Bayes proposes probabilities, what the
@@ -29,8 +29,24 @@ const MAX_HELP_WORDS = 12;
 /** Feedback is a short reaction to an answer; a long message is a new report. */
 const MAX_FEEDBACK_WORDS = 25;
 
-type SignKey = 'rdp' | 'remote' | 'other_product' | 'out_of_scope';
-let signIndex: { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } | undefined;
+type SignKey =
+  | 'rdp'
+  | 'remote'
+  | 'other_product'
+  | 'support_tool'
+  | 'out_of_scope'
+  | 'question'
+  | 'wish'
+  | 'configure'
+  | 'remedy'
+  | 'solved'
+  | 'failure';
+interface Signs {
+  index: PhraseIndex<SignKey>;
+  rdpSymptoms: string[];
+  questionSafeSymptoms: string[];
+}
+let signIndex: Signs | undefined;
 
 export interface MessageSigns {
   /** A known RDP code or an .rdp file: certainly about Remote Desktop. */
@@ -46,6 +62,10 @@ export interface MessageSigns {
   otherProduct: boolean;
   /** Hosts were named. */
   hosts: boolean;
+  /** An error code or a symptom phrase was found (either can be another tool's). */
+  evidence?: boolean;
+  /** A failure word or symptom, and the message does not say it is solved. */
+  broken?: boolean;
   /** An out-of-scope topic word (VPN, Outlook, printer, …). */
   outOfScopeTopic: boolean;
   words: number;
@@ -64,20 +84,91 @@ export function readSigns(
   words: string,
   text: string,
   symptoms: readonly string[],
-): { rdpWord: boolean; remoteWord: boolean; otherProduct: boolean; outOfScopeTopic: boolean; words: number } {
+): {
+  rdpWord: boolean;
+  remoteWord: boolean;
+  otherProduct: boolean;
+  supportTool: boolean;
+  productFirst: boolean;
+  outOfScopeTopic: boolean;
+  /** Asks or wishes and names nothing broken, or says it is solved (Understanding.noProblem). */
+  noProblem: NoProblem | undefined;
+  /** A failure word ("fails", "stopped working", "access denied") or a failure symptom. */
+  broken: boolean;
+  words: number;
+} {
   let count = 0;
   if (words.trim() !== '') for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
   // "chrome remote desktop" hits both a product and a remote word: the product decides (decideIntent).
   const signs = loadSigns();
-  const found = signs.index.find(words);
+  const hits = signs.index.findAll(words);
+  const found = hits.map((hit) => hit.key);
+  const at = (key: SignKey) => hits.find((hit) => hit.key === key)?.at ?? Number.POSITIVE_INFINITY;
+  const times = (key: SignKey) => hits.filter((hit) => hit.key === key).length;
   return {
     rdpWord:
       found.includes('rdp') || text.includes('.rdp') || symptoms.some((s) => signs.rdpSymptoms.includes(s)),
     remoteWord: found.includes('remote'),
     otherProduct: found.includes('other_product'),
+    supportTool: found.includes('support_tool'),
+    productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
+    broken: isBroken(found, symptoms, signs),
+    noProblem: readNoProblem(
+      withoutWantedBehaviour(hits)
+        .filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at))
+        .map((hit) => hit.key),
+      text,
+      count,
+      symptoms,
+      signs,
+    ),
     words: count,
   };
+}
+
+/**
+ * "where do i set it to drop idle connections": the failure words after a configure phrase are the
+ * behaviour asked for, unless the message asks to stop, prevent or fix something.
+ */
+function withoutWantedBehaviour(hits: readonly PhraseHit<SignKey>[]): readonly PhraseHit<SignKey>[] {
+  const configure = hits.find((hit) => hit.key === 'configure');
+  if (configure === undefined || hits.some((hit) => hit.key === 'remedy')) return hits;
+  return [
+    ...hits.filter((hit) => hit.key !== 'failure' || hit.at < configure.at),
+    ...(hits.some((hit) => hit.key === 'question') ? [] : [{ ...configure, key: 'question' as const }]),
+  ];
+}
+
+/** "not working again" is no "working again": a negation in the two words before a phrase. */
+function negatedAt(words: string, at: number): boolean {
+  const before = words
+    .slice(Math.max(0, at - 24), at)
+    .trim()
+    .split(' ')
+    .slice(-2);
+  return before.some((word) => word === 'not' || word === 'never' || word === 'no' || word.endsWith("n't"));
+}
+
+function isBroken(found: readonly SignKey[], symptoms: readonly string[], signs: Signs): boolean {
+  return found.includes('failure') || symptoms.some((s) => !signs.questionSafeSymptoms.includes(s));
+}
+
+/** Messages this short that say the problem is gone are reports of a fix, not of a failure. */
+const MAX_SOLVED_WORDS = 25;
+
+function readNoProblem(
+  found: readonly SignKey[],
+  text: string,
+  words: number,
+  symptoms: readonly string[],
+  signs: Signs,
+): NoProblem | undefined {
+  if (found.includes('solved') && words <= MAX_SOLVED_WORDS) return 'solved';
+  if (isBroken(found, symptoms, signs)) return undefined;
+  if (found.includes('wish')) return 'wish';
+  if (found.includes('question') || text.includes('?')) return 'question';
+  return undefined;
 }
 
 /** True when the message is only emoji (👍, 👎): a reaction, hence feedback. */
@@ -95,7 +186,10 @@ export function decideIntent(
   const allowed = INTENTS.filter((intent) => {
     if (intent === 'out_of_scope') return !message.rdp;
     if (intent === 'help') return !message.strongRdp && !message.hosts && message.words <= MAX_HELP_WORDS;
-    if (intent === 'feedback') return !message.strongRdp && message.words <= MAX_FEEDBACK_WORDS;
+    // "rdp stopped working on 18362.1316, can anyone help?" names RDP and a failure: a report,
+    // however short and polite.
+    if (intent === 'feedback')
+      return !message.strongRdp && message.words <= MAX_FEEDBACK_WORDS && !(message.rdp && message.broken);
     return true;
   });
   // 👍 / 👎 alone react to an answer; "?" alone asks what this is.
@@ -114,14 +208,25 @@ export function decideIntent(
   // sign of Remote Desktop (an RDP word or code, a gateway, a host) the classifier is not trusted
   // to call it one unless it is very sure.
   const bar = message.remote ? Math.min(threshold, REMOTE_WORD_THRESHOLD) : threshold;
-  if (isRdp && !message.rdp && !message.hosts && confidence < bar) {
+  // Nothing at all of Remote Desktop (no RDP or remote word, host, code or symptom): the
+  // classifier alone, however sure, is reading words every tool and errand shares ("the dock
+  // won't turn on", "installing office fails").
+  const bare = !message.rdp && !message.hosts && !message.remote && message.evidence === false;
+  if (isRdp && (bare || (!message.rdp && !message.hosts && confidence < bar))) {
     return { intent: 'out_of_scope', confidence: 1 - confidence };
   }
+  // A failure and a quality problem are both RDP problems: how sure we are that it is one is the
+  // two together ("after login it's just a blank screen" leans half to each).
+  if (isRdp)
+    return {
+      intent,
+      confidence: (probabilities.rdp_failure + probabilities.rdp_slow_or_quality) / total,
+    };
   return { intent, confidence };
 }
 
 /** The phrase index of data/intent-signs.yaml, built on first use. */
-function loadSigns(): { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } {
+function loadSigns(): Signs {
   if (signIndex) return signIndex;
   const data = intentData().signs;
   signIndex = {
@@ -129,9 +234,17 @@ function loadSigns(): { index: PhraseIndex<SignKey>; rdpSymptoms: string[] } {
       ...data.rdpWords.map((phrase) => ({ key: 'rdp' as const, phrase })),
       ...data.remoteWords.map((phrase) => ({ key: 'remote' as const, phrase })),
       ...data.otherProducts.map((phrase) => ({ key: 'other_product' as const, phrase })),
+      ...data.remoteSupportWords.map((phrase) => ({ key: 'support_tool' as const, phrase })),
       ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
+      ...data.questionPhrases.map((phrase) => ({ key: 'question' as const, phrase })),
+      ...data.wishPhrases.map((phrase) => ({ key: 'wish' as const, phrase })),
+      ...data.configurePhrases.map((phrase) => ({ key: 'configure' as const, phrase })),
+      ...data.remedyWords.map((phrase) => ({ key: 'remedy' as const, phrase })),
+      ...data.solvedPhrases.map((phrase) => ({ key: 'solved' as const, phrase })),
+      ...data.failureWords.map((phrase) => ({ key: 'failure' as const, phrase })),
     ]),
     rdpSymptoms: data.rdpSymptoms,
+    questionSafeSymptoms: data.questionSafeSymptoms,
   };
   return signIndex;
 }

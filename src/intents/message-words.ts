@@ -36,6 +36,8 @@ export interface PhraseIndex<K> {
    * starts in `words`: what the user wrote, to quote back in a reason.
    */
   findPhrases(words: string): PhraseHit<K>[];
+  /** Every occurrence of every phrase, in message order (a phrase's longest match at each word). */
+  findAll(words: string): PhraseHit<K>[];
 }
 
 export interface PhraseHit<K> {
@@ -84,7 +86,22 @@ export function createPhraseIndex<K>(entries: readonly { key: K; phrase: string 
       .sort((a, b) => a[1].order - b[1].order)
       .map(([key, { phrase, at }]) => ({ key, phrase, at }));
   };
-  return { find: (words) => findPhrases(words).map((hit) => hit.key), findPhrases };
+  const findAll = (words: string): PhraseHit<K>[] => {
+    const tokens = tokenize(words, MAX_WORDS_SCANNED);
+    const all: PhraseHit<K>[] = [];
+    tokens.forEach((token, index) => {
+      const keys = new Set<K>();
+      for (const { key, stems } of byFirstStem.get(token.stem) ?? []) {
+        if (keys.has(key)) continue;
+        const last = matchFrom(tokens, index, stems);
+        if (last === -1) continue;
+        keys.add(key);
+        all.push({ key, phrase: words.slice(token.start, tokens[last]?.end), at: token.start });
+      }
+    });
+    return all;
+  };
+  return { find: (words) => findPhrases(words).map((hit) => hit.key), findPhrases, findAll };
 }
 
 /** Index of the phrase's last token in `tokens` when it matches from `index`, else -1. */

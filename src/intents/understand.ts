@@ -64,9 +64,18 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
       rdp: strongRdp || signs.rdpWord || gateway !== null,
       remote: signs.remoteWord,
       // A short code proves little beside another product's name ("parsec … code 100"): only a
-      // long RDP code (0x3000046), a named one or an .rdp file keeps the message ours.
-      otherProduct: signs.otherProduct && !signs.rdpWord && rdpFile === null && !codes.some(isLongRdpCode),
+      // long RDP code (0x3000046), a named one or an .rdp file keeps the message ours. An RDP word
+      // beside the product keeps it ours too, unless the product comes first and is named at
+      // least as often: "chrome remote desktop stuck on starting since i removed rdpwrap" is
+      // about Chrome Remote Desktop.
+      otherProduct:
+        ((signs.otherProduct && (!signs.rdpWord || signs.productFirst)) ||
+          (signs.supportTool && !signs.rdpWord)) &&
+        rdpFile === null &&
+        !codes.some(isLongRdpCode),
       hosts: hosts.length > 0,
+      evidence: codes.length > 0 || symptoms.length > 0,
+      broken: signs.broken && signs.noProblem !== 'solved',
       outOfScopeTopic: signs.outOfScopeTopic,
       words: signs.words,
       emoji: isOnlyEmoji(message),
@@ -96,6 +105,8 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     ...(rdpFile !== null && { rdpFile }),
     ...(isRdp && !named && { weakRdpSign: signs.remoteWord ? ('remote' as const) : ('none' as const) }),
     ...(terms.length > 0 && { terms }),
+    ...(signs.noProblem !== undefined &&
+      (signs.noProblem === 'solved' || codes.length === 0) && { noProblem: signs.noProblem }),
   };
 }
 

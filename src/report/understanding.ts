@@ -64,6 +64,9 @@ export interface UnusableHost {
   reason: UnusableHostReason;
 }
 
+export const NO_PROBLEM_KINDS = ['question', 'wish', 'solved'] as const;
+export type NoProblem = (typeof NO_PROBLEM_KINDS)[number];
+
 export interface Mention {
   kind: 'symptom' | 'cue' | 'tried';
   /** Symptom id, cue id (src/intents/data/cues.yaml) or fix id (data/tried.yaml). */
@@ -74,7 +77,11 @@ export interface Mention {
 
 export interface Understanding {
   intent: Intent;
-  /** 0..1, how sure the classifier is of `intent`. */
+  /**
+   * 0..1, how sure the classifier is of `intent`; for the two RDP intents, how sure it is of an RDP
+   * problem at all (failure and quality problem together: "after login it's just a blank screen"
+   * leans half to each, and is an RDP problem either way).
+   */
   confidence: number;
   codes: UnderstoodCode[];
   hosts: UnderstoodHost[];
@@ -106,4 +113,12 @@ export interface Understanding {
    * when the message has none.
    */
   terms?: string[];
+  /**
+   * Set when the message says nothing is broken for the writer now: it asks how to do something
+   * or whether a feature exists (`question`), wishes for a feature (`wish`) — either with no code,
+   * failure word or symptom in it — or says the problem is solved (`solved`). Someone asking
+   * about Remote Desktop is not someone whose Remote Desktop fails: the watch policy does not
+   * answer it unasked.
+   */
+  noProblem?: NoProblem;
 }

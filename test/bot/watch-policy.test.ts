@@ -76,6 +76,42 @@ describe('through understand()', () => {
     );
   });
 
+  test('a question about RDP with nothing broken in it is left to people; the same question with a failure is answered', () => {
+    expect(decide('is there a way to make mremoteng rdp tabs span two monitors?')).toMatchObject({
+      answer: false,
+      code: 'nothing-to-triage',
+    });
+    expect(decide('how do i stop my rdp session to srv-app-07 from freezing every hour?').answer).toBe(true);
+    expect(
+      decide("mstsc says 'the remote computer requires network level authentication', how do i get in?")
+        .answer,
+    ).toBe(true);
+  });
+
+  test('a wish for a feature and a message saying the problem is solved are left to people', () => {
+    expect(decide('would be nice if mremoteng had a use all monitors option for rdp')).toMatchObject({
+      answer: false,
+      reason: 'a wish for a Remote Desktop feature, nothing in it is broken',
+    });
+    expect(
+      decide('finally got it working, the rdp access denied on srv-app-07 was the user group'),
+    ).toMatchObject({ answer: false, reason: 'it says the problem is solved' });
+  });
+
+  test('asking how to set a behaviour is a question even when the behaviour is a disconnect; asking to stop one is a report', () => {
+    expect(decide('where do i set the rds host to disconnect idle sessions after an hour?').answer).toBe(
+      false,
+    );
+    expect(decide('how do i make the rdp session to srv-app-07 stop disconnecting every 10 min').answer).toBe(
+      true,
+    );
+  });
+
+  test('"not working again" is a failure, not a fix; a question that says what does not work is a report', () => {
+    expect(decide('rdp to srv-app-07 is not working again since the patch').answer).toBe(true);
+    expect(decide('rdp to srv-app-07 doesnt connect by hostname, only by ip, any idea?').answer).toBe(true);
+  });
+
   test('"via" before a short name that is not named like a gateway is no gateway', () => {
     expect(understand('the scanner only works via usb-hub-3 now', { codeBook }).gateway).toBeNull();
     expect(understand('rdp 0x904 on srv-fin-02 via rdg01', { codeBook }).gateway).toBe('rdg01');

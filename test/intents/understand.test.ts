@@ -66,6 +66,53 @@ describe('intents', () => {
   });
 });
 
+describe('near-misses: what the message is about', () => {
+  test.for([
+    // Another product named first and at least as often as the RDP word: it is that product's problem.
+    [
+      'teamviewer stopped working after i uninstalled rdp wrapper, teamviewer just says not ready',
+      'out_of_scope',
+    ],
+    // RDP named first: an RDP problem, whatever else still works.
+    ['rdp to the build box fails since monday, vnc to it still works', 'rdp_failure'],
+    // Nothing of Remote Desktop at all (no RDP or remote word, host, code or symptom).
+    ['the new dock does not power my two screens when i plug it in', 'out_of_scope'],
+    // "remote" alone is every tool's word ("the remote host"); "remoted into the office pc" is RDP talk.
+    [
+      'the sync tool on the new pc fails with an existing connection was forcibly closed by the remote host',
+      'out_of_scope',
+    ],
+    ['i remoted into the office pc and it froze', 'rdp_failure'],
+    // Remote-support vocabulary outweighs a shared "remote desktop"; an RDP word still keeps it ours.
+    ['the agent is running on the pc but the remote desktop tab says offline', 'out_of_scope'],
+    ['rdp to the build agent fails with 0x204', 'rdp_failure'],
+    // "authenticator" (the MFA app) must not stem-match "authentication".
+    ['keeps saying authentication failed when i remote into my work pc', 'rdp_failure'],
+    ['my authenticator app wont show the code on the new phone', 'out_of_scope'],
+  ] as const)('%s → %s', ([text, intent]) => {
+    expect(understand(text, { codeBook }).intent).toBe(intent);
+  });
+});
+
+test('a short polite message that names RDP and a failure is a report, not feedback', () => {
+  const { intent } = understand(
+    'good afternoon, rdp stopped working on the file server, can anyone help me?',
+    {
+      codeBook,
+    },
+  );
+  expect(['rdp_failure', 'rdp_slow_or_quality']).toContain(intent);
+  expect(understand('thanks, that fixed it', { codeBook }).intent).toBe('feedback');
+});
+
+test('how sure it is of an RDP problem counts failure and quality problem together', () => {
+  const understood = understand('rdp into my ubuntu vm with xrdp, after login its just a blank screen', {
+    codeBook,
+  });
+  expect(['rdp_failure', 'rdp_slow_or_quality']).toContain(understood.intent);
+  expect(understood.confidence).toBeGreaterThan(0.9);
+});
+
 test('symptoms without codes', () => {
   expect(understand('black screen then it closes, disconnects every 10 min', { codeBook }).symptoms).toEqual([
     'black_screen',

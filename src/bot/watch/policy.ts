@@ -1,5 +1,5 @@
 import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../../config/watch-defaults.js';
-import type { Understanding } from '../../report/understanding.js';
+import type { NoProblem, Understanding } from '../../report/understanding.js';
 
 /**
  * Whether the bot answers a message in a watched channel without being asked. Pure.
@@ -46,6 +46,12 @@ const QUESTION_OPENERS = new Set([
   'any',
 ]);
 
+const NO_PROBLEM_REASONS: Record<NoProblem, string> = {
+  question: 'a question about Remote Desktop, nothing in it is broken',
+  wish: 'a wish for a Remote Desktop feature, nothing in it is broken',
+  solved: 'it says the problem is solved',
+};
+
 /** How sure the classifier must be to answer a report that names RDP but holds no code, symptom or cue. */
 export const PLAIN_REPORT_CONFIDENCE = 0.9;
 /** How sure the classifier must be when the message names RDP and shows a code, symptom or cue. */
@@ -68,6 +74,9 @@ export function decideUnasked(
     return no('not-rdp-problem', `not a Remote Desktop problem (read as ${intent})`);
   // Unasked, the classifier's word alone is not enough: a message that names nothing of Remote
   // Desktop ("please issue Lee a new laptop") is left to the people in the channel.
+  // "is there a way to span mremoteng across monitors?" asks about RDP; nothing in it is broken.
+  if (understanding.noProblem !== undefined)
+    return no('nothing-to-triage', NO_PROBLEM_REASONS[understanding.noProblem]);
   if (understanding.weakRdpSign === 'none')
     return no('not-rdp-problem', 'nothing in it names Remote Desktop (no RDP word, code or gateway)');
   const sure = `${confidence.toFixed(2)}`;
