@@ -1,4 +1,5 @@
 import { countingHttpFetch, countingSlackFetch } from '../bot/adapters/api-errors.js';
+import { SLACK_MIN_UPDATE_INTERVAL_MS } from '../bot/adapters/slack/slack-surface.js';
 import { coreFrom } from '../bot/conversation/chat-core.js';
 import { readSlackSettings } from '../config/slack-env.js';
 import { readTeamsSettings } from '../config/teams-env.js';
@@ -46,7 +47,9 @@ export const SLACK_STARTER: SurfaceStarter = {
         address: settings.mode === 'socket' ? 'socket mode' : `http://${settings.host}:${port}/slack/events`,
         stop: () => slack.stop(),
         health: () => slack.health(),
-        tellInterrupted: (triage, text) => slack.tellInterrupted(triage, text),
+        tellInterrupted: async (triage, text) => void (await slack.show(triage, { kind: 'text', text })),
+        show: (where, reply) => slack.show(where, reply),
+        minUpdateIntervalMs: SLACK_MIN_UPDATE_INTERVAL_MS,
       };
     };
   },

@@ -116,9 +116,9 @@ describe('Slack', () => {
   });
 
   test('a lost triage whose message was posted: that message is edited to say so', async () => {
-    await slack.tellInterrupted(
+    await slack.show(
       { channel: 'C0LOST01', messageRef: '1700000000.000100' },
-      'interrupted, run again',
+      { kind: 'text', text: 'interrupted, run again' },
     );
     const edit = api.calls.find((c) => c.method === 'chat.update' && c.args.channel === 'C0LOST01');
     expect(edit?.args.ts).toBe('1700000000.000100');
@@ -126,9 +126,9 @@ describe('Slack', () => {
   });
 
   test('a lost triage that had not posted yet: the notice goes to its thread', async () => {
-    await slack.tellInterrupted(
+    await slack.show(
       { channel: 'C0LOST02', thread: '1700000000.000200' },
-      'interrupted, run again',
+      { kind: 'text', text: 'interrupted, run again' },
     );
     const post = api.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0LOST02');
     expect(post?.args.thread_ts).toBe('1700000000.000200');

@@ -1,10 +1,11 @@
 import type { App, BlockAction, ButtonAction, RespondFn, webApi } from '@slack/bolt';
 import { z } from 'zod';
+import { INCIDENT_ACTIONS } from '../../../report/incident.js';
 import { voteAnswer } from '../../conversation/buttons.js';
 import type { ChatCore } from '../../conversation/chat-core.js';
 import { BUTTON_TEXTS } from '../../conversation/replies.js';
 import type { PostedReport } from '../../conversation/report-store.js';
-import { ACTION_IDS, renderSlack } from '../../render/slack.js';
+import { ACTION_IDS, incidentActionId, renderSlack } from '../../render/slack.js';
 import type { Translated } from './slack-incoming.js';
 
 /** Runs one triage in Slack (slack-app.ts); `existingTs` edits that message instead of posting. */
@@ -54,6 +55,12 @@ export function registerReportActions(app: App, core: ChatCore, rerun: AnswerInS
       if (answer.kind === 'redraw') return redraw(pressed, answer.posted);
       return answer.kind === 'said' || answer.retry ? pressed.tell(answer.text) : undefined;
     });
+
+  // An incident's post: the core checks the presser's roles, audits, and the post is redrawn.
+  for (const action of INCIDENT_ACTIONS)
+    on(incidentActionId(action), async ({ body, value: id, channel, tell }) =>
+      tell(await core.pressIncident({ id, action, by: { platform: 'slack', user: body.user.id, channel } })),
+    );
 
   on(ACTION_IDS.showAll, async (pressed) => {
     const posted = core.reports.get(`slack:${pressed.channel}:${pressed.ts}`);

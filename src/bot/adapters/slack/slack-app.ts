@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import type { SlackSettings } from '../../../config/slack-env.js';
 import { describeError, TriageError } from '../../../errors.js';
+import type { Reply } from '../../../report/reply.js';
 import type { ChatCore } from '../../conversation/chat-core.js';
 import { createEditBudget, type EditBudget } from '../../conversation/edit-budget.js';
 import { escapeMrkdwn } from '../../render/slack.js';
@@ -37,11 +38,8 @@ export interface SlackService {
   stop(): Promise<void>;
   /** For /readyz: Socket Mode connected (Slack said hello), or the HTTP receiver listening. */
   health(): { ok: boolean; detail?: string };
-  /** Replaces a lost triage's message with `text` (or posts it where the answer was due). */
-  tellInterrupted(
-    message: { channel: string; thread?: string; messageRef?: string },
-    text: string,
-  ): Promise<void>;
+  /** Shows `reply` as an edit of `messageRef`, or a new post (in `thread`); resolves to its `ts`. */
+  show(where: { channel: string; thread?: string; messageRef?: string }, reply: Reply): Promise<string>;
   /** Resolves once every request so far went through its listener and its triage posted its last edit. */
   idle(): Promise<void>;
 }
@@ -244,13 +242,12 @@ function slackService(
         return isUp() ? { ok: true } : { ok: false, detail: 'Socket Mode not connected' };
       return http?.listening ? { ok: true } : { ok: false, detail: 'HTTP receiver not listening' };
     },
-    async tellInterrupted({ channel, thread, messageRef }, text) {
-      // Through a surface like any reply: an edit of the lost message, or a post where it was due.
+    async show({ channel, thread, messageRef }, reply) {
+      // Through a surface like any reply: an edit of that message, or a post where it is due.
       const target = { channel, ...(thread && { thread }) };
-      await createSlackSurface(app.client, target, { existingTs: messageRef, render: {} }).post({
-        kind: 'text',
-        text,
-      });
+      const surface = createSlackSurface(app.client, target, { existingTs: messageRef, render: {} });
+      await surface.post(reply);
+      return surface.ts ?? '';
     },
     idle: () => core.idle(),
     async stop() {
