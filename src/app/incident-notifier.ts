@@ -92,15 +92,20 @@ export function createIncidentNotifier({
     const outlet = outlets.get(platform);
     if (!outlet) return;
     const reply: Reply = { kind: 'incident', incident };
-    await withRetries({ incident: incident.id, platform }, async () => {
+    const what = { incident: incident.id, platform };
+    let posted: string | undefined;
+    await withRetries(what, async () => {
       const post = posts.get(incident.id, platform);
-      if (post) {
-        await outlet.show({ channel: post.channel, messageRef: post.messageRef }, reply);
-        return;
-      }
-      const messageRef = await outlet.show({ channel }, reply);
-      posts.put(incident.id, platform, { channel, messageRef });
+      if (post) await outlet.show({ channel: post.channel, messageRef: post.messageRef }, reply);
+      else posted = await outlet.show({ channel }, reply);
     });
+    // Recorded outside the retries: a store that fails after the post went out must not post it again.
+    if (posted === undefined) return;
+    try {
+      posts.put(incident.id, platform, { channel, messageRef: posted });
+    } catch (error) {
+      log.error({ err: error, ...what }, 'the helpdesk post went out but could not be recorded');
+    }
   };
 
   const showOnHelpdesk = (incident: Incident) => {

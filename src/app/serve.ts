@@ -7,6 +7,7 @@ import type { Conversation } from '../bot/conversation/conversation.js';
 import type { WatchDeps } from '../bot/watch/watched-channel.js';
 import type { Config } from '../config/schema.js';
 import { TriageError } from '../errors.js';
+import type { IncidentChange } from '../incidents/relay-changes.js';
 import type { FeedbackStats } from '../report/ranked-fix.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore } from '../store/feedback-store.js';
@@ -14,7 +15,7 @@ import { teeFeedbackStore } from '../store/tee-feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
 import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
-import { createIncidentNotifier, type IncidentNotifier, type ShowMessage } from './incident-notifier.js';
+import { createIncidentNotifier, type ShowMessage } from './incident-notifier.js';
 import type { MonitorChange } from './monitor.js';
 import { startMonitorSchedule } from './monitor-schedule.js';
 import { SLACK_STARTER, TEAMS_STARTER } from './surfaces.js';
@@ -128,11 +129,11 @@ export async function startServe({
   const groups = createGroupDirectory();
   // Incident changes reach the helpdesk channel and the reporters through the surfaces below,
   // which register as they start; the notifier needs the bot's store, so it is made right after.
-  let notifier: IncidentNotifier | undefined;
+  let tellNotifier: (change: IncidentChange) => void = () => {};
   const bot = assembleBot({
     config,
     stats,
-    onIncidentChange: (change) => notifier?.onChange(change),
+    onIncidentChange: (change) => tellNotifier(change),
     groupsOf: groups.groupsOf,
     ...(routeTarget && { routeTarget }),
     ...(limits && { limits }),
@@ -145,12 +146,13 @@ export async function startServe({
     for (const code of Object.keys(stats)) delete stats[code];
     Object.assign(stats, fresh);
   };
-  notifier = createIncidentNotifier({
+  const notifier = createIncidentNotifier({
     posts: bot.incidentPosts,
     helpdesk: config.incidents.helpdesk,
     reportersOf: (id) => bot.incidents.reportersOf(id),
     logger,
   });
+  tellNotifier = notifier.onChange;
   await refresh();
   const core = createChatCore({
     pressIncident: bot.pressIncident,
@@ -185,17 +187,16 @@ export async function startServe({
       });
   // Monitors and open incidents are probed on a schedule; what changes reaches the notifier.
   const monitors = startMonitorSchedule({ bot, config, logger });
-  const told = notifier;
   return {
     surfaces: running,
     poolStats: () => bot.poolStats(),
     ...(bot.checkStore && { checkStore: bot.checkStore }),
     monitorPass: () => monitors.runPass(),
-    incidentsIdle: () => told.idle(),
+    incidentsIdle: () => notifier.idle(),
     close: async () => {
       monitors.stop();
-      told.stop();
-      await told.idle();
+      notifier.stop();
+      await notifier.idle();
       await bot.close();
     },
   };

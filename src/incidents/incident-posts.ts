@@ -1,3 +1,4 @@
+import { incidentNumber } from '../report/incident.js';
 import type { SqliteDatabase } from '../store/sqlite.js';
 
 /** Where an incident's helpdesk post is on one platform, so it is edited, never posted twice. */
@@ -14,14 +15,13 @@ export function createIncidentPosts(db: SqliteDatabase): IncidentPosts {
     `INSERT INTO incident_posts (incident_id, platform, channel, message_ref) VALUES (?, ?, ?, ?)
      ON CONFLICT (incident_id, platform) DO UPDATE SET channel = excluded.channel, message_ref = excluded.message_ref`,
   );
-  const numberOf = (id: string) => Number(id.replace(/^INC-/, ''));
   return {
     get(incidentId, platform) {
-      const row = get.get(numberOf(incidentId), platform);
+      const row = get.get(incidentNumber(incidentId), platform);
       return row ? { channel: row.channel, messageRef: row.message_ref } : null;
     },
     put(incidentId, platform, { channel, messageRef }) {
-      put.run(numberOf(incidentId), platform, channel, messageRef);
+      put.run(incidentNumber(incidentId), platform, channel, messageRef);
     },
   };
 }

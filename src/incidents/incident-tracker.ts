@@ -1,5 +1,12 @@
 import type { IncidentsConfig } from '../config/incidents-schema.js';
-import type { Actor, Incident, IncidentAction, IncidentEvent, IncidentState } from '../report/incident.js';
+import {
+  type Actor,
+  type Incident,
+  type IncidentAction,
+  type IncidentEvent,
+  type IncidentState,
+  incidentNumber,
+} from '../report/incident.js';
 import type { Report } from '../report/report.js';
 import type { SqliteDatabase } from '../store/sqlite.js';
 import { type FailingCause, failingCauses, MONITOR_WARNINGS } from './failing-causes.js';
@@ -265,7 +272,7 @@ export function createIncidentTracker(
   });
 
   const recheck = db.transaction((id: string, report: Pick<Report, 'findings'>): Recheck | null => {
-    const row = q.byId.get(numberOf(id));
+    const row = q.byId.get(incidentNumber(id));
     if (!row || row.state === 'resolved') return null;
     const failing = failingCauses(report, { warnings: MONITOR_WARNINGS }).some(
       ({ target, cause }) => target === row.target && cause === row.cause,
@@ -286,7 +293,7 @@ export function createIncidentTracker(
   });
 
   const act = db.transaction((id: string, action: IncidentAction, by: Actor) => {
-    const row = q.byId.get(numberOf(id));
+    const row = q.byId.get(incidentNumber(id));
     if (!row) return null;
     const next = NEXT_STATE[action];
     if (!next.from.includes(row.state)) return { incident: toIncident(row), changed: false };
@@ -302,19 +309,19 @@ export function createIncidentTracker(
     observeMonitor: (report, monitor) => observeMonitor.immediate(report, monitor),
     recheck: (id, report) => recheck.immediate(id, report),
     reportersOf: (id) =>
-      q.where.all(numberOf(id)).map(({ thread, message_ref, ...reporter }) => ({
+      q.where.all(incidentNumber(id)).map(({ thread, message_ref, ...reporter }) => ({
         ...reporter,
         ...(thread !== null && { thread }),
         ...(message_ref !== null && { messageRef: message_ref }),
       })),
     list: ({ all = false } = {}) => (all ? q.listAll : q.listOpen).all().map(toIncident),
     get: (id) => {
-      const row = q.byId.get(numberOf(id));
+      const row = q.byId.get(incidentNumber(id));
       return row ? toIncident(row) : null;
     },
     act: (id, action, by) => act.immediate(id, action, by),
     history: (id) =>
-      q.events.all(numberOf(id)).map((row) => ({
+      q.events.all(incidentNumber(id)).map((row) => ({
         at: new Date(row.at_ms).toISOString(),
         event: row.event,
         by: `${row.by_platform}:${row.by_user}`,
@@ -330,11 +337,6 @@ const NEXT_STATE: Record<
   resolve: { from: ['open', 'mitigated'], to: 'resolved', event: 'resolved' },
   reopen: { from: ['mitigated', 'resolved'], to: 'open', event: 'reopened' },
 };
-
-/** `INC-12` → 12; anything else → NaN, which matches no row. */
-function numberOf(id: string): number {
-  return /^INC-\d+$/.test(id) ? Number(id.slice(4)) : Number.NaN;
-}
 
 /** The line a reporter sees above their own fixes: the outage is known, and which report theirs is. */
 export function describeNotice({ incident, position }: IncidentNotice): string {

@@ -1,4 +1,4 @@
-import type { Incident } from '../report/incident.js';
+import type { Incident, IncidentAction } from '../report/incident.js';
 import type { IncidentTracker } from './incident-tracker.js';
 
 /** What happened to an incident, as the helpdesk post and the reporters hear of it. */
@@ -7,7 +7,7 @@ export interface IncidentChange {
   event: 'opened' | 'attached' | 'acknowledged' | 'resolved' | 'reopened';
 }
 
-const ACTED: Record<string, IncidentChange['event']> = {
+const ACTED: Record<IncidentAction, IncidentChange['event']> = {
   acknowledge: 'acknowledged',
   resolve: 'resolved',
   reopen: 'reopened',
@@ -39,8 +39,7 @@ export function relayChanges(
     },
     act(id, action, by) {
       const result = tracker.act(id, action, by);
-      const event = ACTED[action];
-      if (result?.changed && event) onChange({ incident: result.incident, event });
+      if (result?.changed) onChange({ incident: result.incident, event: ACTED[action] });
       return result;
     },
   };

@@ -48,6 +48,16 @@ export interface IncidentEvent {
   by: string;
 }
 
+/** `INC-12` → 12; anything else → NaN, which matches no stored row. */
+export function incidentNumber(id: string): number {
+  return /^INC-\d+$/.test(id) ? Number(id.slice(4)) : Number.NaN;
+}
+
+/** `2026-12-07 08:02 UTC`: how every surface writes an incident's times. */
+export function utcMinute(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** The buttons an incident's helpdesk post offers in each state. */
 export function actionsFor(state: IncidentState): IncidentAction[] {
   if (state === 'open') return ['acknowledge', 'resolve'];

@@ -91,12 +91,13 @@ export function createConversation({
       const record = (result: AuditResult) => {
         if (requestId !== undefined) audit?.outcome(requestId, result);
       };
-      if (understanding.intent === 'help' || HELP_COMMANDS.has(text.trim().toLowerCase())) {
+      const command = text.trim().toLowerCase().replace(/\s+/g, ' ');
+      if (understanding.intent === 'help' || HELP_COMMANDS.has(command)) {
         record({ outcome: 'answered' });
         await surface.post({ kind: 'text', text: withNote(HELP_TEXT), understanding });
         return null;
       }
-      if (STATUS_COMMANDS.has(text.trim().toLowerCase().replace(/\s+/g, ' '))) {
+      if (STATUS_COMMANDS.has(command)) {
         record({ outcome: 'answered' });
         const status = await openIncidentsFor(incoming, incidents, access);
         await surface.post({ kind: 'text', text: withNote(status), understanding });

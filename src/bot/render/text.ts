@@ -1,5 +1,5 @@
 import type { FindingStatus } from '../../report/finding.js';
-import type { Incident } from '../../report/incident.js';
+import { type Incident, utcMinute } from '../../report/incident.js';
 import type { Reply } from '../../report/reply.js';
 import type { Report } from '../../report/report.js';
 import type { Understanding } from '../../report/understanding.js';
@@ -62,17 +62,16 @@ export function incidentLines(
     person = (by: string) => quote(by),
   }: { quote?: (text: string) => string; person?: (by: string) => string } = {},
 ): { title: string; lines: string[] } {
-  const at = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
   const title = quote(`${incident.id} · ${incident.target}: ${incident.summary || incident.cause}`);
   const state =
     incident.state === 'open'
       ? 'Open'
       : incident.state === 'mitigated'
         ? `Acknowledged${incident.acknowledgedBy ? ` by ${person(incident.acknowledgedBy)}` : ''}`
-        : `Resolved${incident.resolvedAt ? ` at ${at(incident.resolvedAt)}` : ''}`;
+        : `Resolved${incident.resolvedAt ? ` at ${utcMinute(incident.resolvedAt)}` : ''}`;
   const reports = `${incident.reports} report${incident.reports === 1 ? '' : 's'}`;
   const lines = [
-    `${state} · since ${at(incident.firstSeen)} · ${reports}, the latest at ${at(incident.lastSeen)}`,
+    `${state} · since ${utcMinute(incident.firstSeen)} · ${reports}, the latest at ${utcMinute(incident.lastSeen)}`,
     quote(`Cause ${incident.cause}, seen by the ${incident.probe} probe of ${incident.probed}`),
   ];
   if (incident.state !== 'resolved')
