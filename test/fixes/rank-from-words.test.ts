@@ -37,7 +37,30 @@ describe('cues rule causes out (dampen)', () => {
   });
 });
 
+describe('a session that does not survive a disconnect', () => {
+  test('"all my programs are closed" after a disconnect points at the disconnected-session limit', () => {
+    const read = understand('whenever my rdp session drops and i reconnect, my programs are closed', {
+      codeBook,
+    });
+    expect(read.symptoms).toContain('session_not_kept');
+    expect(
+      rank(read, [], {}, kb)
+        .slice(0, 3)
+        .map((fix) => fix.id),
+    ).toContain('session-time-limits');
+  });
+});
+
 describe('a cue with a symptom (cueCombinations)', () => {
+  test('a new cloud VM that rejects its password: reset it from the console; on-premises, not offered', () => {
+    expect(ids('new azure vm, rdp says the credentials did not work').slice(0, 3)).toContain(
+      'reset-vm-admin-password',
+    );
+    expect(ids('rdp to the file server says the credentials did not work')).not.toContain(
+      'reset-vm-admin-password',
+    );
+  });
+
   test('"xrdp" with "slow" is the TCP send buffer; "slow" alone is not', () => {
     expect(ids('xrdp is really slow over the lan').slice(0, 3)).toContain('xrdp-increase-tcp-send-buffer');
     expect(ids('rdp is really slow over the lan')).not.toContain('xrdp-increase-tcp-send-buffer');
