@@ -1,7 +1,6 @@
 import { countingHttpFetch, countingSlackFetch } from '../bot/adapters/api-errors.js';
-import { SLACK_MIN_UPDATE_INTERVAL_MS } from '../bot/adapters/slack/slack-surface.js';
 import { coreFrom } from '../bot/conversation/chat-core.js';
-import { readSlackSettings } from '../config/slack-env.js';
+import { readSlackSettings, SLACK_MIN_UPDATE_INTERVAL_MS } from '../config/slack-env.js';
 import { readTeamsSettings } from '../config/teams-env.js';
 import type { SurfaceStarter } from './serve.js';
 

@@ -42,6 +42,27 @@ const envSchema = z.object({
     .optional(),
 });
 
+/** The slash command and the message shortcut the app manifest declares (manifest/slack.json). */
+export const SLASH_COMMAND = '/rdp';
+export const SHORTCUT_CALLBACK_ID = 'triage_message';
+
+/**
+ * `chat.update` is Tier 3 (50+ per minute per workspace) and the reference asks for at most one
+ * edit per second per message (platform-limits.md, Slack); 1.2 s leaves room for a few triages
+ * running at once. The conversation core coalesces edits to this and always sends the final one.
+ */
+export const SLACK_MIN_UPDATE_INTERVAL_MS = 1200;
+/** Workspace-wide progress edits per minute (chat.update's Tier 3); final edits always go. */
+export const SLACK_EDITS_PER_MINUTE = 50;
+/** A chat reply is worthless after a few minutes: fewer 429 retries than the client's 30-minute default. */
+export const SLACK_RETRY_CONFIG = {
+  retries: 4,
+  factor: 2,
+  minTimeout: 1000,
+  maxTimeout: 20_000,
+  randomize: true,
+};
+
 /** The variables that switch Slack on; `serve` uses them to decide which surfaces to start. */
 export const SLACK_ENV_NAMES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 

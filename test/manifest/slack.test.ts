@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { SHORTCUT_CALLBACK_ID, SLASH_COMMAND } from '../../src/bot/adapters/slack/slack-app.js';
+import { SHORTCUT_CALLBACK_ID, SLASH_COMMAND } from '../../src/config/slack-env.js';
 
 // Slack's official manifest JSON Schema (slackapi/manifest-schema, see its SOURCE file).
 const SCHEMA_PATH = new URL('../fixtures/schemas/slack/manifest.schema.2.0.0.json', import.meta.url);

@@ -5,8 +5,11 @@ import type { PostedReport } from './report-store.js';
 
 /** What a report's button asks, however the surface encoded it (a card action, a button value). */
 export type ButtonPress =
-  | { verb: 'feedback'; key: string; fixId: string; helped: boolean }
-  | { verb: 'rerun'; text: string }
+  | { verb: 'feedback'; key: string; fixId: string; helped: boolean; codes?: string[] }
+  /** `key`: the report being re-run in place, which must not run twice at once. */
+  | { verb: 'rerun'; text: string; key?: string }
+  /** "All fixes": the stored report `key` redrawn with every fix expanded. */
+  | { verb: 'showAll'; key: string }
   | { verb: 'incident'; id: string; action: IncidentAction; channel: string };
 
 /**
@@ -18,7 +21,11 @@ export type ButtonAnswer =
   | { kind: 'failed'; retry: boolean; text: string }
   | { kind: 'redraw'; posted: PostedReport };
 
-/** Presses a button for `voter`: a vote is recorded by the core; "Run probes again" runs `rerun`. */
+/**
+ * Presses a button for `voter`: a vote is recorded by the core; "All fixes" expands the stored
+ * report; "Run probes again" runs `rerun` (unless that report is running already); an incident's
+ * button goes to the core, which checks the presser's roles and audits.
+ */
 export async function pressButton(
   core: ChatCore,
   press: ButtonPress,
@@ -31,11 +38,19 @@ export async function pressButton(
     return { kind: 'said', text: await core.pressIncident({ id, action, by }) };
   }
   if (press.verb === 'rerun') {
+    if (press.key !== undefined && core.isRunning(press.key))
+      return { kind: 'said', text: BUTTON_TEXTS.alreadyRunning };
     await rerun(press.text);
     return { kind: 'said', text: BUTTON_TEXTS.rerunning };
   }
-  const { key, fixId, helped } = press;
-  return voteAnswer(await core.vote({ key, fixId, helped, ...voter }));
+  if (press.verb === 'showAll') {
+    const posted = core.reports.get(press.key);
+    if (!posted) return { kind: 'said', text: BUTTON_TEXTS.expired };
+    posted.view = { ...posted.view, expandAll: true };
+    return { kind: 'redraw', posted };
+  }
+  const { key, fixId, helped, codes } = press;
+  return voteAnswer(await core.vote({ key, fixId, helped, ...(codes && { codes }), ...voter }));
 }
 
 /** A vote's outcome for the voter: the report redrawn, or a line when it is no longer in memory. */

@@ -408,3 +408,17 @@ function createBudget() {
     },
   };
 }
+/**
+ * Slack's message markup back to what the user typed: `<http://srv-fin-02.corp|srv-fin-02.corp>`
+ * (Slack links host names on its own) → `srv-fin-02.corp`, `<@U1>` → `@U1`, `&lt;` → `<`.
+ * https://docs.slack.dev/messaging/formatting-message-text
+ */
+export function plainText(text: string): string {
+  return text
+    .replace(/<([^<>|]*)\|([^<>]*)>/g, (_match, _target: string, label: string) => label)
+    .replace(/<!([^<>]*)>/g, '@$1')
+    .replace(/<(?:mailto:|tel:)?([^<>]*)>/g, '$1')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}

@@ -1,7 +1,7 @@
 import type { AttachedFile } from '../../attachments/images.js';
-import { remoteFile } from '../../attachments/remote-file.js';
+import type { FilesOf } from '../../attachments/slack-files.js';
 import type { Incoming } from '../../conversation/ports.js';
-import { escapeMrkdwn } from '../../render/slack.js';
+import { escapeMrkdwn, plainText } from '../../render/slack.js';
 
 /** Where an answer goes: a channel, and the thread inside it when there is one. */
 export interface SlackTarget {
@@ -27,9 +27,6 @@ export interface Translated {
   incoming: Incoming;
   target: SlackTarget;
 }
-
-/** Reads a message's files with the bot token (scope `files:read`), from Slack's own hosts only. */
-export type FilesOf = (message: SlackMessageLike) => AttachedFile[];
 
 /**
  * A direct message to the bot, or null for what it must not answer: other bots, its own posts,
@@ -91,31 +88,6 @@ export function fromWatched(event: unknown, botUserId: string | undefined, files
   return { incoming: topLevel ? question : reply, ts: message.ts, topLevel, target };
 }
 
-/** Slack's files as attachments: the token goes to files.slack.com or the configured API host only. */
-export function slackFiles(botToken: string, apiUrl?: string): FilesOf {
-  const hosts = new Set(['files.slack.com', ...(apiUrl ? [new URL(apiUrl).hostname] : [])]);
-  const access = {
-    trusted: (address: URL) => hosts.has(address.hostname),
-    refusal: (host: string) => `files are only fetched from Slack, not ${host}`,
-    headers: async () => ({ authorization: `Bearer ${botToken}` }),
-  };
-  type SlackFile = {
-    id?: string;
-    name?: string;
-    mimetype?: string;
-    url_private?: string;
-    url_private_download?: string;
-  };
-  return ({ files }) =>
-    ((files ?? []) as SlackFile[]).flatMap((file) => {
-      const url = file.url_private_download ?? file.url_private;
-      const name = file.name ?? file.id ?? 'attachment';
-      return url
-        ? [remoteFile({ name, ...(file.mimetype && { mimetype: file.mimetype }), url }, access)]
-        : [];
-    });
-}
-
 function isPersonMessage(event: SlackMessageLike, botUserId: string | undefined): boolean {
   // file_share: a message with an attached screenshot, answered like typed text.
   if (event.subtype !== undefined && event.subtype !== 'thread_broadcast' && event.subtype !== 'file_share')
@@ -134,19 +106,4 @@ function incoming(event: SlackMessageLike, text: string, files: AttachedFile[] =
     text,
     ...(files.length > 0 && { files }),
   };
-}
-
-/**
- * Slack's message markup back to what the user typed: `<http://srv-fin-02.corp|srv-fin-02.corp>`
- * (Slack links host names on its own) → `srv-fin-02.corp`, `<@U1>` → `@U1`, `&lt;` → `<`.
- * https://docs.slack.dev/messaging/formatting-message-text
- */
-export function plainText(text: string): string {
-  return text
-    .replace(/<([^<>|]*)\|([^<>]*)>/g, (_match, _target: string, label: string) => label)
-    .replace(/<!([^<>]*)>/g, '@$1')
-    .replace(/<(?:mailto:|tel:)?([^<>]*)>/g, '$1')
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
 }
