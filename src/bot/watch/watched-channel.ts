@@ -38,10 +38,13 @@ export interface WatchHooks {
   surface: Surface;
   /** How the core answers there (the store key once posted, the platform's edit budget). */
   answer?: AnswerOptions;
-  /** Someone other than the poster and the bot already answered in the thread: stay out. */
-  answeredByOthers?: () => Promise<boolean>;
-  /** Marks the user's message: 👀 while probing, ✅ once answered (Slack reactions). */
-  mark?: (stage: 'probing' | 'answered') => Promise<void>;
+  /**
+   * Who replied in the message's thread, the bot's own replies left out: someone other than the
+   * poster already answered (a late event), so the bot stays out. A failed look-up is no one.
+   */
+  threadRepliers?: () => Promise<readonly (string | undefined)[]>;
+  /** Adds or removes a reaction on the user's message (Slack): 👀 while probing, ✅ once answered. */
+  react?: (name: string, on: boolean) => Promise<void>;
 }
 
 export interface Watch {
@@ -94,7 +97,7 @@ export function createWatch({
     watches: (platform, channel) => watched.has(`${platform}:${channel}`),
     decide,
 
-    async handle(message, { surface, answer = {}, answeredByOthers, mark }) {
+    async handle(message, { surface, answer = {}, threadRepliers, react = async () => {} }) {
       const { incoming, ts } = message;
       const { platform, channel } = incoming;
       if (!message.topLevel) {
@@ -107,11 +110,13 @@ export function createWatch({
         log.debug({ channel, id: incoming.id, reason: decision.code }, 'watched message not answered');
         return decision;
       }
-      if (await answeredByOthers?.())
+      const repliers = (await threadRepliers?.().catch(() => [])) ?? [];
+      if (repliers.some((user) => user !== incoming.user))
         return { answer: false, code: 'already-answered', reason: 'someone already answered it' };
-      await mark?.('probing');
+      await react('eyes', true);
       const { report } = await core.answer(incoming, surface, answer);
-      await mark?.('answered');
+      await react('eyes', false);
+      await react('white_check_mark', true);
       if (report) {
         // The question and the answer both take "wrong" / 👎, recorded under the question's id.
         const entry = { report, rerunText: incoming.text, triageId: incoming.id, votes: {} };

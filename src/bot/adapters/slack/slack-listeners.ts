@@ -75,28 +75,18 @@ function answerWatched(
     render: { requestText: watched.incoming.text },
   });
   const where = { channel, timestamp: watched.ts };
-  const react = (name: string, on: boolean) =>
-    (on ? client.reactions.add({ ...where, name }) : client.reactions.remove({ ...where, name })).then(
-      () => {},
-      () => {},
-    );
   return watch.handle(watched, {
     surface,
     answer: { reportKey: () => surface.messageRef && `slack:${channel}:${surface.messageRef}`, editBudget },
-    // Someone already answered in the thread (a late event): stay out. A failed look-up is "not answered".
-    answeredByOthers: async () => {
-      const thread = await client.conversations
-        .replies({ channel, ts: watched.ts, limit: 50 })
-        .catch(() => null);
-      const poster = watched.incoming.user;
-      return (thread?.messages ?? []).some(
-        (m) => m.ts !== watched.ts && m.user !== poster && m.user !== botUserId,
-      );
+    threadRepliers: async () => {
+      const { messages = [] } = await client.conversations.replies({ channel, ts: watched.ts, limit: 50 });
+      return messages.filter((m) => m.ts !== watched.ts && m.user !== botUserId).map((m) => m.user);
     },
-    mark: async (stage) => {
-      if (stage === 'probing') return react('eyes', true);
-      await react('eyes', false);
-      await react('white_check_mark', true);
-    },
+    // A reaction that fails (missing reactions:write, already there) only loses the mark.
+    react: (name, on) =>
+      (on ? client.reactions.add({ ...where, name }) : client.reactions.remove({ ...where, name })).then(
+        () => {},
+        () => {},
+      ),
   });
 }
