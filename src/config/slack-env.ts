@@ -1,3 +1,10 @@
+import type {
+  AppOptions,
+  Logger as BoltLogger,
+  HTTPReceiverOptions,
+  SocketModeReceiverOptions,
+  webApi,
+} from '@slack/bolt';
 import { z } from 'zod';
 import { TriageError } from '../errors.js';
 
@@ -101,5 +108,41 @@ export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSe
     port: values.SLACK_PORT,
     host: values.SLACK_HOST,
     ...api,
+  };
+}
+
+/**
+ * What Bolt is built from: the receiver (Socket Mode, or HTTP on `/slack/events` checking every
+ * request's signature) and the App's own options. The Web API client retries a 429 a few times
+ * only and talks to SLACK_API_URL when set; the caller brings the logger and any client options
+ * of its own (tests: a local API server; metrics: a counting fetch).
+ */
+export function boltOptions(
+  settings: SlackSettings,
+  { logger, clientOptions = {} }: { logger: BoltLogger; clientOptions?: webApi.WebClientOptions },
+): {
+  receiver:
+    | { mode: 'socket'; options: SocketModeReceiverOptions }
+    | { mode: 'http'; options: HTTPReceiverOptions };
+  app: AppOptions;
+} {
+  const client: webApi.WebClientOptions = {
+    retryConfig: SLACK_RETRY_CONFIG,
+    ...(settings.apiUrl && { slackApiUrl: settings.apiUrl }),
+    ...clientOptions,
+  };
+  const receiver =
+    settings.mode === 'socket'
+      ? {
+          mode: 'socket' as const,
+          options: { appToken: settings.appToken, logger, installerOptions: { clientOptions: client } },
+        }
+      : {
+          mode: 'http' as const,
+          options: { signingSecret: settings.signingSecret, endpoints: '/slack/events', logger },
+        };
+  return {
+    receiver,
+    app: { token: settings.botToken, logger, clientOptions: client, deferInitialization: true },
   };
 }

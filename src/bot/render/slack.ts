@@ -422,3 +422,16 @@ export function plainText(text: string): string {
     .replaceAll('&gt;', '>')
     .replaceAll('&amp;', '&');
 }
+
+/** What `/rdp …` answers at once (ephemeral), before the triage runs; `text` is the command's. */
+export function slackCommandAck(text: string): string {
+  if (text === '') return 'Tell me the error and the host, e.g. `/rdp 0x904 on srv-fin-02`.';
+  return `Triaging _${escapeMrkdwn(text.slice(0, 200))}_ — the answer follows in this channel.`;
+}
+
+/** Told (ephemeral) when the answer could not be posted; `code` is the Web API's `error`. */
+export function slackUnpostedText(code: string, detail: string): string {
+  if (code === 'not_in_channel' || code === 'channel_not_found')
+    return "I can't post in this channel. Invite me with `/invite @rdp-triage`, or send me a direct message.";
+  return `Sorry, I couldn't post the answer: ${escapeMrkdwn(detail)}`;
+}

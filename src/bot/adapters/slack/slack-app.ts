@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { SLACK_EDITS_PER_MINUTE, SLACK_RETRY_CONFIG, type SlackSettings } from '../../../config/slack-env.js';
+import { boltOptions, SLACK_EDITS_PER_MINUTE, type SlackSettings } from '../../../config/slack-env.js';
 import { describeError, TriageError } from '../../../errors.js';
 import { toBoltLogger } from '../../../log/bolt-logger.js';
 import type { Reply } from '../../../report/reply.js';
 import { slackFiles } from '../../attachments/slack-files.js';
 import type { ChatCore } from '../../conversation/chat-core.js';
 import { createEditBudget, type EditBudget } from '../../conversation/edit-budget.js';
-import { escapeMrkdwn } from '../../render/slack.js';
+import { slackUnpostedText } from '../../render/slack.js';
 import { countingSlackFetch } from '../api-errors.js';
 import { type SurfaceOptions, surfaceCore } from '../surface-core.js';
 import { type AnswerInSlack, registerReportActions } from './slack-actions.js';
@@ -60,7 +60,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackService {
       reportKey: () => surface.messageRef && `slack:${target.channel}:${surface.messageRef}`,
       ...(requestedBy && { view: { requestedBy } }),
       editBudget,
-      onUnposted: async (error) => tell(postFailureText(error)),
+      onUnposted: async (error) => tell(slackUnpostedText(slackErrorCode(error), describeError(error))),
     });
   };
   const filesOf = slackFiles(settings.botToken, settings.apiUrl);
@@ -71,28 +71,18 @@ export function createSlackApp(deps: SlackAppDeps): SlackService {
 }
 
 function boltApp({ settings, clientOptions = {}, onApiError }: SlackAppDeps, log: Logger) {
-  const clientOptionsUsed: webApi.WebClientOptions = {
-    retryConfig: SLACK_RETRY_CONFIG,
-    ...(settings.apiUrl && { slackApiUrl: settings.apiUrl }),
-    ...clientOptions,
-    ...(onApiError && { fetch: countingSlackFetch(onApiError, clientOptions.fetch) }),
-  };
-  const logger = toBoltLogger(log);
-  const receiver =
-    settings.mode === 'socket'
-      ? new SocketModeReceiver({
-          appToken: settings.appToken,
-          logger,
-          installerOptions: { clientOptions: clientOptionsUsed },
-        })
-      : new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: '/slack/events', logger });
-  const app = new App({
-    token: settings.botToken,
-    receiver,
-    logger,
-    clientOptions: clientOptionsUsed,
-    deferInitialization: true,
+  const options = boltOptions(settings, {
+    logger: toBoltLogger(log),
+    clientOptions: {
+      ...clientOptions,
+      ...(onApiError && { fetch: countingSlackFetch(onApiError, clientOptions.fetch) }),
+    },
   });
+  const receiver =
+    options.receiver.mode === 'socket'
+      ? new SocketModeReceiver(options.receiver.options)
+      : new HTTPReceiver(options.receiver.options);
+  const app = new App({ ...options.app, receiver });
   // Readiness: Socket Mode is up from Slack's `hello` until the socket closes; HTTP while listening.
   let up = false;
   if (receiver instanceof SocketModeReceiver)
@@ -151,13 +141,6 @@ function slackService(
       await core.drain();
     },
   };
-}
-
-function postFailureText(error: unknown): string {
-  const code = slackErrorCode(error);
-  if (code === 'not_in_channel' || code === 'channel_not_found')
-    return "I can't post in this channel. Invite me with `/invite @rdp-triage`, or send me a direct message.";
-  return `Sorry, I couldn't post the answer: ${escapeMrkdwn(describeError(error))}`;
 }
 
 /** The `error` field of a Web API answer (`invalid_auth`, `not_in_channel`), or the error's message. */

@@ -1,7 +1,7 @@
 import type { AttachedFile } from '../../attachments/images.js';
 import type { FilesOf } from '../../attachments/slack-files.js';
 import type { Incoming } from '../../conversation/ports.js';
-import { escapeMrkdwn, plainText } from '../../render/slack.js';
+import { plainText, slackCommandAck } from '../../render/slack.js';
 
 /** Where an answer goes: a channel, and the thread inside it when there is one. */
 export interface SlackTarget {
@@ -65,16 +65,13 @@ export function fromCommand(command: {
   channel_id: string;
 }) {
   const text = plainText(command.text).trim();
-  if (text === '') return { ack: 'Tell me the error and the host, e.g. `/rdp 0x904 on srv-fin-02`.' };
+  if (text === '') return { ack: slackCommandAck(text) };
   const { user_id: user, channel_id: channel } = command;
   const answer: Translated = {
     incoming: { platform: 'slack', id: `command:${command.trigger_id}`, user, channel, text },
     target: { channel },
   };
-  return {
-    ack: `Triaging _${escapeMrkdwn(text.slice(0, 200))}_ — the answer follows in this channel.`,
-    answer,
-  };
+  return { ack: slackCommandAck(text), answer };
 }
 
 /** A person's message in a watched channel: answered in its own thread; a reply names its thread. */
