@@ -14,8 +14,8 @@ const ADAPTERS = fileURLToPath(new URL('../../src/bot/adapters/', import.meta.ur
 const MAX_ADAPTER_LINES = 300;
 /**
  * Adapters still over the bar (issue 20 stays open for them), held where they are so they can
- * only shrink: Slack's Bolt wiring (receivers, readiness, five event kinds, four buttons) is
- * translation, but not yet 300 lines of it. Lower a ceiling when an adapter shrinks; remove it at
+ * only shrink: Slack's Bolt wiring (two receivers, readiness, five event kinds, the watched-channel
+ * marks, one table of buttons) is translation, but not yet 300 lines of it. Lower a ceiling when an adapter shrinks; remove it at
  * 300 (Teams met the bar: its Bot Framework options are built in src/config/teams-env.ts).
  */
 const CEILINGS: Record<string, number> = { slack: 374 };

@@ -191,6 +191,52 @@ describe('pressButton', () => {
     expect(reruns).toEqual(['rdp 0x204']);
     expect(answer).toEqual({ kind: 'said', text: 'Running the probes again…' });
   });
+
+  test('"Run probes again" on a report still running says so and runs nothing', async () => {
+    let release: () => void = () => {};
+    let started: () => void = () => {};
+    const handling = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const core = createChatCore({
+      conversation: {
+        async handle(_incoming, surface) {
+          await surface.post({ kind: 'text', text: 'probing' });
+          started();
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return report;
+        },
+      },
+      feedback: createMemoryFeedbackStore(),
+      logger,
+    });
+    const surface = { minUpdateIntervalMs: 0, post: async () => {}, update: async () => {} };
+    const running = core.answer(incoming, surface, { key: 'card-9' });
+    await handling;
+    const reruns: string[] = [];
+    const press = { verb: 'rerun', text: 'rdp 0x204', key: 'card-9' } as const;
+    expect(await pressButton(core, press, voter, async (text) => void reruns.push(text))).toEqual({
+      kind: 'said',
+      text: 'The probes are already running.',
+    });
+    expect(reruns).toEqual([]);
+    release();
+    await running;
+    await pressButton(core, press, voter, async (text) => void reruns.push(text));
+    expect(reruns).toEqual(['rdp 0x204']);
+  });
+
+  test('"All fixes" redraws the stored report expanded; a report no longer in memory says so', async () => {
+    const core = setup();
+    const answer = await pressButton(core, { verb: 'showAll', key: 'card-1' }, voter, async () => {});
+    expect(answer.kind === 'redraw' && answer.posted.view).toEqual({ expandAll: true });
+    expect(await pressButton(core, { verb: 'showAll', key: 'gone' }, voter, async () => {})).toEqual({
+      kind: 'said',
+      text: expect.stringMatching(/no longer have this report/),
+    });
+  });
 });
 
 describe('serveWebhook', () => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { listenJson } from '../../../src/bot/adapters/json-endpoint.js';
 import { type CoreOption, coreFrom } from '../../../src/bot/conversation/chat-core.js';
 import type { Incoming, Surface } from '../../../src/bot/conversation/ports.js';
+import { postedOnce } from '../../../src/bot/conversation/posted-once.js';
 import { renderText } from '../../../src/bot/render/text.js';
 import type { Reply } from '../../../src/report/reply.js';
 
@@ -82,7 +83,6 @@ function translate(hook: OutgoingWebhook): Incoming | null {
 }
 
 function mattermostSurface({ apiUrl, botToken }: MattermostOptions, incoming: Incoming): Surface {
-  let postId: string | undefined;
   const call = async (method: 'POST' | 'PUT', path: string, body: unknown) => {
     const response = await fetch(new URL(path, apiUrl), {
       method,
@@ -93,22 +93,19 @@ function mattermostSurface({ apiUrl, botToken }: MattermostOptions, incoming: In
     if (!response.ok) throw new Error(`Mattermost ${method} ${path}: HTTP ${response.status}`);
     return (await response.json()) as { id?: string };
   };
-  const message = (reply: Reply) => renderText(reply, { color: false });
-  return {
+  // The core's post-once-then-edit surface: the first reply is a new post, every later one its patch.
+  return postedOnce({
     minUpdateIntervalMs: 1000,
-    get messageRef() {
-      return postId;
-    },
-    async post(reply) {
+    render: (reply: Reply) => renderText(reply, { color: false }),
+    async send(message) {
       const posted = await call('POST', 'api/v4/posts', {
         channel_id: incoming.channel,
         root_id: incoming.thread,
-        message: message(reply),
+        message,
       });
-      postId = posted.id;
+      if (!posted.id) throw new Error('Mattermost answered the post without an id');
+      return posted.id;
     },
-    async update(reply) {
-      if (postId) await call('PUT', `api/v4/posts/${postId}/patch`, { message: message(reply) });
-    },
-  };
+    edit: (id, message) => call('PUT', `api/v4/posts/${id}/patch`, { message }),
+  });
 }
