@@ -37,9 +37,11 @@ export async function runMonitorPass(
   const monitored = await Promise.all(
     config.monitors.map((monitor) =>
       limit(async (): Promise<MonitorChange[]> => {
-        const name = monitor.name ?? monitor.host;
+        const name = monitor.name ?? monitor.host ?? `${monitor.gateway}`;
         const report = await probe(
-          `rdp to ${monitor.host}${monitor.gateway ? ` via ${monitor.gateway}` : ''}`,
+          monitor.host === undefined
+            ? `rdp via ${monitor.gateway}`
+            : `rdp to ${monitor.host}${monitor.gateway ? ` via ${monitor.gateway}` : ''}`,
         );
         return bot.incidents.observeMonitor(report, name).map(({ incident, opened }) => ({
           change: opened ? 'opened' : 'attached',
@@ -49,13 +51,20 @@ export async function runMonitorPass(
       }),
     ),
   );
-  const open = bot.incidents.list();
+  // An incident a monitor opened just now was probed just now: its re-probes start with the next pass.
+  const fresh = new Set(
+    monitored
+      .flat()
+      .flatMap(({ change, incident }) => (change === 'opened' && incident ? [incident.id] : [])),
+  );
+  const open = bot.incidents.list().filter((incident) => !fresh.has(incident.id));
   const rechecked = await Promise.all(
     open.map((incident) =>
       limit(async (): Promise<MonitorChange> => {
         // A gateway's failure is asked of the gateway; anything else of the host and port it failed on.
-        const text =
-          incident.probe === 'gateway' ? `rdp via ${incident.target}` : `rdp to ${incident.probed}`;
+        const text = isGatewayFinding(incident, config)
+          ? `rdp via ${incident.target}`
+          : `rdp to ${incident.probed}`;
         const report = await probe(text);
         if (!hasEvidence(report, incident))
           return { change: 'no-evidence', incident, source: incident.target, ...refusalOf(report) };
@@ -67,6 +76,20 @@ export async function runMonitorPass(
     ),
   );
   return [...monitored.flat(), ...rechecked];
+}
+
+/**
+ * The gateway probe's findings, and the TLS finding on a gateway port that is no RDP port (the
+ * certificate the gateway showed): asked again as a host, `rdg:443` would be refused (not an RDP port).
+ */
+function isGatewayFinding(incident: Incident, config: Config): boolean {
+  if (incident.probe === 'gateway') return true;
+  const port = Number(/:(\d+)$/.exec(incident.probed)?.[1]);
+  return (
+    incident.probe === 'tls' &&
+    config.probes.gatewayPorts.includes(port) &&
+    !config.probes.rdpPorts.includes(port)
+  );
 }
 
 /** A probe that was refused or never reached the target says nothing about whether it is fixed. */

@@ -10,7 +10,8 @@ interface MonitorOptions {
 /**
  * `rdp-triage monitor --once [--json]`: one monitor pass — every configured monitor probed, every
  * open incident re-probed — printing what changed, then exit. Run it from cron (or a Kubernetes
- * CronJob); the incidents and the failure streaks live in the store, so passes add up.
+ * CronJob); the incidents and the failure streaks live in the store, so passes add up. With
+ * SLACK_BOT_TOKEN set, what changed is also told in Slack as serve tells it (src/app/monitor-once.ts).
  */
 export function monitorCommand(): Command {
   return new Command('monitor')
@@ -23,20 +24,16 @@ export function monitorCommand(): Command {
       if (!options.once)
         throw new TriageError('CONFIG_INVALID', 'monitor needs --once (one pass, then exit)');
       const { loadConfig } = await import('../config/load-config.js');
-      const { assembleBot } = await import('../app/assemble.js');
-      const { runMonitorPass } = await import('../app/monitor.js');
+      const { runMonitorOnce } = await import('../app/monitor-once.js');
       const { deadlineSignal } = await import('../deadline-signal.js');
+      const { createLogger } = await import('../log/logger.js');
       const config = await loadConfig(options.config);
-      const bot = assembleBot({ config });
-      try {
-        const changes = await runMonitorPass(bot, config, deadlineSignal(5 * 60_000));
-        for (const change of changes)
-          process.stdout.write(options.json ? `${JSON.stringify(change)}\n` : `${formatChange(change)}\n`);
-        if (!options.json && changes.length === 0)
-          process.stderr.write('no monitors and no open incidents\n');
-      } finally {
-        await bot.close();
-      }
+      // stdout carries the changes; a post that failed or was retried is logged on stderr.
+      const logger = createLogger({ level: 'warn', destination: process.stderr });
+      const changes = await runMonitorOnce({ config, logger, signal: deadlineSignal(5 * 60_000) });
+      for (const change of changes)
+        process.stdout.write(options.json ? `${JSON.stringify(change)}\n` : `${formatChange(change)}\n`);
+      if (!options.json && changes.length === 0) process.stderr.write('no monitors and no open incidents\n');
     });
 }
 

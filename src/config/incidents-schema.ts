@@ -19,6 +19,11 @@ export const incidentsSchema = z
       .max(24 * 60)
       .default(15),
     /**
+     * A monitor opens a warning incident (cause TLS_CERT_EXPIRING_SOON) on its first probe that
+     * sees a certificate expiring within this many days; it resolves once the certificate is renewed.
+     */
+    certificateWarningDays: z.number().int().min(1).max(365).default(14),
+    /**
      * Where each incident is posted once, in the helpdesk's channel, and edited in place as reports
      * attach and its state changes, with Acknowledge / Resolve / Reopen buttons. Absent: no post.
      */
@@ -41,22 +46,25 @@ export type IncidentsConfig = z.infer<typeof incidentsSchema>;
 /**
  * Targets the bot watches itself (issue 19): each is probed like a user's report through the
  * normal jump and allow rules; two failures in a row open (or join) an incident, and a
- * certificate about to expire (probes.tls.expiringSoonDays) is one too.
+ * certificate about to expire (incidents.certificateWarningDays) is a warning incident at once.
  */
 export const monitorsSchema = z
   .array(
     z
       .object({
-        /** Names the monitor in incidents and logs (default: the host). */
+        /** Names the monitor in incidents and logs (default: the host, else the gateway). */
         name: z.string().min(1).max(100).optional(),
-        /** The host to probe, `name` or `name:port`, as a user would write it. */
-        host: z.string().min(1).max(260),
-        /** The RD Gateway it is reached through, when there is one. */
+        /** The host to probe, `name` or `name:port`, as a user would write it; absent: the gateway alone. */
+        host: z.string().min(1).max(260).optional(),
+        /** The RD Gateway it is reached through, or the gateway to watch when there is no host. */
         gateway: z.string().min(1).max(260).optional(),
         /** How often serve probes it. */
         intervalSeconds: z.number().int().min(30).max(86_400).default(300),
       })
-      .strict(),
+      .strict()
+      .refine((monitor) => monitor.host !== undefined || monitor.gateway !== undefined, {
+        message: 'a monitor needs a host, a gateway, or both',
+      }),
   )
   .max(500)
   .default([]);

@@ -146,3 +146,26 @@ export function boltOptions(
     app: { token: settings.botToken, logger, clientOptions: client, deferInitialization: true },
   };
 }
+
+/**
+ * What posting alone needs (`rdp-triage monitor --once` tells the helpdesk and the reporters, and
+ * receives nothing): the bot token and the Web API base. Null without SLACK_BOT_TOKEN; a malformed
+ * value throws `STARTUP_INVALID` naming the variable. The receiver's variables are not asked for.
+ */
+export function readSlackPostSettings(
+  env: NodeJS.ProcessEnv = process.env,
+): { botToken: string; apiUrl?: string } | null {
+  if (!env.SLACK_BOT_TOKEN) return null;
+  const parsed = envSchema
+    .pick({ SLACK_BOT_TOKEN: true, SLACK_API_URL: true })
+    .safeParse({ SLACK_BOT_TOKEN: env.SLACK_BOT_TOKEN, SLACK_API_URL: env.SLACK_API_URL || undefined });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TriageError(
+      'STARTUP_INVALID',
+      `Slack: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'invalid environment'}`,
+    );
+  }
+  const { SLACK_BOT_TOKEN: botToken, SLACK_API_URL: apiUrl } = parsed.data;
+  return { botToken: botToken as string, ...(apiUrl && { apiUrl }) };
+}

@@ -17,33 +17,44 @@ export interface FailingCause {
 /** What counts as broken: a failure or a deadline. A warning, a skip or a refusal is no outage. */
 const BROKEN: ReadonlySet<Finding['status']> = new Set(['fail', 'timeout']);
 
-/**
- * Warnings a monitor raises an incident for although nothing is broken yet: a certificate about
- * to expire (probes.tls.expiringSoonDays) is an outage on a known date.
- */
-export const MONITOR_WARNINGS: ReadonlySet<string> = new Set(['TLS_CERT_EXPIRING_SOON']);
+/** The cause of a monitor's warning incident: a certificate that expires within the warning days. */
+export const CERT_EXPIRING = 'TLS_CERT_EXPIRING_SOON';
 
-/** The failing causes of one report, each once; `warnings` adds those warning codes. Pure. */
+/**
+ * The failing causes of one report, each once. Pure. With `certificateWarningDays` (monitors,
+ * config incidents.certificateWarningDays), a certificate that expires within that many days is
+ * one too (cause CERT_EXPIRING): an outage on a known date, whatever else the finding says and
+ * whatever the probe's own probes.tls.expiringSoonDays is.
+ */
 export function failingCauses(
   report: Pick<Report, 'findings'>,
-  { warnings = new Set<string>() }: { warnings?: ReadonlySet<string> } = {},
+  { certificateWarningDays }: { certificateWarningDays?: number } = {},
 ): FailingCause[] {
   const seen = new Map<string, FailingCause>();
-  for (const finding of report.findings) {
-    const warned = finding.status === 'warn' && warnings.has(finding.code);
-    if (!BROKEN.has(finding.status) && !warned) continue;
+  const add = (finding: Finding, cause: string) => {
     const target = hostOf(finding.target);
-    const key = `${target}\u0000${finding.code}`;
+    const key = `${target}\u0000${cause}`;
     if (!seen.has(key))
       seen.set(key, {
         target,
-        cause: finding.code,
+        cause,
         summary: finding.summary,
         probed: finding.target,
         probe: finding.probe,
       });
+  };
+  for (const finding of report.findings) {
+    if (BROKEN.has(finding.status)) add(finding, finding.code);
+    if (certificateWarningDays !== undefined && expiresWithin(finding, certificateWarningDays))
+      add(finding, CERT_EXPIRING);
   }
   return [...seen.values()];
+}
+
+/** A TLS finding whose certificate (detail.daysToExpiry, src/probes/certificate.ts) is still valid but not for `days` more. */
+function expiresWithin(finding: Finding, days: number): boolean {
+  const left = finding.detail?.daysToExpiry;
+  return finding.probe === 'tls' && typeof left === 'number' && left >= 0 && left <= days;
 }
 
 /** `srv-fin-02:3389` → `srv-fin-02`, `[fd00::5]:3389` → `fd00::5`, a bare IPv6 address as it is. */

@@ -9,7 +9,7 @@ import {
 } from '../report/incident.js';
 import type { Report } from '../report/report.js';
 import type { SqliteDatabase } from '../store/sqlite.js';
-import { type FailingCause, failingCauses, MONITOR_WARNINGS } from './failing-causes.js';
+import { CERT_EXPIRING, type FailingCause, failingCauses } from './failing-causes.js';
 
 /** Who reported: platform user ids and where they wrote, never what they wrote. */
 export interface Reporter {
@@ -184,6 +184,7 @@ export function createIncidentTracker(
       probe: row.probe,
       reports: reporters.length,
       reporters,
+      ...(row.cause === CERT_EXPIRING && { severity: 'warning' as const }),
       ...(acknowledger && { acknowledgedBy: `${acknowledger.by_platform}:${acknowledger.by_user}` }),
       ...(row.state === 'resolved' &&
         typeof row.resolved_ms === 'number' && { resolvedAt: new Date(row.resolved_ms).toISOString() }),
@@ -243,14 +244,15 @@ export function createIncidentTracker(
   const observeMonitor = db.transaction((report: Pick<Report, 'findings'>, monitor: string) => {
     if (!config.enabled) return [];
     const at = now();
-    const failing = failingCauses(report, { warnings: MONITOR_WARNINGS });
+    const failing = failingCauses(report, { certificateWarningDays: config.certificateWarningDays });
     const still = new Set(failing.map(({ target, cause }) => `${target}\u0000${cause}`));
     for (const { target, cause } of q.monitorCauses.all(monitor))
       if (!still.has(`${target}\u0000${cause}`)) q.forget.run(monitor, target, cause);
     const reporter: Reporter = { platform: 'monitor', user: monitor, channel: 'monitor' };
     return failing.flatMap(({ target, cause, summary, probed, probe }): IncidentNotice[] => {
       const { streak } = q.streak.get(monitor, target, cause, summary) as { streak: number };
-      if (streak < MONITOR_FAILURES_TO_OPEN) return [];
+      // A certificate's expiry date is no flaky observation: it warns on the first probe.
+      if (streak < MONITOR_FAILURES_TO_OPEN && cause !== CERT_EXPIRING) return [];
       const open = q.open.get(target, cause);
       if (open) return [joinOpen(open, reporter, at)];
       const id = Number(q.create.run(target, cause, at, at, summary, probed, probe).lastInsertRowid);
@@ -274,7 +276,7 @@ export function createIncidentTracker(
   const recheck = db.transaction((id: string, report: Pick<Report, 'findings'>): Recheck | null => {
     const row = q.byId.get(incidentNumber(id));
     if (!row || row.state === 'resolved') return null;
-    const failing = failingCauses(report, { warnings: MONITOR_WARNINGS }).some(
+    const failing = failingCauses(report, { certificateWarningDays: config.certificateWarningDays }).some(
       ({ target, cause }) => target === row.target && cause === row.cause,
     );
     if (failing) {

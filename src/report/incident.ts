@@ -24,6 +24,8 @@ export interface Incident {
   reports: number;
   /** `platform:user` of each reporter, in report order. */
   reporters: string[];
+  /** `warning`: nothing is broken yet (a certificate about to expire); absent: an outage. */
+  severity?: 'warning';
   /** `platform:user` of the helpdesk agent who acknowledged it, while it is mitigated. */
   acknowledgedBy?: string;
   /** ISO 8601 time it was resolved, once it is. */

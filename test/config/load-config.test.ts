@@ -119,6 +119,13 @@ const BROKEN: { desc: string; yaml: string; path: string; line: number; says: Re
     says: /host name/,
   },
   { desc: 'a list instead of a mapping', yaml: '- a\n- b\n', path: '(root)', line: 1, says: /mapping/ },
+  {
+    desc: 'a monitor with neither host nor gateway',
+    yaml: 'monitors:\n  - name: fin\n    intervalSeconds: 60\n',
+    path: 'monitors[0]',
+    line: 2,
+    says: /host, a gateway, or both/,
+  },
 ];
 
 describe('parseConfig errors', () => {

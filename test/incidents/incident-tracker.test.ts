@@ -109,13 +109,19 @@ describe('incident tracker', () => {
     db.close();
   });
 
-  test('a monitor: a certificate about to expire twice in a row is a warning incident; it resolves once renewed', () => {
+  test('a monitor: a certificate expiring within certificateWarningDays is a warning incident at once; it resolves once renewed', () => {
     const tracker = createIncidentTracker(openDatabase(':memory:'), config);
-    const expiring = { findings: [finding('rdg.corp.example:443', 'warn', 'TLS_CERT_EXPIRING_SOON')] };
-    const renewed = { findings: [finding('rdg.corp.example:443', 'ok', 'TLS_OK')] };
-    // A user's report of the same warning is no outage.
+    const certificate = (daysToExpiry: number, code = 'TLS_CERT_EXPIRING_SOON'): Finding => ({
+      ...finding('rdg.corp.example:443', daysToExpiry <= 30 ? 'warn' : 'ok', code),
+      probe: 'tls',
+      detail: { daysToExpiry },
+    });
+    const expiring = { findings: [certificate(3)] };
+    const renewed = { findings: [certificate(400, 'TLS_OK')] };
+    // A user's report of the same warning is no outage; 20 days left is inside the probe's own
+    // 30 (probes.tls.expiringSoonDays) but not inside the incidents' 14 (the default).
     expect(tracker.observe(expiring, user('U1'))).toEqual([]);
-    expect(tracker.observeMonitor(expiring, 'rdg')).toEqual([]);
+    expect(tracker.observeMonitor({ findings: [certificate(20)] }, 'rdg')).toEqual([]);
     const [warned] = tracker.observeMonitor(expiring, 'rdg');
     expect(warned).toMatchObject({
       opened: true,
@@ -123,6 +129,7 @@ describe('incident tracker', () => {
         id: 'INC-1',
         target: 'rdg.corp.example',
         cause: 'TLS_CERT_EXPIRING_SOON',
+        severity: 'warning',
         reporters: ['monitor:rdg'],
       },
     });

@@ -71,7 +71,7 @@ export function incidentLines(
         : `Resolved${incident.resolvedAt ? ` at ${utcMinute(incident.resolvedAt)}` : ''}`;
   const reports = `${incident.reports} report${incident.reports === 1 ? '' : 's'}`;
   const lines = [
-    `${state} · since ${utcMinute(incident.firstSeen)} · ${reports}, the latest at ${utcMinute(incident.lastSeen)}`,
+    `${incident.severity === 'warning' ? 'Warning, nothing is down yet · ' : ''}${state} · since ${utcMinute(incident.firstSeen)} · ${reports}, the latest at ${utcMinute(incident.lastSeen)}`,
     quote(`Cause ${incident.cause}, seen by the ${incident.probe} probe of ${incident.probed}`),
   ];
   if (incident.state !== 'resolved')

@@ -105,6 +105,13 @@ export async function makeCertificates(dir: string, mode: LabMode) {
   const leaves: { host: LabHostName; cn: string; start?: string; end?: string }[] = [
     { host: 'tls-ok', cn: 'tls-ok.lab' },
     { host: 'tls-expired', cn: 'tls-expired.lab', start: '20200101000000Z', end: '20210101000000Z' },
+    // Valid since yesterday, expires in 3 days and an hour (the hour keeps it "3 days" while the run lasts).
+    {
+      host: 'rdg-soon',
+      cn: 'rdg-soon.lab',
+      start: opensslTime(-DAY_MS),
+      end: opensslTime(3 * DAY_MS + HOUR_MS),
+    },
     { host: 'tls-mismatch', cn: 'intranet.other.lab' },
     { host: 'rdg', cn: 'rdg.lab' },
     { host: 'proxy', cn: 'proxy.lab' },
@@ -172,6 +179,14 @@ export async function makeCertificates(dir: string, mode: LabMode) {
   ]);
   void mode;
   return { caPem };
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** `YYYYMMDDHHMMSSZ` (openssl ca -startdate/-enddate) of now + `offsetMs`. */
+function opensslTime(offsetMs: number): string {
+  return `${new Date(Date.now() + offsetMs).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
 }
 
 export function xrdpIni(

@@ -29,6 +29,10 @@ export const LAB_HOSTS = {
   proxy: 22,
   web: 23,
   'rdp-skew': 24,
+  /** Nothing listens until a test starts its xrdp (startComeback): a host that goes down and comes back. */
+  comeback: 25,
+  /** An RD Gateway whose company-CA certificate expires in 3 days: the monitors' expiry warning. */
+  'rdg-soon': 26,
 } as const;
 export type LabHostName = keyof typeof LAB_HOSTS;
 

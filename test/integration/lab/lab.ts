@@ -62,6 +62,8 @@ const DAEMONS = [
   'tls-ok',
   'tls-expired',
   'tls-mismatch',
+  'rdg-soon',
+  'xrdp-comeback',
   'rdg',
   'proxy',
   'web',
@@ -265,6 +267,12 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
     startDaemon(dir, name, site, '/usr/sbin/xrdp', ['--nodaemon', '--config', join(dir, `${name}.ini`)]);
   }
 
+  // The host that comes back gets its xrdp only when a test starts it (startComeback).
+  writeFileSync(
+    join(dir, 'xrdp-comeback.ini'),
+    xrdpIni(dir, 'xrdp-comeback', addresses.comeback, 'negotiate'),
+  );
+
   for (const name of ['tls-ok', 'tls-expired', 'tls-mismatch'] as const) {
     startDaemon(dir, name, site, 'openssl', [
       's_server',
@@ -280,10 +288,11 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
       caPem,
     ]);
   }
-  for (const name of ['rdg', 'proxy', 'web'] as const) {
+  // rdg-soon is an RD Gateway too, its certificate expiring in 3 days.
+  for (const name of ['rdg', 'proxy', 'web', 'rdg-soon'] as const) {
     startDaemon(dir, name, site, process.execPath, [
       join(HERE, 'fake-gateway.mjs'),
-      name,
+      name === 'rdg-soon' ? 'rdg' : name,
       addresses[name],
       '443',
       join(dir, `${name}.chain.pem`),
@@ -357,6 +366,7 @@ export async function startLab(log: (line: string) => void = () => {}): Promise<
     [addresses['tls-ok'], 443],
     [addresses['tls-expired'], 443],
     [addresses['tls-mismatch'], 443],
+    [addresses['rdg-soon'], 443],
     [addresses.rdg, 443],
     [addresses.proxy, 443],
     [addresses.web, 443],
@@ -439,6 +449,22 @@ export async function resetHung(lab: LabInfo): Promise<void> {
   ]);
   await waitListening(site, lab.addresses['rdp-hung'], 3389);
   await freezeHung(lab.dir);
+}
+
+/** The host that was down comes back: its xrdp starts, and this resolves once it listens. */
+export async function startComeback(lab: LabInfo): Promise<void> {
+  const site = lab.ns?.site ?? null;
+  startDaemon(lab.dir, 'xrdp-comeback', site, '/usr/sbin/xrdp', [
+    '--nodaemon',
+    '--config',
+    join(lab.dir, 'xrdp-comeback.ini'),
+  ]);
+  await waitListening(site, lab.addresses.comeback, 3389);
+}
+
+/** The host that comes back goes down again (connections to it are refused). */
+export async function stopComeback(lab: LabInfo): Promise<void> {
+  await stopDaemon(lab.dir, 'xrdp-comeback');
 }
 
 /** Kills the jump's sshd and every session it serves (the "jump goes down" fault). */

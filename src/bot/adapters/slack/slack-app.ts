@@ -13,7 +13,7 @@ import { countingSlackFetch } from '../api-errors.js';
 import { type SurfaceOptions, surfaceCore } from '../surface-core.js';
 import { type AnswerInSlack, registerReportActions } from './slack-actions.js';
 import { registerListeners } from './slack-listeners.js';
-import { createSlackSurface } from './slack-surface.js';
+import { createSlackSurface, showInSlack } from './slack-surface.js';
 
 export type SlackAppDeps = SurfaceOptions & {
   settings: SlackSettings;
@@ -128,13 +128,7 @@ function slackService(
         return isUp() ? { ok: true } : { ok: false, detail: 'Socket Mode not connected' };
       return http?.listening ? { ok: true } : { ok: false, detail: 'HTTP receiver not listening' };
     },
-    async show({ channel, thread, messageRef }, reply) {
-      // Through a surface like any reply: an edit of that message, or a post where it is due.
-      const target = { channel, ...(thread && { thread }) };
-      const surface = createSlackSurface(app.client, target, { existingTs: messageRef, render: {} });
-      await surface.post(reply);
-      return surface.messageRef ?? '';
-    },
+    show: showInSlack(app.client),
     idle: () => core.idle(),
     async stop() {
       await app.stop();

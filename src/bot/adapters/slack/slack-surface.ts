@@ -44,3 +44,26 @@ export function createSlackSurface(
     },
   });
 }
+
+/**
+ * Shows a message nobody asked for just now (an incident's helpdesk post, a reporter told it is
+ * resolved) through the same surface: an edit of `messageRef`, or a post (in `thread`). Resolves
+ * to the message's `ts`.
+ */
+export function showInSlack(client: webApi.WebClient) {
+  return async (
+    { channel, thread, messageRef }: { channel: string; thread?: string; messageRef?: string },
+    reply: Reply,
+  ): Promise<string> => {
+    const surface = createSlackSurface(
+      client,
+      { channel, ...(thread && { thread }) },
+      {
+        existingTs: messageRef,
+        render: {},
+      },
+    );
+    await surface.post(reply);
+    return surface.messageRef ?? '';
+  };
+}

@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { readSlackPostSettings } from '../config/slack-env.js';
+import type { IncidentChange } from '../incidents/relay-changes.js';
+import { assembleBot } from './assemble.js';
+import { createIncidentNotifier, type ShowMessage } from './incident-notifier.js';
+import { type MonitorChange, runMonitorPass } from './monitor.js';
+
+/**
+ * `rdp-triage monitor --once` (issue 19): one monitor pass, and what it changed told where people
+ * work, as serve would: the helpdesk post created or edited, the reporters of a resolved incident
+ * told in their thread. Slack is told when SLACK_BOT_TOKEN is set (a post-only Web API client:
+ * nothing is received, so no receiver and no signing secret). Resolves once every message went out
+ * or gave up after its retries, so a cron job never exits with a post half sent.
+ */
+export async function runMonitorOnce({
+  config,
+  env = process.env,
+  logger,
+  signal,
+  show,
+}: {
+  config: Config;
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Where changes are shown per platform; default: Slack's Web API when SLACK_BOT_TOKEN is set. */
+  show?: Partial<Record<string, ShowMessage>>;
+}): Promise<MonitorChange[]> {
+  const outlets = show ?? (await slackOutlet(env));
+  let tell: (change: IncidentChange) => void = () => {};
+  const bot = assembleBot({ config, onIncidentChange: (change) => tell(change) });
+  const notifier = createIncidentNotifier({
+    posts: bot.incidentPosts,
+    helpdesk: config.incidents.helpdesk,
+    reportersOf: (id) => bot.incidents.reportersOf(id),
+    logger,
+  });
+  for (const [platform, outlet] of Object.entries(outlets)) if (outlet) notifier.register(platform, outlet);
+  tell = notifier.onChange;
+  try {
+    return await runMonitorPass(bot, config, signal);
+  } finally {
+    // The store is still open: the notifier records the helpdesk posts it makes.
+    await notifier.idle();
+    notifier.stop();
+    await bot.close();
+  }
+}
+
+/** Slack's post-only outlet, loaded only when SLACK_BOT_TOKEN is set (the CLI never pays for it otherwise). */
+async function slackOutlet(env: NodeJS.ProcessEnv): Promise<Partial<Record<string, ShowMessage>>> {
+  const settings = readSlackPostSettings(env);
+  if (!settings) return {};
+  const [{ WebClient }, { showInSlack }] = await Promise.all([
+    import('@slack/web-api'),
+    import('../bot/adapters/slack/slack-surface.js'),
+  ]);
+  const client = new WebClient(settings.botToken, {
+    ...(settings.apiUrl && { slackApiUrl: settings.apiUrl }),
+    // The notifier retries (and logs) a failed post itself.
+    retryConfig: { retries: 0 },
+  });
+  // The same surface serve's Slack app shows these with: an edit of that message, or a post.
+  const slack: ShowMessage = showInSlack(client);
+  return { slack };
+}
