@@ -18,16 +18,13 @@ export async function runMonitorOnce({
   env = process.env,
   logger,
   signal,
-  show,
 }: {
   config: Config;
   env?: NodeJS.ProcessEnv;
   logger: Logger;
   signal: AbortSignal;
-  /** Where changes are shown per platform; default: Slack's Web API when SLACK_BOT_TOKEN is set. */
-  show?: Partial<Record<string, ShowMessage>>;
 }): Promise<MonitorChange[]> {
-  const outlets = show ?? (await slackOutlet(env));
+  const outlets = await slackOutlet(env);
   let tell: (change: IncidentChange) => void = () => {};
   const bot = assembleBot({ config, onIncidentChange: (change) => tell(change) });
   const notifier = createIncidentNotifier({
