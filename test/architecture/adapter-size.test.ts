@@ -13,12 +13,13 @@ import { describe, expect, test } from 'vitest';
 const ADAPTERS = fileURLToPath(new URL('../../src/bot/adapters/', import.meta.url));
 const MAX_ADAPTER_LINES = 300;
 /**
- * Adapters still over the bar (issue 20 stays open for them), held where they are so they can
- * only shrink: Slack's Bolt wiring (two receivers, readiness, five event kinds, the watched-channel
- * marks, one table of buttons) is translation, but not yet 300 lines of it. Lower a ceiling when an adapter shrinks; remove it at
- * 300 (Teams met the bar: its Bot Framework options are built in src/config/teams-env.ts).
+ * Adapters over the bar, held where they are so they can only shrink (none now: Slack met it once
+ * its pure payload reading moved to src/bot/incoming/slack.ts and its Bolt options to
+ * src/config/slack-env.ts; Teams when its Bot Framework options moved to src/config/teams-env.ts).
+ * An adapter is its platform SDK's wiring; pure mapping of the platform's JSON (in: incoming/,
+ * out: render/) is tested without the SDK.
  */
-const CEILINGS: Record<string, number> = { slack: 386 };
+const CEILINGS: Record<string, number> = {};
 const MAX_FUNCTION_LINES = 60;
 
 const adapters = readdirSync(ADAPTERS, { withFileTypes: true })

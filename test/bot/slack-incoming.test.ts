@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fromDirectMessage, fromMention, fromShortcut } from '../../src/bot/adapters/slack/slack-incoming.js';
+import { fromDirectMessage, fromMention, fromShortcut } from '../../src/bot/incoming/slack.js';
 import { plainText } from '../../src/bot/render/slack.js';
 
 describe('plainText turns Slack markup back into what the user typed', () => {

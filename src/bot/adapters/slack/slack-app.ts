@@ -11,8 +11,7 @@ import { createEditBudget, type EditBudget } from '../../conversation/edit-budge
 import { slackUnpostedText } from '../../render/slack.js';
 import { countingSlackFetch } from '../api-errors.js';
 import { type SurfaceOptions, surfaceCore } from '../surface-core.js';
-import { type AnswerInSlack, registerReportActions } from './slack-actions.js';
-import { registerListeners } from './slack-listeners.js';
+import { type AnswerInSlack, registerListeners, registerReportActions } from './slack-listeners.js';
 import { createSlackSurface, showInSlack } from './slack-surface.js';
 
 export type SlackAppDeps = SurfaceOptions & {

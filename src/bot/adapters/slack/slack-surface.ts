@@ -2,8 +2,8 @@ import type { webApi } from '@slack/bolt';
 import { SLACK_MIN_UPDATE_INTERVAL_MS } from '../../../config/slack-env.js';
 import type { Reply } from '../../../report/reply.js';
 import { postedOnce } from '../../conversation/posted-once.js';
+import type { SlackTarget } from '../../incoming/slack.js';
 import { renderSlack, type SlackRenderOptions } from '../../render/slack.js';
-import type { SlackTarget } from './slack-incoming.js';
 
 /** One triage's message in Slack: posted once (or, for "Run probes again", `existingTs`), then edited in place. */
 export function createSlackSurface(

@@ -1,7 +1,11 @@
-import type { AttachedFile } from '../../attachments/images.js';
-import type { FilesOf } from '../../attachments/slack-files.js';
-import type { Incoming } from '../../conversation/ports.js';
-import { plainText, slackCommandAck } from '../../render/slack.js';
+import type { AttachedFile } from '../attachments/images.js';
+import type { FilesOf } from '../attachments/slack-files.js';
+import type { Incoming } from '../conversation/ports.js';
+import { plainText, slackCommandAck } from '../render/slack.js';
+
+// Slack's payloads (Events API, slash commands, shortcuts) read into the core's `Incoming`: pure
+// functions of the JSON Slack sends, no Bolt and no I/O, so they are tested without a workspace.
+// The adapter (src/bot/adapters/slack) wires Bolt's listeners to them.
 
 /** Where an answer goes: a channel, and the thread inside it when there is one. */
 export interface SlackTarget {
