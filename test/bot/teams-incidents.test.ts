@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { type Served, startServe } from '../../src/app/serve.js';
 import { TEAMS_STARTER } from '../../src/app/surfaces.js';
 import { configSchema } from '../../src/config/schema.js';
@@ -39,7 +39,12 @@ let port: number;
 let dir: string;
 let storePath: string;
 
-beforeAll(async () => {
+/**
+ * `serve` with Teams only, over a fresh store and a fresh local Bot Connector. `configured`: the
+ * helpdesk channel is reached through TEAMS_SERVICE_URL until the bot hears from it; without it
+ * (Emulator mode, nothing set) only an activity there tells the bot how to reach it.
+ */
+async function start({ configured }: { configured: boolean }) {
   connector = await startFakeConnector();
   // A loopback port nobody listens on: every report's tcp probe is refused, the same cause.
   const probe = createServer();
@@ -60,15 +65,15 @@ beforeAll(async () => {
       TEAMS_ENABLED: 'true',
       TEAMS_PORT: '0',
       TEAMS_HOST: '127.0.0.1',
-      TEAMS_SERVICE_URL: connector.url,
+      ...(configured && { TEAMS_SERVICE_URL: connector.url }),
     },
     logger: pino({ level: 'silent' }),
     surfaces: [TEAMS_STARTER],
   });
   url = served.surfaces[0]?.address ?? '';
-});
+}
 
-afterAll(async () => {
+afterEach(async () => {
   for (const surface of served?.surfaces ?? []) await surface.stop();
   await served?.close();
   await connector?.close();
@@ -184,6 +189,7 @@ function idOf(call: ConnectorCall | undefined): string {
 }
 
 test('three Teams reporters make one helpdesk post, edited in place; its buttons acknowledge and resolve; every reporter is told', async () => {
+  await start({ configured: true });
   const [ada, alan, edsger] = REPORTERS as [Reporter, Reporter, Reporter];
 
   // The first report opens the incident: one new post in the helpdesk channel (not a reply).
@@ -312,3 +318,32 @@ test('three Teams reporters make one helpdesk post, edited in place; its buttons
     db.close();
   }
 }, 60_000);
+
+test('a helpdesk channel the bot has not heard from yet is posted to once it is installed there', async () => {
+  await start({ configured: false });
+  const [ada] = REPORTERS as [Reporter];
+  expect((await post(report(ada))).status).toBe(200);
+  await connector.waitFor(() => finalCard(ada) !== undefined);
+  // Ada's answer does not wait for the helpdesk post, which has nowhere to go yet.
+  expect(texts(finalCard(ada))).toContain('Fixes, most likely first');
+  expect(helpdeskPosts()).toEqual([]);
+  // The bot is added to the helpdesk's team: Teams sends conversationUpdate from the channel.
+  const installed = {
+    type: 'conversationUpdate',
+    id: 'f:install-1',
+    channelId: 'msteams',
+    serviceUrl: connector.url,
+    from: AGENT,
+    recipient: BOT,
+    conversation: { id: HELPDESK, conversationType: 'channel', isGroup: true, tenantId: 'tenant-1' },
+    channelData: { eventType: 'teamMemberAdded', channel: { id: HELPDESK }, team: { id: HELPDESK } },
+    membersAdded: [BOT],
+  };
+  expect((await post(installed)).status).toBe(200);
+  // The failed post is retried (not lost) and now goes out, as a new post in the channel.
+  await connector.waitFor(() => helpdeskPosts().length === 1, 15_000);
+  expect(texts(helpdeskPosts()[0])).toContainEqual(expect.stringMatching(/^INC-1 · 127\.0\.0\.1/));
+  expect(helpdeskPosts()[0]?.body).not.toHaveProperty('replyToId');
+  await served.incidentsIdle();
+  expect(helpdeskPosts()).toHaveLength(1);
+}, 30_000);
