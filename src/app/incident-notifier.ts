@@ -1,27 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { ShowMessage, ShowWhere } from '../bot/conversation/ports.js';
 import type { IncidentPosts } from '../incidents/incident-posts.js';
 import type { Reporter } from '../incidents/incident-tracker.js';
 import type { IncidentChange } from '../incidents/relay-changes.js';
 import type { Incident } from '../report/incident.js';
 import type { Reply } from '../report/reply.js';
 
-/** Where a surface shows a message the bot starts itself (not an answer to a message it received). */
-export interface ShowWhere {
-  channel: string;
-  /** Post in this thread (Slack `thread_ts`). */
-  thread?: string;
-  /** Edit this earlier message of the bot (`Surface.messageRef`) instead of posting. */
-  messageRef?: string;
-  /** Post a new message in the conversation of this earlier message (Teams needs its conversation reference). */
-  near?: string;
-}
-
-/**
- * What a running surface offers for messages nobody asked for just now: an incident's helpdesk
- * post, a reporter told that it is resolved. Resolves to the shown message's `messageRef`.
- */
-export type ShowMessage = (where: ShowWhere, reply: Reply) => Promise<string>;
+// The port itself lives with the other surface ports; the notifier is its user.
+export type { ShowMessage, ShowWhere };
 
 export interface IncidentNotifier {
   /** A surface that started: where its helpdesk channel is posted to and its reporters are told. */

@@ -29,6 +29,8 @@ export type ServeContext = CoreOption & {
   registerGroups: GroupDirectory['register'];
   /** Failed platform API calls (Slack Web API, Bot Connector), for metrics. */
   onApiError?: ApiErrorListener;
+  /** The helpdesk channel per platform (config incidents.helpdesk), for a surface that must know it up front. */
+  helpdesk?: Partial<Record<string, string>>;
 };
 
 /** A triage whose process died: where its message is, as recorded while it ran (ops runtime). */
@@ -169,6 +171,7 @@ export async function startServe({
     watch,
     ...(onApiError && { onApiError }),
     registerGroups: groups.register,
+    helpdesk: config.incidents.helpdesk,
   };
   const running: RunningSurface[] = [];
   try {

@@ -63,7 +63,7 @@ export const TEAMS_STARTER: SurfaceStarter = {
     const settings = readTeamsSettings(env);
     if (!settings) return null;
     return async (context) => {
-      const { logger, watch, registerGroups, onApiError } = context;
+      const { logger, watch, registerGroups, onApiError, helpdesk } = context;
       const core = coreFrom(context, logger);
       const [{ startTeams }, { createTeamsGroups, readGraphGroupSettings }] = await Promise.all([
         import('../bot/adapters/teams/teams-server.js'),
@@ -92,6 +92,7 @@ export const TEAMS_STARTER: SurfaceStarter = {
         logger,
         ...(watch?.channels.some((channel) => channel.platform === 'teams') && { watch }),
         ...(onApiError && { onApiError }),
+        ...(helpdesk?.teams && { helpdesk: helpdesk.teams }),
       });
       return {
         name: 'teams',
@@ -103,6 +104,9 @@ export const TEAMS_STARTER: SurfaceStarter = {
           if (!(await teams.tellInterrupted(message, text)))
             throw new Error('its card was never posted, so there is no Teams conversation to tell');
         },
+        // Incident posts in the helpdesk channel and reporters told of a resolution (issue 19).
+        show: (where, reply) => teams.show(where, reply),
+        minUpdateIntervalMs: teams.minUpdateIntervalMs,
       };
     };
   },

@@ -34,6 +34,18 @@ export const incidentsSchema = z
           .string()
           .regex(/^[CG][A-Z0-9]{2,30}$/, 'a Slack channel id such as C0123HELP')
           .optional(),
+        /**
+         * Teams channel id (`19:…@thread.tacv2`, from the channel's link) of a team the bot is
+         * installed in. The bot posts there through TEAMS_SERVICE_URL until it has seen an activity
+         * in the channel (an install, an @mention), which names the channel's own Bot Connector.
+         */
+        teams: z
+          .string()
+          .regex(
+            /^19:[A-Za-z0-9_.-]{1,200}@thread\.(tacv2|skype)$/,
+            'a Teams channel id such as 19:abc123@thread.tacv2',
+          )
+          .optional(),
       })
       .strict()
       .prefault({}),

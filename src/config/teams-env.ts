@@ -15,6 +15,8 @@ import { TriageError } from '../errors.js';
  * | `TEAMS_ENABLED` | `true` serves Teams even without an app id: local Bot Framework Emulator use, no authentication |
  * | `TEAMS_PORT` | port of `POST /api/messages` (default 3978) |
  * | `TEAMS_HOST` | listen address (default `0.0.0.0` with an app id, `127.0.0.1` without) |
+ * | `TEAMS_SERVICE_URL` | Bot Connector the helpdesk channel (config `incidents.helpdesk.teams`) is posted through before the bot has seen an activity there (default with an app id: the public cloud's `https://smba.trafficmanager.net/teams/`) |
+ * | `TEAMS_TENANT_ID` | tenant of that channel (default `MICROSOFT_APP_TENANT_ID`) |
  */
 export interface TeamsSettings {
   /** Empty when authentication is off (Emulator mode). */
@@ -26,7 +28,19 @@ export interface TeamsSettings {
   botFrameworkAuth: Record<string, string>;
   port: number;
   host: string;
+  /**
+   * Where the helpdesk channel is written to until the bot has received an activity there (which
+   * then names its region's Bot Connector); absent in Emulator mode without TEAMS_SERVICE_URL.
+   */
+  serviceUrl?: string;
+  tenantId?: string;
 }
+
+/**
+ * The public cloud's Bot Connector for proactive messages to a conversation the bot has not heard
+ * from since it started (learn.microsoft.com, "Send proactive messages": global serviceUrl).
+ */
+const PUBLIC_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
 
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
@@ -47,6 +61,11 @@ const envSchema = z
     TEAMS_ENABLED: z.enum(['true', 'false', '1', '0', '']).optional(),
     TEAMS_PORT: z.coerce.number().int().min(0).max(65535).default(3978),
     TEAMS_HOST: z.string().min(1).optional(),
+    TEAMS_SERVICE_URL: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+    TEAMS_TENANT_ID: z.string().min(1).max(100).optional(),
   })
   .superRefine((env, ctx) => {
     if (!env.MICROSOFT_APP_ID) return;
@@ -109,11 +128,15 @@ export function readTeamsSettings(env: NodeJS.ProcessEnv = process.env): TeamsSe
       botFrameworkAuth.CertificatePrivateKey = readKey(values.MICROSOFT_APP_CERTIFICATE_KEY_FILE);
     }
   }
+  const serviceUrl = values.TEAMS_SERVICE_URL ?? (appId ? PUBLIC_SERVICE_URL : undefined);
+  const tenantId = values.TEAMS_TENANT_ID ?? values.MICROSOFT_APP_TENANT_ID;
   return {
     appId,
     botFrameworkAuth,
     port: values.TEAMS_PORT,
     host: values.TEAMS_HOST ?? (appId ? '0.0.0.0' : '127.0.0.1'),
+    ...(serviceUrl && { serviceUrl }),
+    ...(tenantId && { tenantId }),
   };
 }
 

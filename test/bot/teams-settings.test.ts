@@ -37,7 +37,27 @@ describe('readTeamsSettings', () => {
       },
       port: 8443,
       host: '0.0.0.0',
+      // The helpdesk channel is posted to through the public cloud until the bot hears from it.
+      serviceUrl: 'https://smba.trafficmanager.net/teams/',
     });
+  });
+
+  test('the helpdesk channel’s Bot Connector and tenant can be named (a sovereign cloud, the Emulator)', () => {
+    expect(
+      readTeamsSettings({ TEAMS_ENABLED: 'true', TEAMS_SERVICE_URL: 'http://127.0.0.1:3979/' }),
+    ).toMatchObject({ appId: '', serviceUrl: 'http://127.0.0.1:3979/' });
+    expect(readTeamsSettings({ TEAMS_ENABLED: 'true' })).not.toHaveProperty('serviceUrl');
+    const single = {
+      MICROSOFT_APP_ID: APP_ID,
+      MICROSOFT_APP_PASSWORD: 's3cret',
+      MICROSOFT_APP_TYPE: 'SingleTenant',
+      MICROSOFT_APP_TENANT_ID: 'contoso.onmicrosoft.com',
+    };
+    expect(readTeamsSettings(single)?.tenantId).toBe('contoso.onmicrosoft.com');
+    expect(readTeamsSettings({ ...single, TEAMS_TENANT_ID: 'fabrikam-id' })?.tenantId).toBe('fabrikam-id');
+    expect(() => readTeamsSettings({ TEAMS_ENABLED: 'true', TEAMS_SERVICE_URL: 'ftp://x/' })).toThrow(
+      /TEAMS_SERVICE_URL/,
+    );
   });
 
   test('a single-tenant app with a certificate reads the key file', () => {
@@ -129,8 +149,8 @@ describe('withOpenIdMetadata', () => {
 
   test('the signing keys come from the given document; every other endpoint stays the public cloud’s', () => {
     const { botFrameworkAuth, ...rest } = withOpenIdMetadata(settings, metadata);
-    const { appId, port, host } = settings;
-    expect(rest).toEqual({ appId, port, host });
+    const { appId, port, host, serviceUrl, tenantId } = settings;
+    expect(rest).toEqual({ appId, port, host, serviceUrl, tenantId });
     expect(botFrameworkAuth).toMatchObject({
       ...settings.botFrameworkAuth,
       ToBotFromChannelOpenIdMetadataUrl: metadata,

@@ -29,3 +29,20 @@ export interface Surface {
    */
   readonly messageRef?: string | undefined;
 }
+
+/** Where a surface shows a message the bot starts itself (not an answer to a message it received). */
+export interface ShowWhere {
+  channel: string;
+  /** Post in this thread (Slack `thread_ts`). */
+  thread?: string;
+  /** Edit this earlier message of the bot (`Surface.messageRef`) instead of posting. */
+  messageRef?: string;
+  /** Post a new message in the conversation of this earlier message (Teams needs its conversation reference). */
+  near?: string;
+}
+
+/**
+ * What a running surface offers for messages nobody asked for just now: an incident's helpdesk
+ * post, a reporter told that it is resolved. Resolves to the shown message's `messageRef`.
+ */
+export type ShowMessage = (where: ShowWhere, reply: Reply) => Promise<string>;

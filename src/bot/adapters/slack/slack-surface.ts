@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import { SLACK_MIN_UPDATE_INTERVAL_MS } from '../../../config/slack-env.js';
 import type { Reply } from '../../../report/reply.js';
+import type { ShowMessage } from '../../conversation/ports.js';
 import { postedOnce } from '../../conversation/posted-once.js';
 import type { SlackTarget } from '../../incoming/slack.js';
 import { renderSlack, type SlackRenderOptions } from '../../render/slack.js';
@@ -50,19 +51,10 @@ export function createSlackSurface(
  * resolved) through the same surface: an edit of `messageRef`, or a post (in `thread`). Resolves
  * to the message's `ts`.
  */
-export function showInSlack(client: webApi.WebClient) {
-  return async (
-    { channel, thread, messageRef }: { channel: string; thread?: string; messageRef?: string },
-    reply: Reply,
-  ): Promise<string> => {
-    const surface = createSlackSurface(
-      client,
-      { channel, ...(thread && { thread }) },
-      {
-        existingTs: messageRef,
-        render: {},
-      },
-    );
+export function showInSlack(client: webApi.WebClient): ShowMessage {
+  return async ({ channel, thread, messageRef }, reply) => {
+    const target = { channel, ...(thread && { thread }) };
+    const surface = createSlackSurface(client, target, { existingTs: messageRef, render: {} });
     await surface.post(reply);
     return surface.messageRef ?? '';
   };

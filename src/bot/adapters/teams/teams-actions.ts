@@ -1,37 +1,25 @@
-import { z } from 'zod';
 import { type ButtonAnswer, pressButton } from '../../conversation/buttons.js';
 import type { ChatCore } from '../../conversation/chat-core.js';
 import { postedReply } from '../../conversation/report-store.js';
-import { RERUN_TEXT_MAX, renderTeamsCard, TEAMS_CARD_CONTENT_TYPE, TEAMS_VERBS } from '../../render/teams.js';
-
-/** What a card button sends back (`Action.Execute` data, or the `Action.Submit` fallback's `value`). */
-const cardActionSchema = z.discriminatedUnion('verb', [
-  z.object({
-    verb: z.literal(TEAMS_VERBS.feedback),
-    triageId: z.string().min(1).max(512),
-    fixId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
-    helped: z.boolean(),
-  }),
-  z.object({ verb: z.literal(TEAMS_VERBS.rerun), text: z.string().min(1).max(RERUN_TEXT_MAX) }),
-]);
+import { renderTeamsCard, TEAMS_CARD_CONTENT_TYPE } from '../../render/teams.js';
+import { readCardAction } from '../../render/teams-card-data.js';
 
 /** The body of an `adaptiveCard/action` invoke response (Universal Actions). */
 export type InvokeBody = { statusCode: number; type: string; value: unknown };
 
-/** A card button: record a vote and redraw the card (its id is the vote's key), or run the probes again. */
+/**
+ * A card button: record a vote and redraw the card (its id is the vote's key), run the probes
+ * again, or act on an incident from its helpdesk post (the core checks the presser's roles, in
+ * `channel`, and audits; the post is redrawn by the incident notifier).
+ */
 export async function onCardAction(
   core: ChatCore,
   raw: unknown,
-  voter: { user: string; name?: string },
+  { channel, ...voter }: { user: string; name?: string; channel: string },
   rerun: (text: string) => Promise<void>,
 ): Promise<InvokeBody> {
-  const parsed = cardActionSchema.safeParse(raw);
-  if (!parsed.success) return invokeError(400, 'unknown card action');
-  const action = parsed.data;
-  const press =
-    action.verb === TEAMS_VERBS.rerun
-      ? { verb: 'rerun' as const, text: action.text }
-      : { verb: 'feedback' as const, key: action.triageId, fixId: action.fixId, helped: action.helped };
+  const press = readCardAction(raw, channel);
+  if (!press) return invokeError(400, 'unknown card action');
   const answer = await pressButton(core, press, { ...voter, platform: 'teams' }, rerun);
   return invokeBody(answer, press.verb === 'feedback' ? press.key : '');
 }

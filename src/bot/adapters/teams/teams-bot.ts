@@ -1,10 +1,16 @@
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { ActivityTypes, CardFactory, TurnContext } from 'botbuilder';
-import { z } from 'zod';
+import type { Reply } from '../../../report/reply.js';
 import type { AttachedFile } from '../../attachments/images.js';
 import { isAddressed } from '../../conversation/addressed.js';
 import { answerInTurn, type TurnMessages } from '../../conversation/answer-in-turn.js';
-import type { Incoming } from '../../conversation/ports.js';
+import {
+  type ConversationReferences,
+  cardRef,
+  channelOf,
+  parseCardRef,
+} from '../../conversation/conversation-references.js';
+import type { Incoming, ShowWhere } from '../../conversation/ports.js';
 import { type AdaptiveCard, renderTeamsCard } from '../../render/teams.js';
 import type { WatchedMessage } from '../../watch/watched-channel.js';
 import type { surfaceCore } from '../surface-core.js';
@@ -30,6 +36,8 @@ export interface TeamsBot extends ReturnType<typeof surfaceCore> {
    * turn ends and the card is posted proactively.
    */
   turnBudgetMs: number;
+  /** The conversations seen, and the helpdesk channel's, for messages nobody just asked for. */
+  references: ConversationReferences;
 }
 
 /**
@@ -37,11 +45,30 @@ export interface TeamsBot extends ReturnType<typeof surfaceCore> {
  * card there is no conversation reference to post to, so the user cannot be told: returns false.
  */
 export async function tellInterrupted(bot: TeamsBot, messageRef: string | undefined, text: string) {
-  const card = parseCardRef(messageRef);
-  if (!card) return false;
-  const reference = card.reference as Partial<ConversationReference>;
-  await editCard(bot, reference, card.id, cardMessage(renderTeamsCard({ kind: 'text', text })));
+  if (!parseCardRef(messageRef)) return false;
+  await showMessage(bot, { channel: '', messageRef: messageRef as string }, { kind: 'text', text });
   return true;
+}
+
+/**
+ * A message nobody just asked for (an incident's helpdesk post, a reporter told it is resolved),
+ * in a proactive turn: the card of `messageRef` replaced, or a new card in the conversation of
+ * `near` or in `channel`. Resolves to the shown card's `messageRef`; throws when there is no
+ * conversation reference to write with (the caller retries and logs).
+ */
+export async function showMessage(bot: TeamsBot, where: ShowWhere, reply: Reply): Promise<string> {
+  const message = cardMessage(renderTeamsCard(reply));
+  const card = parseCardRef(where.messageRef);
+  if (card) {
+    await editCard(bot, card.reference as Partial<ConversationReference>, card.id, message);
+    return where.messageRef as string;
+  }
+  const reference = parseCardRef(where.near)?.reference ?? bot.references.forChannel(where.channel);
+  if (!reference) throw new Error(`no Teams conversation reference for ${where.channel} yet`);
+  const id = await postProactive(bot, reference as Partial<ConversationReference>, message);
+  const ref = id && cardRef(reference, id);
+  if (!ref) throw new Error('the Bot Connector answered without an activity id');
+  return ref;
 }
 
 /** Replaces the card `id` in a proactive turn: the user's turn that posted it is over by then. */
@@ -54,19 +81,25 @@ function editCard(bot: TeamsBot, ref: Partial<ConversationReference>, id: string
 /** The bot's turn logic for `CloudAdapter`. */
 export async function onTurn(deps: TeamsBot, context: TurnContext): Promise<void> {
   const activity = context.activity;
+  // Every activity (an install, a mention, a message) tells where the bot can write later.
+  deps.references.learn(TurnContext.getConversationReference(activity), channelOf(activity));
   const rerun = (text: string) => startTriage(deps, context, toIncoming(activity, text));
+  const presser = { ...senderOf(activity), channel: channelOf(activity) ?? activity.conversation.id };
   if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
     const data = (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data;
-    const body = await onCardAction(deps.core, data, senderOf(activity), rerun);
+    const body = await onCardAction(deps.core, data, presser, rerun);
     await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
     return;
   }
   if (activity.type !== ActivityTypes.Message) return; // conversationUpdate, typing, reactions: nothing to say
   if (activity.value !== undefined && activity.value !== null && !activity.text) {
     // Action.Submit (clients without Action.Execute): the card's data arrives as a message value.
-    const body = await onCardAction(deps.core, activity.value, senderOf(activity), rerun);
+    const body = await onCardAction(deps.core, activity.value, presser, rerun);
     if (body.type === CardFactory.contentTypes.adaptiveCard && activity.replyToId)
       await context.updateActivity({ ...cardMessage(body.value as AdaptiveCard), id: activity.replyToId });
+    // A line for the presser (Action.Execute shows it by itself): a reply in the card's thread.
+    else if (body.type === 'application/vnd.microsoft.activity.message')
+      await context.sendActivity(String(body.value));
     return;
   }
   await onMessage(deps, context);
@@ -76,9 +109,7 @@ async function onMessage(deps: TeamsBot, context: TurnContext): Promise<void> {
   const activity = context.activity;
   const type = activity.conversation.conversationType;
   const mentioned = TurnContext.getMentions(activity).some((m) => m.mentioned?.id === activity.recipient.id);
-  const channelData = activity.channelData as { channel?: { id?: string } } | undefined;
-  const channel =
-    type === 'channel' ? (channelData?.channel?.id ?? activity.conversation.id.split(';')[0]) : undefined;
+  const channel = channelOf(activity);
   const where = { platform: 'teams', shared: type === 'channel' || type === 'groupChat', mentioned, channel };
   if (!(await isAddressed(where, deps.watch, () => watchedMessage(activity), deps.log))) return;
   const text = (mentioned ? TurnContext.removeRecipientMention(activity) : activity.text) ?? '';
@@ -120,20 +151,29 @@ function cards(deps: TeamsBot, context: TurnContext): TurnMessages<Partial<Activ
     async post(message, inTurn) {
       if (inTurn) return (await context.sendActivity(message))?.id;
       // The user's turn is over (its context is revoked): post in a new proactive turn.
-      let id: string | undefined;
-      await deps.adapter.continueConversationAsync(deps.appId, reference, async (turn) => {
-        // turn.sendActivity would reply to the continuation event's own (random) id: address the
-        // user's message instead, as the in-turn reply does.
-        const reply = TurnContext.applyConversationReference({ ...message }, reference);
-        id = (await turn.adapter.sendActivities(turn, [reply]))[0]?.id;
-      });
-      return id;
+      return postProactive(deps, reference, message);
     },
     edit: (id, message) => editCard(deps, reference, id, message),
     messageRef: (id) => cardRef(reference, id),
     noun: 'Teams card',
     log: deps.log,
   };
+}
+
+/** Posts `message` in a new proactive turn; resolves to its activity id. */
+async function postProactive(
+  bot: TeamsBot,
+  reference: Partial<ConversationReference>,
+  message: Partial<Activity>,
+) {
+  let id: string | undefined;
+  await bot.adapter.continueConversationAsync(bot.appId, reference, async (turn) => {
+    // turn.sendActivity would reply to the continuation event's own (random) id: address the
+    // reference's message instead (the user's, as the in-turn reply does), or none: a new post.
+    const reply = TurnContext.applyConversationReference({ ...message }, reference);
+    id = (await turn.adapter.sendActivities(turn, [reply]))[0]?.id;
+  });
+  return id;
 }
 
 /** Attachments need the bot's token: take the turn's connector client now, ask it for a token later. */
@@ -173,40 +213,4 @@ function senderOf(activity: Activity): { user: string; name?: string } {
 
 function cardMessage(card: AdaptiveCard): Partial<Activity> {
   return { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
-}
-
-/**
- * What another process needs to edit a card (`Surface.messageRef`, stored beside the triage):
- * the ids botbuilder addresses by and the service URL, no names or text. Parsing with it keeps
- * those fields only, both when the reference is written and when it is read back.
- */
-const cardRefSchema = z.object({
-  reference: z.object({
-    serviceUrl: z.string(),
-    channelId: z.string().optional(),
-    activityId: z.string().optional(),
-    bot: z.object({ id: z.string() }).optional(),
-    conversation: z.object({
-      id: z.string(),
-      isGroup: z.boolean().optional(),
-      conversationType: z.string().optional(),
-      tenantId: z.string().optional(),
-    }),
-  }),
-  id: z.string().min(1),
-});
-
-/** undefined when the turn's reference lacks what an edit needs (no card can be addressed then). */
-function cardRef(reference: Partial<ConversationReference>, id: string): string | undefined {
-  const parsed = cardRefSchema.safeParse({ reference, id });
-  return parsed.success ? JSON.stringify(parsed.data) : undefined;
-}
-
-/** undefined when there is no card or the reference is not one this module wrote (a malformed record). */
-function parseCardRef(messageRef: string | undefined) {
-  try {
-    return cardRefSchema.parse(JSON.parse(messageRef ?? ''));
-  } catch {
-    return undefined;
-  }
 }

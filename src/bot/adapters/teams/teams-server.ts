@@ -2,16 +2,27 @@ import type { Activity, TurnContext } from 'botbuilder';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { z } from 'zod';
 import type { TeamsSettings } from '../../../config/teams-env.js';
+import {
+  configuredChannel,
+  createConversationReferences,
+} from '../../conversation/conversation-references.js';
+import type { ShowMessage } from '../../conversation/ports.js';
 import { countFailedCalls } from '../failed-calls.js';
 import { surfaceCore } from '../surface-core.js';
 import { serveWebhook, type WebhookServer, type WebhookSurfaceOptions } from '../webhook-server.js';
-import { onTurn, type TeamsBot, tellInterrupted } from './teams-bot.js';
+import { onTurn, showMessage, type TeamsBot, tellInterrupted } from './teams-bot.js';
 
-/** `minUpdateIntervalMs`: Teams allows 7 sends / s and 60 / 30 s per conversation (platform-limits.md). */
-export type TeamsOptions = WebhookSurfaceOptions & { settings: TeamsSettings };
+/**
+ * `minUpdateIntervalMs`: Teams allows 7 sends / s and 60 / 30 s per conversation (platform-limits.md).
+ * `helpdesk`: the helpdesk channel's id (config incidents.helpdesk.teams).
+ */
+export type TeamsOptions = WebhookSurfaceOptions & { settings: TeamsSettings; helpdesk?: string };
 
-/** `authenticated` is false in Emulator mode (no app id). */
-export type TeamsServer = WebhookServer;
+/** `authenticated` is false in Emulator mode (no app id). `show`: a message nobody just asked for. */
+export type TeamsServer = WebhookServer & {
+  show: ShowMessage;
+  minUpdateIntervalMs: number;
+};
 
 /**
  * `CloudAdapter` whose turn entry is called with an activity this module already validated;
@@ -62,8 +73,9 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
     appId: settings.appId,
     minUpdateIntervalMs: options.minUpdateIntervalMs ?? 1000,
     turnBudgetMs: options.turnBudgetMs ?? 5000,
+    references: createConversationReferences({ helpdesk: configuredChannel(options.helpdesk, settings) }),
   };
-  return serveWebhook({
+  const server = await serveWebhook({
     path: '/api/messages',
     host: settings.host,
     port: settings.port,
@@ -81,4 +93,6 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
     core: bot.core,
     tellInterrupted: (messageRef, text) => tellInterrupted(bot, messageRef, text),
   });
+  const show: ShowMessage = (where, reply) => showMessage(bot, where, reply);
+  return { ...server, show, minUpdateIntervalMs: bot.minUpdateIntervalMs };
 }

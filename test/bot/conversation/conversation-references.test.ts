@@ -1,0 +1,156 @@
+import { describe, expect, test } from 'vitest';
+import {
+  cardRef,
+  channelOf,
+  configuredChannel,
+  createConversationReferences,
+  parseCardRef,
+} from '../../../src/bot/conversation/conversation-references.js';
+
+// Where the Teams bot can write when nobody just wrote to it: the references it learned from
+// activities, and the configured helpdesk channel before it has seen one there.
+
+const HELPDESK = '19:helpdesk0incidents@thread.tacv2';
+const SERVICE = 'https://smba.trafficmanager.net/emea/';
+
+/** What botbuilder's TurnContext.getConversationReference returns for a channel thread reply. */
+const threadReference = {
+  activityId: '1700000000555',
+  user: { id: '29:1user', name: 'Ada Lovelace', aadObjectId: 'aad-1' },
+  bot: { id: '28:bot-app', name: 'RDP Triage' },
+  conversation: {
+    id: `${HELPDESK};messageid=1700000000500`,
+    isGroup: true,
+    conversationType: 'channel',
+    tenantId: 'tenant-1',
+    name: 'IT helpdesk',
+  },
+  channelId: 'msteams',
+  locale: 'en-US',
+  serviceUrl: SERVICE,
+};
+
+describe('channelOf', () => {
+  test.for([
+    {
+      desc: 'channel data names the channel',
+      place: {
+        conversation: { id: `${HELPDESK};messageid=1`, conversationType: 'channel' },
+        channelData: { channel: { id: HELPDESK } },
+      },
+      channel: HELPDESK,
+    },
+    {
+      desc: 'no channel data: the thread id without its message id',
+      place: { conversation: { id: `${HELPDESK};messageid=1`, conversationType: 'channel' } },
+      channel: HELPDESK,
+    },
+    { desc: 'a 1:1 chat', place: { conversation: { id: 'a:1chat', conversationType: 'personal' } } },
+    {
+      desc: 'a group chat',
+      place: { conversation: { id: '19:meeting@thread.v2', conversationType: 'groupChat' } },
+    },
+  ])('$desc', ({ place, channel }) => {
+    expect(channelOf(place)).toBe(channel);
+  });
+});
+
+describe('conversation references', () => {
+  test('a channel is learned under its bare id, without the thread or the message it came from', () => {
+    const references = createConversationReferences();
+    expect(references.forChannel(HELPDESK)).toBeUndefined();
+    references.learn(threadReference, HELPDESK);
+    // A post there starts a new thread: no activity id to reply to, no names or locale kept.
+    expect(references.forChannel(HELPDESK)).toEqual({
+      serviceUrl: SERVICE,
+      channelId: 'msteams',
+      bot: { id: '28:bot-app' },
+      conversation: { id: HELPDESK, isGroup: true, conversationType: 'channel', tenantId: 'tenant-1' },
+    });
+  });
+
+  test('the configured helpdesk channel is reachable before any activity, and a learned one replaces it', () => {
+    const helpdesk = configuredChannel(HELPDESK, {
+      appId: '5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b',
+      serviceUrl: 'https://smba.trafficmanager.net/teams/',
+      tenantId: 'tenant-1',
+    });
+    const references = createConversationReferences({ helpdesk });
+    expect(references.forChannel(HELPDESK)).toEqual({
+      serviceUrl: 'https://smba.trafficmanager.net/teams/',
+      channelId: 'msteams',
+      bot: { id: '28:5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b' },
+      conversation: { id: HELPDESK, isGroup: true, conversationType: 'channel', tenantId: 'tenant-1' },
+    });
+    // Another channel is not built from the helpdesk's settings.
+    expect(references.forChannel('19:other@thread.tacv2')).toBeUndefined();
+    // Installed or mentioned there: the channel's own Bot Connector (its region) wins.
+    references.learn(threadReference, HELPDESK);
+    expect(references.forChannel(HELPDESK)?.serviceUrl).toBe(SERVICE);
+  });
+
+  test('without a service URL (Emulator mode, none set) the helpdesk channel waits to be learned', () => {
+    const references = createConversationReferences({
+      helpdesk: configuredChannel(HELPDESK, { appId: '' }),
+    });
+    expect(references.forChannel(HELPDESK)).toBeUndefined();
+    expect(configuredChannel(undefined, { appId: '' })).toBeUndefined();
+  });
+
+  test('a chat is learned under its conversation id; the oldest conversation is forgotten past the bound', () => {
+    const references = createConversationReferences({ max: 2 });
+    const chat = (id: string) => ({ ...threadReference, conversation: { id, conversationType: 'personal' } });
+    references.learn(chat('a:1'));
+    references.learn(chat('a:2'));
+    references.learn(chat('a:1')); // seen again: newest now
+    references.learn(chat('a:3'));
+    expect(['a:1', 'a:2', 'a:3'].map((id) => references.forChannel(id) !== undefined)).toEqual([
+      true,
+      false,
+      true,
+    ]);
+  });
+
+  test('what is not a reference is not learned', () => {
+    const references = createConversationReferences();
+    references.learn({ conversation: { id: 'a:1' } }); // no serviceUrl
+    references.learn(null);
+    expect(references.forChannel('a:1')).toBeUndefined();
+  });
+});
+
+describe('card refs', () => {
+  test('keep the ids and the service URL, and read back what they wrote', () => {
+    const ref = cardRef(threadReference, 'act-7');
+    expect(ref).toBeDefined();
+    expect(ref).not.toContain('Ada Lovelace');
+    expect(parseCardRef(ref)).toEqual({
+      id: 'act-7',
+      reference: {
+        serviceUrl: SERVICE,
+        channelId: 'msteams',
+        activityId: '1700000000555',
+        bot: { id: '28:bot-app' },
+        conversation: {
+          id: `${HELPDESK};messageid=1700000000500`,
+          isGroup: true,
+          conversationType: 'channel',
+          tenantId: 'tenant-1',
+        },
+      },
+    });
+  });
+
+  test.for([
+    { desc: 'no message', ref: undefined },
+    { desc: 'not JSON', ref: '1700000000.123' },
+    { desc: 'no conversation', ref: JSON.stringify({ id: 'x', reference: { serviceUrl: SERVICE } }) },
+  ])('$desc is no card', ({ ref }) => {
+    expect(parseCardRef(ref)).toBeUndefined();
+  });
+
+  test('a reference that cannot address a message gives no ref', () => {
+    expect(cardRef({ conversation: { id: 'a:1' } }, 'act-1')).toBeUndefined();
+    expect(cardRef(threadReference, '')).toBeUndefined();
+  });
+});
