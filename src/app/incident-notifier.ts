@@ -55,7 +55,7 @@ export function createIncidentNotifier({
   posts: IncidentPosts;
   /** Helpdesk channel per platform (config incidents.helpdesk). */
   helpdesk: Partial<Record<string, string>>;
-  reportersOf: (incidentId: string) => Reporter[];
+  reportersOf: (incidentId: string) => Promise<Reporter[]>;
   logger: Logger;
   retryDelaysMs?: number[];
 }): IncidentNotifier {
@@ -95,14 +95,14 @@ export function createIncidentNotifier({
     const what = { incident: incident.id, platform };
     let posted: string | undefined;
     await withRetries(what, async () => {
-      const post = posts.get(incident.id, platform);
+      const post = await posts.get(incident.id, platform);
       if (post) await outlet.show({ channel: post.channel, messageRef: post.messageRef }, reply);
       else posted = await outlet.show({ channel }, reply);
     });
     // Recorded outside the retries: a store that fails after the post went out must not post it again.
     if (posted === undefined) return;
     try {
-      posts.put(incident.id, platform, { channel, messageRef: posted });
+      await posts.put(incident.id, platform, { channel, messageRef: posted });
     } catch (error) {
       log.error({ err: error, ...what }, 'the helpdesk post went out but could not be recorded');
     }
@@ -134,9 +134,16 @@ export function createIncidentNotifier({
     }
   };
 
-  const tellReporters = (incident: Incident) => {
+  const tellReporters = async (incident: Incident) => {
     const text = `${incident.id} is resolved: ${incident.target} no longer shows ${incident.cause}. Try connecting again.`;
-    for (const reporter of reportersOf(incident.id)) {
+    let reporters: Reporter[];
+    try {
+      reporters = await reportersOf(incident.id);
+    } catch (error) {
+      log.error({ err: error, incident: incident.id }, 'the reporters could not be read; none was told');
+      return;
+    }
+    for (const reporter of reporters) {
       if (reporter.platform === 'monitor') continue;
       const outlet = outlets.get(reporter.platform);
       if (!outlet) {
@@ -162,7 +169,7 @@ export function createIncidentNotifier({
     },
     onChange({ incident, event }) {
       showOnHelpdesk(incident);
-      if (event === 'resolved') tellReporters(incident);
+      if (event === 'resolved') track(tellReporters(incident));
     },
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);

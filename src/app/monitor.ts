@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import type { MonitorConfig } from '../config/incidents-schema.js';
 import type { Config } from '../config/schema.js';
 import { hostOf } from '../incidents/failing-causes.js';
 import type { Incident } from '../report/incident.js';
@@ -18,6 +19,9 @@ export interface MonitorChange {
 /** Probes at once in one pass; each still has its own deadline. */
 const PARALLEL = 8;
 
+/** The name a monitor goes by in incidents, logs and job schedulers. */
+export const monitorName = (monitor: MonitorConfig): string => monitor.name ?? monitor.host;
+
 /**
  * One pass (issue 19): every configured monitor is probed through the normal jump and allow rules
  * (two failures in a row open an incident), then every open incident's target is probed again
@@ -30,43 +34,61 @@ export async function runMonitorPass(
   signal: AbortSignal,
 ): Promise<MonitorChange[]> {
   const limit = pLimit(PARALLEL);
-  const probe = (text: string) => {
-    const understanding = { ...bot.understand(text), intent: 'rdp_failure' as const };
-    return bot.triage(understanding, { signal });
-  };
   const monitored = await Promise.all(
-    config.monitors.map((monitor) =>
-      limit(async (): Promise<MonitorChange[]> => {
-        const name = monitor.name ?? monitor.host;
-        const report = await probe(
-          `rdp to ${monitor.host}${monitor.gateway ? ` via ${monitor.gateway}` : ''}`,
-        );
-        return bot.incidents.observeMonitor(report, name).map(({ incident, opened }) => ({
-          change: opened ? 'opened' : 'attached',
-          incident,
-          source: name,
-        }));
-      }),
-    ),
+    config.monitors.map((monitor) => limit(() => runMonitor(bot, monitor, signal))),
   );
-  const open = bot.incidents.list();
-  const rechecked = await Promise.all(
+  const rechecked = await recheckIncidents(bot, await bot.incidents.list(), signal, limit);
+  return [...monitored.flat(), ...rechecked];
+}
+
+/** One monitor's probe: its second failure in a row opens (or joins) an incident. */
+export async function runMonitor(
+  bot: Bot,
+  monitor: MonitorConfig,
+  signal: AbortSignal,
+): Promise<MonitorChange[]> {
+  const name = monitorName(monitor);
+  const report = await probe(
+    bot,
+    `rdp to ${monitor.host}${monitor.gateway ? ` via ${monitor.gateway}` : ''}`,
+    signal,
+  );
+  const notices = await bot.incidents.observeMonitor(report, name);
+  return notices.map(({ incident, opened }) => ({
+    change: opened ? 'opened' : 'attached',
+    incident,
+    source: name,
+  }));
+}
+
+/** Re-probes open incidents' targets: two clean probes in a row resolve one. */
+export async function recheckIncidents(
+  bot: Bot,
+  open: readonly Incident[],
+  signal: AbortSignal,
+  limit = pLimit(PARALLEL),
+): Promise<MonitorChange[]> {
+  return Promise.all(
     open.map((incident) =>
       limit(async (): Promise<MonitorChange> => {
         // A gateway's failure is asked of the gateway; anything else of the host and port it failed on.
         const text =
           incident.probe === 'gateway' ? `rdp via ${incident.target}` : `rdp to ${incident.probed}`;
-        const report = await probe(text);
+        const report = await probe(bot, text, signal);
         if (!hasEvidence(report, incident))
           return { change: 'no-evidence', incident, source: incident.target, ...refusalOf(report) };
-        const result = bot.incidents.recheck(incident.id, report);
+        const result = await bot.incidents.recheck(incident.id, report);
         return result
           ? { change: result.outcome, incident: result.incident, source: incident.target }
           : { change: 'no-evidence', incident, source: incident.target };
       }),
     ),
   );
-  return [...monitored.flat(), ...rechecked];
+}
+
+function probe(bot: Bot, text: string, signal: AbortSignal): Promise<Report> {
+  const understanding = { ...bot.understand(text), intent: 'rdp_failure' as const };
+  return bot.triage(understanding, { signal });
 }
 
 /** A probe that was refused or never reached the target says nothing about whether it is fixed. */

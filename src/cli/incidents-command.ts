@@ -32,7 +32,9 @@ export function incidentsCommand(): Command {
         absent: (path) => `no store at ${path} yet`,
       });
       try {
-        const incidents = createIncidentTracker(db, config.incidents).list({ all: options.all === true });
+        const incidents = await createIncidentTracker(db, config.incidents).list({
+          all: options.all === true,
+        });
         for (const incident of incidents)
           process.stdout.write(
             options.json ? `${JSON.stringify(incident)}\n` : `${formatIncident(incident)}\n`,
