@@ -4,8 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
 import { connectRedis, KEY_PREFIX } from '../ops/redis/connect-redis.js';
-import type { Bot } from './assemble.js';
-import { type MonitorChange, monitorName, runMonitor } from './monitor.js';
+import { type MonitorBot, type MonitorChange, monitorName, runMonitor } from './monitor.js';
 import {
   createRechecks,
   createSingleFlight,
@@ -45,7 +44,7 @@ export async function startMonitorJobs({
   now = Date.now,
 }: {
   redisUrl: string;
-  bot: Bot;
+  bot: MonitorBot;
   config: Config;
   logger: Logger;
   concurrency?: number;

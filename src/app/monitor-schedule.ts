@@ -3,8 +3,7 @@ import type { MonitorConfig } from '../config/incidents-schema.js';
 import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
 import { createRecheckBackoff } from '../incidents/recheck-backoff.js';
-import type { Bot } from './assemble.js';
-import { type MonitorChange, monitorName, recheckIncidents, runMonitor } from './monitor.js';
+import { type MonitorBot, type MonitorChange, monitorName, recheckIncidents, runMonitor } from './monitor.js';
 
 export interface MonitorSchedule {
   /** One pass now: every monitor, every open incident (tests and `monitorPass` call it). */
@@ -41,7 +40,7 @@ export function createSingleFlight() {
  * The re-probe of open incidents a schedule runs: every one on `all`, else only those whose
  * backoff (src/incidents/recheck-backoff.ts) says they are due.
  */
-export function createRechecks(bot: Bot, baseMs: number, now: () => number) {
+export function createRechecks(bot: MonitorBot, baseMs: number, now: () => number) {
   const backoff = createRecheckBackoff(baseMs);
   return async ({ all }: { all: boolean }): Promise<MonitorChange[]> => {
     const open = await bot.incidents.list();
@@ -69,7 +68,7 @@ export function startMonitorSchedule({
   logger,
   now = Date.now,
 }: {
-  bot: Bot;
+  bot: MonitorBot;
   config: Config;
   logger: Logger;
   now?: () => number;

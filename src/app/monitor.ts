@@ -16,6 +16,9 @@ export interface MonitorChange {
   detail?: string;
 }
 
+/** What monitors use of the bot: its understand and triage, and the incidents they feed. */
+export type MonitorBot = Pick<Bot, 'understand' | 'triage' | 'incidents'>;
+
 /** Probes at once in one pass; each still has its own deadline. */
 const PARALLEL = 8;
 
@@ -29,7 +32,7 @@ export const monitorName = (monitor: MonitorConfig): string => monitor.name ?? m
  * `monitor --once` from cron add up exactly as the ones serve runs.
  */
 export async function runMonitorPass(
-  bot: Bot,
+  bot: MonitorBot,
   config: Config,
   signal: AbortSignal,
 ): Promise<MonitorChange[]> {
@@ -43,7 +46,7 @@ export async function runMonitorPass(
 
 /** One monitor's probe: its second failure in a row opens (or joins) an incident. */
 export async function runMonitor(
-  bot: Bot,
+  bot: MonitorBot,
   monitor: MonitorConfig,
   signal: AbortSignal,
 ): Promise<MonitorChange[]> {
@@ -63,7 +66,7 @@ export async function runMonitor(
 
 /** Re-probes open incidents' targets: two clean probes in a row resolve one. */
 export async function recheckIncidents(
-  bot: Bot,
+  bot: MonitorBot,
   open: readonly Incident[],
   signal: AbortSignal,
   limit = pLimit(PARALLEL),
@@ -86,7 +89,7 @@ export async function recheckIncidents(
   );
 }
 
-function probe(bot: Bot, text: string, signal: AbortSignal): Promise<Report> {
+function probe(bot: MonitorBot, text: string, signal: AbortSignal): Promise<Report> {
   const understanding = { ...bot.understand(text), intent: 'rdp_failure' as const };
   return bot.triage(understanding, { signal });
 }
