@@ -1,0 +1,126 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { incidentsSchema } from '../../../src/config/incidents-schema.js';
+import type { Reporter } from '../../../src/incidents/incident-tracker.js';
+import {
+  createRedisIncidentPosts,
+  createRedisIncidentTracker,
+} from '../../../src/ops/redis/redis-incident-tracker.js';
+import type { Finding } from '../../../src/report/finding.js';
+import { trackerContract } from '../../incidents/tracker-contract.js';
+import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops/redis-server.js';
+
+// The Redis incident store against a real redis-server: the contract every store keeps
+// (test/incidents/tracker-contract.ts, the same table SQLite answers), then what only a shared
+// store has to prove — two replicas (two connections) recording reports of one outage at once
+// make one incident with every report.
+
+const down: { findings: Finding[] } = {
+  findings: [
+    {
+      probe: 'tcp',
+      target: 'srv-fin-02:3389',
+      status: 'timeout',
+      code: 'TCP_TIMEOUT',
+      summary: 'no answer',
+      ms: 1,
+    },
+  ],
+};
+const user = (id: string): Reporter => ({ platform: 'slack', user: id, channel: 'C1', thread: `${id}.1` });
+
+describeWithRedis('Redis incident store (real redis-server)', (binary) => {
+  let server: RedisServer;
+  let a: Redis;
+  let b: Redis;
+  let stores = 0;
+  // Every tracker its own key prefix: a fresh, empty store on the one server.
+  const prefix = () => `test:incidents:${++stores}:`;
+  beforeAll(async () => {
+    server = await startRedisServer(binary);
+    a = new Redis(server.url);
+    b = new Redis(server.url);
+  });
+  afterAll(async () => {
+    a?.disconnect();
+    b?.disconnect();
+    await server?.stop();
+  });
+
+  describe('the store contract', () => {
+    trackerContract(async ({ now, config = incidentsSchema.parse({}) } = {}) =>
+      createRedisIncidentTracker(a, config, { prefix: prefix(), ...(now && { now }) }),
+    );
+  });
+
+  test('two replicas recording 60 reports of one outage at once: one incident, every reporter once', async () => {
+    const shared = prefix();
+    const config = incidentsSchema.parse({});
+    const one = createRedisIncidentTracker(a, config, { prefix: shared });
+    const two = createRedisIncidentTracker(b, config, { prefix: shared });
+    // 40 users, 20 of them reporting twice (once through each replica), all in flight together.
+    const reports = Array.from({ length: 60 }, (_, i) =>
+      (i % 2 === 0 ? one : two).observe(down, user(`U${i % 40}`)),
+    );
+    const notices = (await Promise.all(reports)).flat();
+    const incidents = await one.list();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ id: 'INC-1', reports: 40, state: 'open' });
+    expect(new Set(incidents[0]?.reporters)).toEqual(
+      new Set(Array.from({ length: 40 }, (_, i) => `slack:U${i}`)),
+    );
+    // Exactly one report opened it; every other one joined it (or was a repeat, counted once).
+    expect(notices.filter((notice) => notice.opened)).toHaveLength(1);
+    expect(notices.filter((notice) => notice.repeat)).toHaveLength(20);
+    // Only the very first report waited (the threshold is two users); the rest got their number,
+    // each user one number of 1…40 whichever replica they went through.
+    expect(notices).toHaveLength(59);
+    expect(new Set(notices.map((n) => n.position))).toEqual(
+      new Set(Array.from({ length: 40 }, (_, i) => i + 1)),
+    );
+    // Both replicas read the same incident and the same reporters, where they reported.
+    expect(await two.get('INC-1')).toEqual(incidents[0]);
+    expect(await two.reportersOf('INC-1')).toContainEqual({
+      platform: 'slack',
+      user: 'U7',
+      channel: 'C1',
+      thread: 'U7.1',
+    });
+  });
+
+  test('the first two reports arriving at once through two replicas open one incident, not two', async () => {
+    for (let round = 0; round < 20; round += 1) {
+      const shared = prefix();
+      const config = incidentsSchema.parse({});
+      const one = createRedisIncidentTracker(a, config, { prefix: shared });
+      const two = createRedisIncidentTracker(b, config, { prefix: shared });
+      const [first, second] = await Promise.all([
+        one.observe(down, user('U1')),
+        two.observe(down, user('U2')),
+      ]);
+      expect([...(first ?? []), ...(second ?? [])].map((n) => n.opened)).toEqual([true]);
+      expect((await one.list()).map((incident) => incident.reports)).toEqual([2]);
+    }
+  });
+
+  test('a monitor on two replicas: its streak is shared, the second failure anywhere opens it', async () => {
+    const shared = prefix();
+    const config = incidentsSchema.parse({});
+    const one = createRedisIncidentTracker(a, config, { prefix: shared });
+    const two = createRedisIncidentTracker(b, config, { prefix: shared });
+    expect(await one.observeMonitor(down, 'fin')).toEqual([]);
+    expect(await two.observeMonitor(down, 'fin')).toMatchObject([
+      { opened: true, incident: { id: 'INC-1', reporters: ['monitor:fin'] } },
+    ]);
+  });
+
+  test('helpdesk posts: one per incident and platform, seen by every replica', async () => {
+    const shared = prefix();
+    const one = createRedisIncidentPosts(a, { prefix: shared });
+    const two = createRedisIncidentPosts(b, { prefix: shared });
+    expect(await two.get('INC-1', 'slack')).toBeNull();
+    await one.put('INC-1', 'slack', { channel: 'C0HELP', messageRef: '1700000000.000100' });
+    expect(await two.get('INC-1', 'slack')).toEqual({ channel: 'C0HELP', messageRef: '1700000000.000100' });
+    expect(await two.get('INC-1', 'teams')).toBeNull();
+  });
+});
