@@ -82,7 +82,9 @@ export function createIncidentNotifier({
           log.error({ err: error, ...what }, 'incident message lost after retries');
           return;
         }
-        log.warn({ err: error, ...what, retryInMs: wait }, 'incident message failed; retrying');
+        if (error instanceof PostPendingError)
+          log.debug({ ...what, retryInMs: wait }, 'another replica is posting the incident; editing it next');
+        else log.warn({ err: error, ...what, retryInMs: wait }, 'incident message failed; retrying');
         await delay(wait, undefined, { signal: stopping.signal }).catch(() => {});
       }
     }
@@ -94,10 +96,16 @@ export function createIncidentNotifier({
     const reply: Reply = { kind: 'incident', incident };
     const what = { incident: incident.id, platform };
     let posted: string | undefined;
+    let claimed = false;
     await withRetries(what, async () => {
       const post = await posts.get(incident.id, platform);
       if (post) await outlet.show({ channel: post.channel, messageRef: post.messageRef }, reply);
-      else posted = await outlet.show({ channel }, reply);
+      else {
+        claimed ||= await posts.claim(incident.id, platform);
+        // Another replica is making the first post: edit it once it is recorded.
+        if (!claimed) throw new PostPendingError();
+        posted = await outlet.show({ channel }, reply);
+      }
     });
     // Recorded outside the retries: a store that fails after the post went out must not post it again.
     if (posted === undefined) return;
@@ -178,4 +186,12 @@ export function createIncidentNotifier({
       stopping.abort();
     },
   };
+}
+
+/** The incident's first helpdesk post is being made by another replica (IncidentPosts.claim). */
+class PostPendingError extends Error {
+  override name = 'PostPendingError';
+  constructor() {
+    super('another replica is making this incident’s first helpdesk post');
+  }
 }

@@ -6,6 +6,13 @@ import type { IncidentTracker } from './incident-tracker.js';
 export interface IncidentPosts {
   get(incidentId: string, platform: string): Promise<{ channel: string; messageRef: string } | null>;
   put(incidentId: string, platform: string, post: { channel: string; messageRef: string }): Promise<void>;
+  /**
+   * Whether this process may make the incident's first post on that platform: true once per
+   * incident and platform while the post is being made. With replicas (Redis) two of them may see
+   * the same incident change at once; the one not claiming waits for the post to be recorded
+   * and edits it, so the helpdesk channel never gets a second post.
+   */
+  claim(incidentId: string, platform: string): Promise<boolean>;
 }
 
 /** An incident store replicas share (Redis, src/ops/redis/redis-incident-tracker.ts): both halves. */
@@ -30,5 +37,7 @@ export function createIncidentPosts(db: SqliteDatabase): IncidentPosts {
     async put(incidentId, platform, { channel, messageRef }) {
       put.run(incidentNumber(incidentId), platform, channel, messageRef);
     },
+    // One process per store file: its notifier's lane per incident already makes one post at a time.
+    claim: async () => true,
   };
 }

@@ -22,6 +22,8 @@ import { ACT, OBSERVE, RECHECK, STREAK } from './incident-scripts.js';
 const MONITOR_FAILURES_TO_OPEN = 2;
 /** Re-probes in a row without the failing finding before an incident resolves, as in SQLite. */
 const GREEN_PROBES_TO_RESOLVE = 2;
+/** How long a replica's claim to make an incident's first helpdesk post holds (retries included). */
+const CLAIM_MS = 60_000;
 
 type Stored = Reporter & { at_ms: number };
 const reporterKey = ({ platform, user }: Pick<Reporter, 'platform' | 'user'>) => `${platform}\u0000${user}`;
@@ -234,6 +236,11 @@ export function createRedisIncidentPosts(
     },
     async put(incidentId, platform, post) {
       await redis.hset(key(incidentId), platform, JSON.stringify(post));
+    },
+    // Expires: a replica that died between its claim and its post must not block the post forever.
+    async claim(incidentId, platform) {
+      const claimed = await redis.set(`${key(incidentId)}:claim:${platform}`, '1', 'PX', CLAIM_MS, 'NX');
+      return claimed === 'OK';
     },
   };
 }

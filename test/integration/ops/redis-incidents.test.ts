@@ -1,5 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createIncidentNotifier, type ShowWhere } from '../../../src/app/incident-notifier.js';
 import { incidentsSchema } from '../../../src/config/incidents-schema.js';
 import type { Reporter } from '../../../src/incidents/incident-tracker.js';
 import {
@@ -111,6 +114,48 @@ describeWithRedis('Redis incident store (real redis-server)', (binary) => {
     expect(await one.observeMonitor(down, 'fin')).toEqual([]);
     expect(await two.observeMonitor(down, 'fin')).toMatchObject([
       { opened: true, incident: { id: 'INC-1', reporters: ['monitor:fin'] } },
+    ]);
+  });
+
+  test('two replicas telling the helpdesk of one incident at once: one post, then an edit of it', async () => {
+    const shared = prefix();
+    const config = incidentsSchema.parse({});
+    const tracker = createRedisIncidentTracker(a, config, { prefix: shared });
+    await tracker.observe(down, user('U1'));
+    const [opened] = await tracker.observe(down, user('U2'));
+    if (!opened) throw new Error('no incident opened');
+    const shown: { replica: string; where: ShowWhere }[] = [];
+    const notifierOf = (redis: Redis, replica: string) => {
+      const notifier = createIncidentNotifier({
+        posts: createRedisIncidentPosts(redis, { prefix: shared }),
+        helpdesk: { slack: 'C0HELP' },
+        reportersOf: (id) => tracker.reportersOf(id),
+        logger: pino({ level: 'silent' }),
+        retryDelaysMs: [50, 100, 200, 400],
+      });
+      // A post takes a while, as Slack's chat.postMessage does: long enough for the other replica to look.
+      notifier.register('slack', async (where) => {
+        shown.push({ replica, where });
+        await delay(100);
+        return where.messageRef ?? `${replica}-post`;
+      });
+      return notifier;
+    };
+    const one = notifierOf(a, 'one');
+    const two = notifierOf(b, 'two');
+    // Replica one opened the incident; at the same moment a third report attached through two.
+    one.onChange({ incident: opened.incident, event: 'opened' });
+    two.onChange({ incident: { ...opened.incident, reports: 3 }, event: 'attached' });
+    await Promise.all([one.idle(), two.idle()]);
+    const posts = shown.filter(({ where }) => where.messageRef === undefined);
+    expect(posts).toHaveLength(1);
+    const poster = posts[0]?.replica;
+    expect(shown).toEqual([
+      { replica: poster, where: { channel: 'C0HELP' } },
+      {
+        replica: poster === 'one' ? 'two' : 'one',
+        where: { channel: 'C0HELP', messageRef: `${poster}-post` },
+      },
     ]);
   });
 
