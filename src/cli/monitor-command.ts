@@ -26,8 +26,11 @@ export function monitorCommand(): Command {
       const { assembleBot } = await import('../app/assemble.js');
       const { runMonitorPass } = await import('../app/monitor.js');
       const { deadlineSignal } = await import('../deadline-signal.js');
+      const { openSharedIncidents } = await import('../app/shared-incidents.js');
       const config = await loadConfig(options.config);
-      const bot = assembleBot({ config });
+      // With REDIS_URL the incidents serve's replicas keep; else the store file.
+      const shared = await openSharedIncidents(config);
+      const bot = assembleBot({ config, ...(shared && { sharedIncidents: shared.incidents }) });
       try {
         const changes = await runMonitorPass(bot, config, deadlineSignal(5 * 60_000));
         for (const change of changes)
@@ -36,6 +39,7 @@ export function monitorCommand(): Command {
           process.stderr.write('no monitors and no open incidents\n');
       } finally {
         await bot.close();
+        await shared?.close();
       }
     });
 }
