@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
 import { connectRedis, KEY_PREFIX } from '../ops/redis/connect-redis.js';
+import { createRedisRecheckBackoff } from '../ops/redis/redis-recheck-backoff.js';
 import { type MonitorBot, type MonitorChange, monitorName, runMonitor } from './monitor.js';
 import {
   createRechecks,
@@ -55,12 +56,14 @@ export async function startMonitorJobs({
   if (monitors.size < config.monitors.length)
     log.warn('two monitors share a name: only the last of each name is scheduled (set monitors[].name)');
   const once = createSingleFlight();
-  const rechecks = createRechecks(bot, recheckIntervalMs(config), now);
+  const locks = connectRedis(redisUrl, { logger: log, name: `${MONITOR_QUEUE}-locks` });
+  // The backoff lives in Redis: the next interval's re-probe job may go to another replica.
+  const backoff = createRedisRecheckBackoff(locks, recheckIntervalMs(config));
+  const rechecks = createRechecks(bot, backoff, now);
   const queueConnection = connectRedis(redisUrl, { logger: log, name: `${MONITOR_QUEUE}-queue` });
   const queue = new Queue(MONITOR_QUEUE, { connection: queueConnection });
   if (config.incidents.enabled) await upsertSchedulers(queue, config, monitors);
 
-  const locks = connectRedis(redisUrl, { logger: log, name: `${MONITOR_QUEUE}-locks` });
   const runJob = async (job: Job): Promise<{ changes: number; skipped?: true }> => {
     const name = job.name === 'recheck' ? RECHECK_SCHEDULER : String(job.data?.monitor ?? '');
     const monitor = monitors.get(name);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { MonitorConfig } from '../config/incidents-schema.js';
 import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
-import { createRecheckBackoff } from '../incidents/recheck-backoff.js';
+import { createRecheckBackoff, type RecheckBackoff } from '../incidents/recheck-backoff.js';
 import { type MonitorBot, type MonitorChange, monitorName, recheckIncidents, runMonitor } from './monitor.js';
 
 export interface MonitorSchedule {
@@ -40,18 +40,17 @@ export function createSingleFlight() {
  * The re-probe of open incidents a schedule runs: every one on `all`, else only those whose
  * backoff (src/incidents/recheck-backoff.ts) says they are due.
  */
-export function createRechecks(bot: MonitorBot, baseMs: number, now: () => number) {
-  const backoff = createRecheckBackoff(baseMs);
+export function createRechecks(bot: MonitorBot, backoff: RecheckBackoff, now: () => number) {
   return async ({ all }: { all: boolean }): Promise<MonitorChange[]> => {
     const open = await bot.incidents.list();
-    const due = all ? open : backoff.due(open, now());
+    const due = all ? open : await backoff.due(open, now());
     const changes = await recheckIncidents(bot, due, deadlineSignal(PASS_DEADLINE_MS));
     const results = changes.flatMap((change) =>
       change.incident && change.change !== 'opened' && change.change !== 'attached'
         ? [{ id: change.incident.id, outcome: change.change }]
         : [],
     );
-    backoff.record(results, open, now());
+    await backoff.record(results, open, now());
     return changes;
   };
 }
@@ -75,7 +74,7 @@ export function startMonitorSchedule({
 }): MonitorSchedule {
   const log = logger.child({ component: 'monitors' });
   const once = createSingleFlight();
-  const rechecks = createRechecks(bot, recheckIntervalMs(config), now);
+  const rechecks = createRechecks(bot, createRecheckBackoff(recheckIntervalMs(config)), now);
   // Keyed by position: two monitors may share a name (it defaults to the host).
   const monitor = (entry: MonitorConfig, index: number) =>
     once(`monitor:${index}`, () => runMonitor(bot, entry, deadlineSignal(PASS_DEADLINE_MS)));

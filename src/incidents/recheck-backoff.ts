@@ -30,27 +30,30 @@ export function nextRecheck(
   return { failing, dueAt: at + baseMs * factor };
 }
 
-/** The re-probe plan of the open incidents one schedule sees, kept in memory (pure state, no I/O). */
+/**
+ * The re-probe plan of the open incidents: in memory for one process (below), in Redis for
+ * replicas (src/ops/redis/redis-recheck-backoff.ts).
+ */
 export interface RecheckBackoff {
   /** The open incidents whose re-probe is due at `at` (a new incident is due at once). */
-  due(open: readonly Incident[], at: number): Incident[];
+  due(open: readonly Incident[], at: number): Promise<Incident[]>;
   /** Records what the re-probes found; incidents no longer open are forgotten. */
   record(
     results: readonly { id: string; outcome: RecheckOutcome }[],
     open: readonly Incident[],
     at: number,
-  ): void;
+  ): Promise<void>;
 }
 
 export function createRecheckBackoff(baseMs: number): RecheckBackoff {
   const states = new Map<string, RecheckState>();
   return {
-    due: (open, at) =>
+    due: async (open, at) =>
       open.filter((incident) => {
         const state = states.get(incident.id);
         return state === undefined || at >= state.dueAt;
       }),
-    record(results, open, at) {
+    async record(results, open, at) {
       const stillOpen = new Set(open.map((incident) => incident.id));
       for (const id of states.keys()) if (!stillOpen.has(id)) states.delete(id);
       for (const { id, outcome } of results) {

@@ -9,6 +9,7 @@ import {
   createRedisIncidentPosts,
   createRedisIncidentTracker,
 } from '../../../src/ops/redis/redis-incident-tracker.js';
+import { createRedisRecheckBackoff } from '../../../src/ops/redis/redis-recheck-backoff.js';
 import type { Finding } from '../../../src/report/finding.js';
 import { trackerContract } from '../../incidents/tracker-contract.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from '../../ops/redis-server.js';
@@ -157,6 +158,33 @@ describeWithRedis('Redis incident store (real redis-server)', (binary) => {
         where: { channel: 'C0HELP', messageRef: `${poster}-post` },
       },
     ]);
+  });
+
+  test('re-probe backoff: what one replica recorded decides when the next replica re-probes', async () => {
+    const key = `${prefix()}backoff`;
+    const one = createRedisRecheckBackoff(a, 1000, { key });
+    const two = createRedisRecheckBackoff(b, 1000, { key });
+    const tracker = createRedisIncidentTracker(a, incidentsSchema.parse({ openAfterReports: 1 }), {
+      prefix: prefix(),
+    });
+    const [notice] = await tracker.observe(down, user('U1'));
+    if (!notice) throw new Error('no incident opened');
+    const open = [notice.incident];
+    // New: due at once, on either replica.
+    expect(await two.due(open, 0)).toEqual(open);
+    // Still failing at 0 s, at 1 s, at 3 s: due after 1, 2, then 4 s, whichever replica looks.
+    await one.record([{ id: 'INC-1', outcome: 'failing' }], open, 0);
+    expect([await two.due(open, 999), await two.due(open, 1000)]).toEqual([[], open]);
+    await two.record([{ id: 'INC-1', outcome: 'failing' }], open, 1000);
+    expect([await one.due(open, 2999), await one.due(open, 3000)]).toEqual([[], open]);
+    await one.record([{ id: 'INC-1', outcome: 'failing' }], open, 3000);
+    expect([await two.due(open, 6999), await two.due(open, 7000)]).toEqual([[], open]);
+    // Green once: back after one base interval to confirm it.
+    await two.record([{ id: 'INC-1', outcome: 'green' }], open, 7000);
+    expect([await one.due(open, 7999), await one.due(open, 8000)]).toEqual([[], open]);
+    // No longer open: forgotten.
+    await one.record([], [], 8000);
+    expect(await a.hlen(key)).toBe(0);
   });
 
   test('helpdesk posts: one per incident and platform, seen by every replica', async () => {
