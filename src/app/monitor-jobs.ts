@@ -86,10 +86,8 @@ export async function startMonitorJobs({
       await lock.release();
     }
   };
-  const worker = new Worker(MONITOR_QUEUE, runJob, {
-    connection: connectRedis(redisUrl, { logger: log, name: `${MONITOR_QUEUE}-worker` }),
-    concurrency,
-  });
+  const workerConnection = connectRedis(redisUrl, { logger: log, name: `${MONITOR_QUEUE}-worker` });
+  const worker = new Worker(MONITOR_QUEUE, runJob, { connection: workerConnection, concurrency });
   worker.on('failed', (job, error) => log.error({ jobId: job?.id, err: error }, 'monitor pass failed'));
   worker.on('error', (error) => log.error({ err: error }, 'monitor worker error'));
   await worker.waitUntilReady();
@@ -108,7 +106,8 @@ export async function startMonitorJobs({
     async stop() {
       await worker.close();
       await queue.close();
-      await Promise.allSettled([queueConnection.quit(), locks.quit()]);
+      // BullMQ leaves connections it was given open: they are ours to close.
+      await Promise.allSettled([queueConnection.quit(), workerConnection.quit(), locks.quit()]);
     },
   };
 }

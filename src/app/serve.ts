@@ -92,7 +92,7 @@ export interface ServeOptions {
   sharedIncidents?: SharedIncidents;
   /**
    * Starts the monitors' schedule over the bot: BullMQ job schedulers with replicas
-   * (src/ops/monitor-jobs.ts); absent: timers in this process.
+   * (src/app/monitor-jobs.ts); absent: timers in this process.
    */
   startMonitors?: (bot: Bot) => Promise<MonitorSchedule>;
 }

@@ -101,4 +101,33 @@ describe('in the conversation', () => {
       note: expect.stringContaining('yours is report #2'),
     });
   });
+
+  test('an incident store that does not answer (Redis away) costs the reply its note, nothing more', async () => {
+    const triage = async (understanding: Report['understanding']): Promise<Report> => ({
+      understanding,
+      findings: down.findings,
+      fixes: [],
+      refusals: [],
+      startedAt: new Date(0).toISOString(),
+      ms: 1,
+    });
+    // ioredis queues commands while it reconnects: the answer never comes. The reply goes out
+    // after the conversation's own 2 s wait for the store.
+    const incidents = { observe: () => new Promise<never>(() => {}), list: async () => [] };
+    const conversation = createConversation({ understand, triage, incidents });
+    const shown = lastReplySurface();
+    const incoming = {
+      platform: 'slack',
+      id: 'U1',
+      user: 'U1',
+      channel: 'C1',
+      text: 'rdp 0x204 on srv-fin-02',
+    };
+    expect(await conversation.handle(incoming, shown.surface, AbortSignal.timeout(10_000))).toMatchObject({
+      findings: down.findings,
+    });
+    const reply = shown.last();
+    expect(reply).toMatchObject({ kind: 'report' });
+    expect(reply && 'note' in reply ? reply.note : undefined).toBeUndefined();
+  });
 });
