@@ -7,7 +7,7 @@
 // message, which every reply runs anyway, and one bare commit to the same file (the floor of any
 // durable write). Exits 1 when a bar fails.
 //   BENCH_REPORTS=5000 npm run bench:incidents
-//   BENCH_SYNCHRONOUS=NORMAL npm run bench:incidents   # the store's durability traded for latency
+//   BENCH_DURABILITY=power-loss npm run bench:incidents   # store.durability: power-loss (one fsync per commit)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,12 +89,10 @@ const reports = Array.from({ length: REPORTS }, (_, i) => ({
 }));
 
 const dir = mkdtempSync(join(tmpdir(), 'rdp-triage-bench-incidents-'));
-const db = openDatabase(join(dir, 'store.sqlite'));
-// The store commits with synchronous=FULL (src/store/sqlite.ts: survives power loss, one fsync per
-// commit). BENCH_SYNCHRONOUS=NORMAL measures the alternative (WAL: survives kill -9, not power loss).
-const synchronous = process.env.BENCH_SYNCHRONOUS?.toUpperCase();
-if (synchronous === 'NORMAL' || synchronous === 'FULL') db.pragma(`synchronous = ${synchronous}`);
-const durability = db.pragma('synchronous', { simple: true }) === 2 ? 'FULL' : 'NORMAL';
+// The store's default durability (store.durability: crash — WAL, synchronous=NORMAL: survives
+// kill -9, src/store/sqlite.ts), or BENCH_DURABILITY=power-loss (synchronous=FULL, one fsync per commit).
+const durability = process.env.BENCH_DURABILITY === 'power-loss' ? 'power-loss' : 'crash';
+const db = openDatabase(join(dir, 'store.sqlite'), { durability });
 try {
   const start = Date.parse('2026-12-07T08:00:00Z');
   let clock = start;
@@ -214,7 +212,7 @@ try {
   const ms = (value: number) => `${value.toFixed(2)} ms`;
   console.log(
     [
-      `bench:incidents — ${REPORTS} reports of ${OUTAGES} outages from ${reporters} users in ${SPAN_MS / 1000} s (simulated), SQLite store in ${dir} (synchronous=${durability})`,
+      `bench:incidents — ${REPORTS} reports of ${OUTAGES} outages from ${reporters} users in ${SPAN_MS / 1000} s (simulated), SQLite store in ${dir} (store.durability: ${durability})`,
       `  incidents ${all.length} (bar ${BARS.incidents})  ${verdict(passes.incidents)}; ${attached} distinct reporters attached, ${told} replies told "known problem"`,
       `  helpdesk posts ${[...posted.values()].reduce((a, b) => a + b, 0)}, duplicate posts ${duplicatePosts} (bar 0), incidents never posted ${unposted}, posts not showing the final count ${stale}  ${verdict(passes.posts)}; ${edits} edits, drained ${ms(drainMs)} after the last report (Slack call ${SLACK_CALL_MS} ms)`,
       `  added latency per report p50 ${ms(quantile(added, 0.5))}, p99 ${ms(p99)}, max ${ms(quantile(added, 1))} (bar p99 ≤ ${BARS.p99Ms} ms)  ${verdict(passes.latency)}`,

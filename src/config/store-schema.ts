@@ -15,6 +15,13 @@ export const storeSchema = z
     retentionDays: z.number().int().min(1).max(3650).default(90),
     /** Feedback votes older than this are deleted (they feed the ranking, so keep them longer). */
     feedbackRetentionDays: z.number().int().min(1).max(3650).default(365),
+    /**
+     * What a committed write survives. `crash` (WAL with synchronous=NORMAL): a restart, `kill -9`
+     * and a crash of the bot; a power loss or OS crash may roll back the last commits (never
+     * corrupt the file). `power-loss` (synchronous=FULL): that too, at one fsync per commit, which
+     * adds milliseconds to every reply that records an audit row or an incident report.
+     */
+    durability: z.enum(['crash', 'power-loss']).default('crash'),
   })
   .strict()
   .prefault({});

@@ -19,10 +19,10 @@ export interface Store {
 
 /** Opens the configured SQLite store (audit log + feedback votes), pruning old rows once at start. */
 export function openStore(
-  config: StoreConfig & { path: string },
+  config: Omit<StoreConfig, 'durability'> & { path: string; durability?: StoreConfig['durability'] },
   { now = Date.now }: { now?: () => number } = {},
 ): Store {
-  const db = openDatabase(config.path);
+  const db = openDatabase(config.path, { ...(config.durability && { durability: config.durability }) });
   const audit = createAuditLog(db, {
     retentionDays: config.retentionDays,
     feedbackRetentionDays: config.feedbackRetentionDays,
