@@ -24,6 +24,13 @@ export const REMOTE_WORD_THRESHOLD = 0.6;
 // them is about updates, installs or licences of another product.
 const UPDATE_CODE =
   /\bkb\d{6,7}\b|\b0x8(?:00f|024|0073|03f)[0-9a-f]{3,4}\b|\b0xc19[0-9a-f]{5}\b|\b0xc004[0-9a-f]{4}\b|\b0x8004fc[0-9a-f]{2}\b|\b30\d{3}-\d{1,5}\b/i;
+/**
+ * Command-line switches only RDP clients take (`mstsc /?`, `xfreerdp --help`): "/multimon",
+ * "/v:host", "/cert:tofu", "+clipboard". Generic ones (/f, /u:, /p:) are left out: `net use /u:`
+ * maps a share.
+ */
+const RDP_CLIENT_SWITCH =
+  /(?:^|\s)(?:\/(?:v:|multimon\b|span\b|restrictedadmin\b|remoteguard\b|shadow:|cert[:-]|sec:|gfx\b|rfx\b|dynamic-resolution\b|app:|gateway:|gu:|gd:|gp:|monitors:)|\+clipboard\b)/;
 /** Help is asked in a few words ("help", "what can you do?"); a longer message is a report. */
 const MAX_HELP_WORDS = 12;
 /** Feedback is a short reaction to an answer; a long message is a new report. */
@@ -34,6 +41,9 @@ type SignKey =
   | 'remote'
   | 'other_product'
   | 'support_tool'
+  | 'watch_tool'
+  | 'works'
+  | 'announcement'
   | 'out_of_scope'
   | 'question'
   | 'wish'
@@ -83,12 +93,14 @@ const EMOJI = /\p{Extended_Pictographic}/u;
 export function readSigns(
   words: string,
   text: string,
-  symptoms: readonly string[],
+  symptomHits: readonly PhraseHit<string>[],
 ): {
   rdpWord: boolean;
   remoteWord: boolean;
   otherProduct: boolean;
   supportTool: boolean;
+  /** A tool that watches RDP logons (IPBan, fail2ban): the message is about the tool. */
+  watchTool: boolean;
   productFirst: boolean;
   outOfScopeTopic: boolean;
   /** Asks or wishes and names nothing broken, or says it is solved (Understanding.noProblem). */
@@ -101,43 +113,103 @@ export function readSigns(
   if (words.trim() !== '') for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
   // "chrome remote desktop" hits both a product and a remote word: the product decides (decideIntent).
   const signs = loadSigns();
-  const hits = signs.index.findAll(words);
+  const hits = withoutWorkingSide(words, signs.index.findAll(words));
   const found = hits.map((hit) => hit.key);
+  const symptoms = symptomHits.map((hit) => hit.key);
   const at = (key: SignKey) => hits.find((hit) => hit.key === key)?.at ?? Number.POSITIVE_INFINITY;
   const times = (key: SignKey) => hits.filter((hit) => hit.key === key).length;
+  const announces = hits.some(
+    (hit) => hit.key === 'announcement' && !precededBy(words, hit.at, PAST_MARKERS),
+  );
+  const { signHits, symptomsMeant } = withoutWantedBehaviour(hits, symptomHits);
   return {
     rdpWord:
-      found.includes('rdp') || text.includes('.rdp') || symptoms.some((s) => signs.rdpSymptoms.includes(s)),
+      found.includes('rdp') ||
+      text.includes('.rdp') ||
+      RDP_CLIENT_SWITCH.test(text) ||
+      symptoms.some((s) => signs.rdpSymptoms.includes(s)),
     remoteWord: found.includes('remote'),
     otherProduct: found.includes('other_product'),
     supportTool: found.includes('support_tool'),
+    watchTool: found.includes('watch_tool'),
     productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
     broken: isBroken(found, symptoms, signs),
-    noProblem: readNoProblem(
-      withoutWantedBehaviour(hits)
-        .filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at))
-        .map((hit) => hit.key),
-      text,
-      count,
-      symptoms,
-      signs,
-    ),
+    noProblem: announces
+      ? 'announcement'
+      : readNoProblem(
+          signHits.filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at)).map((hit) => hit.key),
+          text,
+          count,
+          symptomsMeant,
+          signs,
+        ),
     words: count,
   };
 }
 
+/** Words before a phrase that put it in the past: "since the maintenance window rdp fails". */
+const PAST_MARKERS = ['since', 'after', 'during', 'before'];
+/** How far after a product a working phrase still speaks of it: "vnc on port 8006 is fine". */
+const WORKING_SPAN_WORDS = 3;
+
 /**
- * "where do i set it to drop idle connections": the failure words after a configure phrase are the
+ * "vnc console works but rdp doesn't connect": when both an RDP word and another product are
+ * named, the one said to work is the control of the comparison, not the topic. Its hits are
+ * dropped as long as the other side keeps one; a negated working phrase ("doesn't work") is no
+ * such statement.
+ */
+function withoutWorkingSide(words: string, hits: readonly PhraseHit<SignKey>[]): PhraseHit<SignKey>[] {
+  const working = hits.filter((hit) => hit.key === 'works' && !negatedAt(words, hit.at));
+  const saidToWork = (hit: PhraseHit<SignKey>) => {
+    const end = hit.at + hit.phrase.length;
+    return working.some(
+      (w) => w.at >= end && words.slice(end, w.at).trim().split(' ').length <= WORKING_SPAN_WORDS,
+    );
+  };
+  // A shared word ("remote desktop", "krdc") stands on the RDP side of such a comparison.
+  const sides: SignKey[][] = [['rdp', 'remote'], ['other_product']];
+  const drop = new Set<PhraseHit<SignKey>>();
+  for (const side of sides) {
+    const other = sides.find((keys) => keys !== side) ?? [];
+    const ours = hits.filter((hit) => side.includes(hit.key));
+    const theirs = hits.filter((hit) => other.includes(hit.key) && !saidToWork(hit));
+    if (ours.length > 0 && theirs.length > 0 && ours.every(saidToWork)) for (const hit of ours) drop.add(hit);
+  }
+  return hits.filter((hit) => !drop.has(hit) && hit.key !== 'works');
+}
+
+/**
+ * "where do i set it to drop idle connections", "would it be possible to add a disconnect option
+ * … users reconnect": failure words and symptoms after a configure or wish phrase are the
  * behaviour asked for, unless the message asks to stop, prevent or fix something.
  */
-function withoutWantedBehaviour(hits: readonly PhraseHit<SignKey>[]): readonly PhraseHit<SignKey>[] {
-  const configure = hits.find((hit) => hit.key === 'configure');
-  if (configure === undefined || hits.some((hit) => hit.key === 'remedy')) return hits;
-  return [
-    ...hits.filter((hit) => hit.key !== 'failure' || hit.at < configure.at),
-    ...(hits.some((hit) => hit.key === 'question') ? [] : [{ ...configure, key: 'question' as const }]),
-  ];
+function withoutWantedBehaviour(
+  hits: readonly PhraseHit<SignKey>[],
+  symptomHits: readonly PhraseHit<string>[],
+): { signHits: readonly PhraseHit<SignKey>[]; symptomsMeant: readonly string[] } {
+  const wanted = hits.find((hit) => hit.key === 'configure' || hit.key === 'wish');
+  const allSymptoms = symptomHits.map((hit) => hit.key);
+  if (wanted === undefined || hits.some((hit) => hit.key === 'remedy'))
+    return { signHits: hits, symptomsMeant: allSymptoms };
+  const asks = hits.some((hit) => hit.key === 'question' || hit.key === 'wish');
+  return {
+    signHits: [
+      ...hits.filter((hit) => hit.key !== 'failure' || hit.at < wanted.at),
+      ...(asks ? [] : [{ ...wanted, key: 'question' as const }]),
+    ],
+    symptomsMeant: symptomHits.filter((hit) => hit.at < wanted.at).map((hit) => hit.key),
+  };
+}
+
+/** One of `markers` in the two words before a phrase. */
+function precededBy(words: string, at: number, markers: readonly string[]): boolean {
+  const before = words
+    .slice(Math.max(0, at - 24), at)
+    .trim()
+    .split(' ')
+    .slice(-2);
+  return before.some((word) => markers.includes(word));
 }
 
 /** "not working again" is no "working again": a negation in the two words before a phrase. */
@@ -235,6 +307,9 @@ function loadSigns(): Signs {
       ...data.remoteWords.map((phrase) => ({ key: 'remote' as const, phrase })),
       ...data.otherProducts.map((phrase) => ({ key: 'other_product' as const, phrase })),
       ...data.remoteSupportWords.map((phrase) => ({ key: 'support_tool' as const, phrase })),
+      ...data.rdpWatchTools.map((phrase) => ({ key: 'watch_tool' as const, phrase })),
+      ...data.workingPhrases.map((phrase) => ({ key: 'works' as const, phrase })),
+      ...data.announcementPhrases.map((phrase) => ({ key: 'announcement' as const, phrase })),
       ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
       ...data.questionPhrases.map((phrase) => ({ key: 'question' as const, phrase })),
       ...data.wishPhrases.map((phrase) => ({ key: 'wish' as const, phrase })),

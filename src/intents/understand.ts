@@ -56,7 +56,7 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
   );
   const scores = classifier.classify(tokenizeForIntent(message));
   const strongRdp = rdpFile !== null || codes.some(isRdpOnlyCode);
-  const signs = readSigns(words, message.toLowerCase(), symptoms);
+  const signs = readSigns(words, message.toLowerCase(), symptomHits);
   const { intent, confidence } = decideIntent(
     scores.probabilities,
     {
@@ -68,9 +68,11 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
       // beside the product keeps it ours too, unless the product comes first and is named at
       // least as often: "chrome remote desktop stuck on starting since i removed rdpwrap" is
       // about Chrome Remote Desktop.
+      // A tool that watches RDP logons (IPBan, fail2ban) is the topic whatever RDP words it names.
       otherProduct:
         ((signs.otherProduct && (!signs.rdpWord || signs.productFirst)) ||
-          (signs.supportTool && !signs.rdpWord)) &&
+          (signs.supportTool && !signs.rdpWord) ||
+          signs.watchTool) &&
         rdpFile === null &&
         !codes.some(isLongRdpCode),
       hosts: hosts.length > 0,

@@ -112,6 +112,52 @@ describe('through understand()', () => {
     expect(decide('rdp to srv-app-07 doesnt connect by hostname, only by ip, any idea?').answer).toBe(true);
   });
 
+  // Near-miss families (issue 17): each pair is one message the policy must leave alone and one
+  // close to it that it must answer.
+  test.for([
+    [
+      'a tool that watches RDP logons is the topic, not RDP',
+      'fail2ban is not banning the ips hammering rdp on our gateway box, the jail never triggers',
+      'our rdp gateway box is hammered by logon attempts and now rdp to it fails with 0x3000046',
+    ],
+    [
+      'the product said to work is the control of a comparison',
+      'rdp works fine but teamviewer keeps dropping the connection to the kiosk pc',
+      'vnc viewer works fine but rdp to the kiosk pc shows a black screen',
+    ],
+    [
+      'an announcement of planned work is no report; a failure since the work is',
+      'planned maintenance: the rd gateway will be unavailable sunday morning, save your work',
+      'since the maintenance window last night rdp to srv-app-07 shows a black screen',
+    ],
+    [
+      'a wished-for behaviour is no failure; a failure followed by a wish is one',
+      'would it be possible to add an option to reconnect automatically when the rdp session drops?',
+      'my rdp session to srv-app-07 drops every hour, would be nice if it came back by itself',
+    ],
+  ] as const)('%s', ([, quiet, answered]) => {
+    expect(decide(quiet).answer).toBe(false);
+    expect(decide(answered).answer).toBe(true);
+  });
+
+  test.for([
+    ['a FreeRDP 3 client name', 'xfreerdp3 to the lab vm now stops with a certificate verification failure'],
+    [
+      'an RDP-only client switch',
+      'since today /multimon only fills one of my three screens, all three were fine',
+    ],
+    [
+      'Hyper-V enhanced session (RDP over VMBus)',
+      'hyper-v enhanced session mode hangs on a grey screen for my vm',
+    ],
+    [
+      'KDE Remote Desktop Client',
+      'krdc to my windows 11 pc asks for the password and then the session just closes',
+    ],
+  ] as const)('%s names Remote Desktop: answered', ([, text]) => {
+    expect(decide(text).answer).toBe(true);
+  });
+
   test('"via" before a short name that is not named like a gateway is no gateway', () => {
     expect(understand('the scanner only works via usb-hub-3 now', { codeBook }).gateway).toBeNull();
     expect(understand('rdp 0x904 on srv-fin-02 via rdg01', { codeBook }).gateway).toBe('rdg01');

@@ -50,6 +50,7 @@ const NO_PROBLEM_REASONS: Record<NoProblem, string> = {
   question: 'a question about Remote Desktop, nothing in it is broken',
   wish: 'a wish for a Remote Desktop feature, nothing in it is broken',
   solved: 'it says the problem is solved',
+  announcement: 'it announces planned work (maintenance, a reboot), nothing in it is broken yet',
 };
 
 /** How sure the classifier must be to answer a report that names RDP but holds no code, symptom or cue. */
