@@ -22,8 +22,9 @@ export const REMOTE_WORD_THRESHOLD = 0.6;
 // rollbacks (0xc1900101…), activation (0xc004f074, Office 0x8004fc12), Office Click-to-Run codes
 // ("30088-26", "30015-11") and KB numbers are never Remote Desktop codes: a message built around
 // them is about updates, installs or licences of another product.
-const UPDATE_CODE =
-  /\bkb\d{6,7}\b|\b0x8(?:00f|024|0073|03f)[0-9a-f]{3,4}\b|\b0xc19[0-9a-f]{5}\b|\b0xc004[0-9a-f]{4}\b|\b0x8004fc[0-9a-f]{2}\b|\b30\d{3}-\d{1,5}\b/i;
+const UPDATE_RESULT =
+  /\b0x8(?:00f|024|0073|03f)[0-9a-f]{3,4}\b|\b0xc19[0-9a-f]{5}\b|\b0xc004[0-9a-f]{4}\b|\b0x8004fc[0-9a-f]{2}\b|\b30\d{3}-\d{1,5}\b/i;
+const UPDATE_CODE = new RegExp(`\\bkb\\d{6,7}\\b|${UPDATE_RESULT.source}`, 'i');
 /**
  * Command-line switches only RDP clients take (`mstsc /?`, `xfreerdp --help`): "/multimon",
  * "/v:host", "/cert:tofu", "+clipboard". Generic ones (/f, /u:, /p:) are left out: `net use /u:`
@@ -101,6 +102,12 @@ export function readSigns(
   supportTool: boolean;
   /** A tool that watches RDP logons (IPBan, fail2ban): the message is about the tool. */
   watchTool: boolean;
+  /**
+   * An update, install or activation result code (0x800f0922, 0xc1900101, 30088-26): the
+   * message is about that, even on an RDS host. A KB number is not one: "since KB5034441 rdp
+   * shows a black screen" is an RDP problem after an update.
+   */
+  updateResult: boolean;
   productFirst: boolean;
   outOfScopeTopic: boolean;
   /** Asks or wishes and names nothing broken, or says it is solved (Understanding.noProblem). */
@@ -132,6 +139,7 @@ export function readSigns(
     otherProduct: found.includes('other_product'),
     supportTool: found.includes('support_tool'),
     watchTool: found.includes('watch_tool'),
+    updateResult: UPDATE_RESULT.test(text),
     productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
     broken: isBroken(found, symptoms, signs),

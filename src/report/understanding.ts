@@ -114,6 +114,12 @@ export interface Understanding {
    */
   terms?: string[];
   /**
+   * Set when the message says something is broken or bad — a failure word ("fails", "stuck",
+   * "not found") or a failure symptom — and does not say it is solved. A message that only names
+   * Remote Desktop ("we disabled rdp on the workstations last week") reports nothing.
+   */
+  broken?: true;
+  /**
    * Set when the message says nothing is broken for the writer now: it asks how to do something
    * or whether a feature exists (`question`), wishes for a feature (`wish`) — either with no code,
    * failure word or symptom in it — says the problem is solved (`solved`), or announces planned

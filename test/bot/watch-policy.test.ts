@@ -52,8 +52,15 @@ describe('decideUnasked', () => {
     expect(decision).toEqual({ answer: true, reason: 'a Remote Desktop failure (0.75 sure): "copy paste"' });
   });
 
-  test('a very sure report that names RDP is answered even when no phrase caught its wording', () => {
-    expect(decideUnasked({ ...base, confidence: 0.95 }, top)).toMatchObject({ answer: true });
+  test('a very sure report that names RDP and says something is wrong is answered even when no phrase caught its wording', () => {
+    expect(decideUnasked({ ...base, confidence: 0.95, broken: true }, top)).toMatchObject({ answer: true });
+  });
+
+  test('a message that names RDP but says nothing is wrong only talks about it, however sure the classifier', () => {
+    expect(decideUnasked({ ...base, confidence: 0.99 }, top)).toMatchObject({
+      answer: false,
+      code: 'nothing-to-triage',
+    });
   });
 
   test('a quality problem is answered and said to be one', () => {
@@ -138,6 +145,14 @@ describe('through understand()', () => {
   ] as const)('%s', ([, quiet, answered]) => {
     expect(decide(quiet).answer).toBe(false);
     expect(decide(answered).answer).toBe(true);
+  });
+
+  test('talk about RDP that names nothing broken is left to people', () => {
+    expect(decide('we switched off rdp on every workstation last week as part of the hardening').answer).toBe(
+      false,
+    );
+    expect(decide('windows update on the rds host stops with 0x800f0922 tonight').answer).toBe(false);
+    expect(decide('since KB5034441 went on, rdp to srv-app-07 shows a black screen').answer).toBe(true);
   });
 
   test.for([

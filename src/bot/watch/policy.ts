@@ -103,13 +103,18 @@ export function decideUnasked(
       .map((mention) => `"${mention.words}"`),
   ];
   if (shown.length === 0) shown.push(...understanding.symptoms.map((symptom) => symptom.replace(/_/g, ' ')));
-  // A message that names Remote Desktop and reads, very surely, as a failure report is one even
-  // when none of our phrases caught its wording ("rdp connects but wont let me into my desktop").
+  // A message that names Remote Desktop, says something is wrong and reads, very surely, as a
+  // failure report is one even when none of our symptom phrases caught its wording ("rdp connects
+  // but wont let me into my desktop"). One that says nothing is wrong only talks about RDP ("we
+  // disabled rdp on the workstations last week", "i wrote a script for stuck rdp sessions").
   // A message that opens as a question ("who owns srv-lab-01? need RDP access", "how do I …")
   // and shows nothing of a failure asks something; it is no failure report.
   const asks = QUESTION_OPENERS.has(understanding.terms?.[0] ?? '');
   const plainReport =
-    understanding.weakRdpSign === undefined && confidence >= PLAIN_REPORT_CONFIDENCE && !asks;
+    understanding.weakRdpSign === undefined &&
+    understanding.broken === true &&
+    confidence >= PLAIN_REPORT_CONFIDENCE &&
+    !asks;
   if (shown.length === 0 && !plainReport)
     return no('nothing-to-triage', 'no error code or symptom to triage');
   if (shown.length === 0) shown.push('names Remote Desktop');
