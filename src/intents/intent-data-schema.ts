@@ -43,6 +43,8 @@ const signsSchema = z.object({
   rdpWatchTools: z.array(z.string().min(1)),
   workingPhrases: z.array(z.string().min(1)),
   announcementPhrases: z.array(z.string().min(1)),
+  sessionApps: z.array(z.string().min(1)),
+  requestPhrases: z.array(z.string().min(1)),
   rdpSymptoms: z.array(z.string().min(1)),
   outOfScopeTopics: z.array(z.string().min(1)),
   questionPhrases: z.array(z.string().min(1)),

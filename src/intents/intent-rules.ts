@@ -45,6 +45,8 @@ type SignKey =
   | 'watch_tool'
   | 'works'
   | 'announcement'
+  | 'session_app'
+  | 'request'
   | 'out_of_scope'
   | 'question'
   | 'wish'
@@ -108,6 +110,8 @@ export function readSigns(
    * shows a black screen" is an RDP problem after an update.
    */
   updateResult: boolean;
+  /** An application named first, RDP only as where it runs ("outlook on the rds host"). */
+  appInSession: boolean;
   productFirst: boolean;
   outOfScopeTopic: boolean;
   /** Asks or wishes and names nothing broken, or says it is solved (Understanding.noProblem). */
@@ -140,6 +144,7 @@ export function readSigns(
     supportTool: found.includes('support_tool'),
     watchTool: found.includes('watch_tool'),
     updateResult: UPDATE_RESULT.test(text),
+    appInSession: isAppInSession(words, hits),
     productFirst: at('other_product') < at('rdp') && times('other_product') >= times('rdp'),
     outOfScopeTopic: found.includes('out_of_scope') || UPDATE_CODE.test(text),
     broken: isBroken(found, symptoms, signs),
@@ -154,6 +159,38 @@ export function readSigns(
         ),
     words: count,
   };
+}
+
+/** Words before an RDP word that make it the place something else runs: "on the rds host". */
+const PLACE_WORDS = ['in', 'on', 'inside', 'within', 'into'];
+const DETERMINERS = ['the', 'my', 'our', 'a', 'an', 'your', 'their', 'this', 'that'];
+
+function isAppInSession(words: string, hits: readonly PhraseHit<SignKey>[]): boolean {
+  const app = hits.find((hit) => hit.key === 'session_app');
+  // "remote desktop session host" also holds "session host": a phrase inside another is no
+  // second mention.
+  const rdp = hits
+    .filter((hit) => hit.key === 'rdp' || hit.key === 'remote')
+    .filter(
+      (hit, _, all) =>
+        !all.some(
+          (o) =>
+            o !== hit &&
+            o.at <= hit.at &&
+            hit.at < o.at + o.phrase.length &&
+            (o.at < hit.at || o.phrase.length > hit.phrase.length),
+        ),
+    );
+  if (app === undefined || rdp.length === 0 || (rdp[0]?.at ?? 0) < app.at) return false;
+  return rdp.every((hit) => {
+    const before = words
+      .slice(Math.max(0, hit.at - 24), hit.at)
+      .trim()
+      .split(' ');
+    const last = before.at(-1) ?? '';
+    const place = DETERMINERS.includes(last) ? before.at(-2) : last;
+    return PLACE_WORDS.includes(place ?? '');
+  });
 }
 
 /** Words before a phrase that put it in the past: "since the maintenance window rdp fails". */
@@ -196,11 +233,11 @@ function withoutWantedBehaviour(
   hits: readonly PhraseHit<SignKey>[],
   symptomHits: readonly PhraseHit<string>[],
 ): { signHits: readonly PhraseHit<SignKey>[]; symptomsMeant: readonly string[] } {
-  const wanted = hits.find((hit) => hit.key === 'configure' || hit.key === 'wish');
+  const wanted = hits.find((hit) => hit.key === 'configure' || hit.key === 'wish' || hit.key === 'request');
   const allSymptoms = symptomHits.map((hit) => hit.key);
   if (wanted === undefined || hits.some((hit) => hit.key === 'remedy'))
     return { signHits: hits, symptomsMeant: allSymptoms };
-  const asks = hits.some((hit) => hit.key === 'question' || hit.key === 'wish');
+  const asks = hits.some((hit) => hit.key === 'question' || hit.key === 'wish' || hit.key === 'request');
   return {
     signHits: [
       ...hits.filter((hit) => hit.key !== 'failure' || hit.at < wanted.at),
@@ -246,6 +283,7 @@ function readNoProblem(
 ): NoProblem | undefined {
   if (found.includes('solved') && words <= MAX_SOLVED_WORDS) return 'solved';
   if (isBroken(found, symptoms, signs)) return undefined;
+  if (found.includes('request')) return 'request';
   if (found.includes('wish')) return 'wish';
   if (found.includes('question') || text.includes('?')) return 'question';
   return undefined;
@@ -318,6 +356,8 @@ function loadSigns(): Signs {
       ...data.rdpWatchTools.map((phrase) => ({ key: 'watch_tool' as const, phrase })),
       ...data.workingPhrases.map((phrase) => ({ key: 'works' as const, phrase })),
       ...data.announcementPhrases.map((phrase) => ({ key: 'announcement' as const, phrase })),
+      ...data.sessionApps.map((phrase) => ({ key: 'session_app' as const, phrase })),
+      ...data.requestPhrases.map((phrase) => ({ key: 'request' as const, phrase })),
       ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
       ...data.questionPhrases.map((phrase) => ({ key: 'question' as const, phrase })),
       ...data.wishPhrases.map((phrase) => ({ key: 'wish' as const, phrase })),

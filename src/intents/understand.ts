@@ -71,11 +71,13 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
       // about Chrome Remote Desktop.
       // A tool that watches RDP logons (IPBan, fail2ban) is the topic whatever RDP words it names;
       // so is an update's result code when no RDP symptom is named beside it ("windows update
-      // on the rds host fails with 0x800f0922").
+      // on the rds host fails with 0x800f0922"), and an application that only runs on the RDS host
+      // ("onedrive stops syncing on my session host").
       otherProduct:
         ((signs.otherProduct && (!signs.rdpWord || signs.productFirst)) ||
           (signs.supportTool && !signs.rdpWord) ||
           signs.watchTool ||
+          (signs.appInSession && !codes.some(isRdpOnlyCode)) ||
           (signs.updateResult && symptoms.length === 0)) &&
         rdpFile === null &&
         !codes.some(isLongRdpCode),

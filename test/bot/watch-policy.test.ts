@@ -142,6 +142,16 @@ describe('through understand()', () => {
       'would it be possible to add an option to reconnect automatically when the rdp session drops?',
       'my rdp session to srv-app-07 drops every hour, would be nice if it came back by itself',
     ],
+    [
+      'an application that only runs on the RDS host is the topic; RDP failing there is ours',
+      'onedrive stops syncing on our remote desktop session host every morning',
+      'copy paste stops working on our remote desktop session host every morning',
+    ],
+    [
+      'an errand asked of the helpdesk is no failure; a failure before the ask is one',
+      'can someone add jo to the remote desktop users group on srv-app-07?',
+      'jo gets "not authorized for remote login" on srv-app-07, can someone add her to the group?',
+    ],
   ] as const)('%s', ([, quiet, answered]) => {
     expect(decide(quiet).answer).toBe(false);
     expect(decide(answered).answer).toBe(true);

@@ -49,6 +49,7 @@ const QUESTION_OPENERS = new Set([
 const NO_PROBLEM_REASONS: Record<NoProblem, string> = {
   question: 'a question about Remote Desktop, nothing in it is broken',
   wish: 'a wish for a Remote Desktop feature, nothing in it is broken',
+  request: 'it asks the helpdesk for an errand (access, a group), nothing in it is broken',
   solved: 'it says the problem is solved',
   announcement: 'it announces planned work (maintenance, a reboot), nothing in it is broken yet',
 };
