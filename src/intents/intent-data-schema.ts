@@ -52,6 +52,7 @@ const signsSchema = z.object({
   configurePhrases: z.array(z.string().min(1)),
   remedyWords: z.array(z.string().min(1)),
   solvedPhrases: z.array(z.string().min(1)),
+  sharePhrases: z.array(z.string().min(1)),
   failureWords: z.array(z.string().min(1)),
   questionSafeSymptoms: z.array(z.string().min(1)),
 });

@@ -53,6 +53,7 @@ type SignKey =
   | 'configure'
   | 'remedy'
   | 'solved'
+  | 'shares'
   | 'failure';
 interface Signs {
   index: PhraseIndex<SignKey>;
@@ -133,6 +134,7 @@ export function readSigns(
     (hit) => hit.key === 'announcement' && !precededBy(words, hit.at, PAST_MARKERS),
   );
   const { signHits, symptomsMeant } = withoutWantedBehaviour(hits, symptomHits);
+  const solvedHits = signHits.filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at));
   return {
     rdpWord:
       found.includes('rdp') ||
@@ -151,7 +153,7 @@ export function readSigns(
     noProblem: announces
       ? 'announcement'
       : readNoProblem(
-          signHits.filter((hit) => hit.key !== 'solved' || !negatedAt(words, hit.at)).map((hit) => hit.key),
+          solvedHits.map((hit) => hit.key),
           text,
           count,
           symptomsMeant,
@@ -264,7 +266,10 @@ function negatedAt(words: string, at: number): boolean {
     .trim()
     .split(' ')
     .slice(-2);
-  return before.some((word) => word === 'not' || word === 'never' || word === 'no' || word.endsWith("n't"));
+  return before.some(
+    (word) =>
+      word === 'not' || word === 'never' || word === 'no' || word === 'nothing' || word.endsWith("n't"),
+  );
 }
 
 function isBroken(found: readonly SignKey[], symptoms: readonly string[], signs: Signs): boolean {
@@ -273,6 +278,12 @@ function isBroken(found: readonly SignKey[], symptoms: readonly string[], signs:
 
 /** Messages this short that say the problem is gone are reports of a fix, not of a failure. */
 const MAX_SOLVED_WORDS = 25;
+/**
+ * A longer message that opens by sharing a finding ("psa: …", "for anyone searching later: …")
+ * tells the channel a fix. (A solved phrase at the end of a long message is no such sign: "uninstall
+ * it and the name works again" says what works around a problem that is still there.)
+ */
+const MAX_SHARED_WORDS = 60;
 
 function readNoProblem(
   found: readonly SignKey[],
@@ -282,6 +293,7 @@ function readNoProblem(
   signs: Signs,
 ): NoProblem | undefined {
   if (found.includes('solved') && words <= MAX_SOLVED_WORDS) return 'solved';
+  if (found.includes('shares') && words <= MAX_SHARED_WORDS) return 'solved';
   if (isBroken(found, symptoms, signs)) return undefined;
   if (found.includes('request')) return 'request';
   if (found.includes('wish')) return 'wish';
@@ -364,6 +376,7 @@ function loadSigns(): Signs {
       ...data.configurePhrases.map((phrase) => ({ key: 'configure' as const, phrase })),
       ...data.remedyWords.map((phrase) => ({ key: 'remedy' as const, phrase })),
       ...data.solvedPhrases.map((phrase) => ({ key: 'solved' as const, phrase })),
+      ...data.sharePhrases.map((phrase) => ({ key: 'shares' as const, phrase })),
       ...data.failureWords.map((phrase) => ({ key: 'failure' as const, phrase })),
     ]),
     rdpSymptoms: data.rdpSymptoms,

@@ -152,6 +152,16 @@ describe('through understand()', () => {
       'can someone add jo to the remote desktop users group on srv-app-07?',
       'jo gets "not authorized for remote login" on srv-app-07, can someone add her to the group?',
     ],
+    [
+      'a finding shared with the channel, or a short note that it works now, is no report; asking how to fix one is',
+      'psa: if rdp shows a black screen after the update, ctrl+alt+end brings the desktop back',
+      'rdp to srv-app-07 shows a black screen after the update, how do i fix it?',
+    ],
+    [
+      'a note that the problem is fixed is no report; a fix that did not help is one',
+      'the rdp black screen on srv-app-07 works now after rolling back the display driver',
+      'rdp to srv-app-07 still shows a black screen, rolling back the display driver did not fix it',
+    ],
   ] as const)('%s', ([, quiet, answered]) => {
     expect(decide(quiet).answer).toBe(false);
     expect(decide(answered).answer).toBe(true);
