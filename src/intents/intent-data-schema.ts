@@ -49,6 +49,7 @@ const signsSchema = z.object({
   outOfScopeTopics: z.array(z.string().min(1)),
   questionPhrases: z.array(z.string().min(1)),
   wishPhrases: z.array(z.string().min(1)),
+  normalityPhrases: z.array(z.string().min(1)),
   configurePhrases: z.array(z.string().min(1)),
   remedyWords: z.array(z.string().min(1)),
   solvedPhrases: z.array(z.string().min(1)),

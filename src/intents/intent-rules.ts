@@ -49,6 +49,7 @@ type SignKey =
   | 'request'
   | 'out_of_scope'
   | 'question'
+  | 'normality'
   | 'wish'
   | 'configure'
   | 'remedy'
@@ -294,6 +295,8 @@ function readNoProblem(
 ): NoProblem | undefined {
   if (found.includes('solved') && words <= MAX_SOLVED_WORDS) return 'solved';
   if (found.includes('shares') && words <= MAX_SHARED_WORDS) return 'solved';
+  // "…, is that normal?" asks about the behaviour it names.
+  if (found.includes('normality')) return 'question';
   if (isBroken(found, symptoms, signs)) return undefined;
   if (found.includes('request')) return 'request';
   if (found.includes('wish')) return 'wish';
@@ -373,6 +376,7 @@ function loadSigns(): Signs {
       ...data.outOfScopeTopics.map((phrase) => ({ key: 'out_of_scope' as const, phrase })),
       ...data.questionPhrases.map((phrase) => ({ key: 'question' as const, phrase })),
       ...data.wishPhrases.map((phrase) => ({ key: 'wish' as const, phrase })),
+      ...data.normalityPhrases.map((phrase) => ({ key: 'normality' as const, phrase })),
       ...data.configurePhrases.map((phrase) => ({ key: 'configure' as const, phrase })),
       ...data.remedyWords.map((phrase) => ({ key: 'remedy' as const, phrase })),
       ...data.solvedPhrases.map((phrase) => ({ key: 'solved' as const, phrase })),

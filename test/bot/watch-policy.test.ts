@@ -162,6 +162,11 @@ describe('through understand()', () => {
       'the rdp black screen on srv-app-07 works now after rolling back the display driver',
       'rdp to srv-app-07 still shows a black screen, rolling back the display driver did not fix it',
     ],
+    [
+      'asking whether what one sees is normal is a question; the same sight reported is a problem',
+      'rdp to srv-app-07 freezes for a second right after logon and then carries on, is that expected?',
+      'rdp to srv-app-07 freezes right after logon and never carries on, what can i do?',
+    ],
   ] as const)('%s', ([, quiet, answered]) => {
     expect(decide(quiet).answer).toBe(false);
     expect(decide(answered).answer).toBe(true);
