@@ -224,6 +224,9 @@ function withoutWorkingSide(words: string, hits: readonly PhraseHit<SignKey>[]):
     const theirs = hits.filter((hit) => other.includes(hit.key) && !saidToWork(hit));
     if (ours.length > 0 && theirs.length > 0 && ours.every(saidToWork)) for (const hit of ours) drop.add(hit);
   }
+  // An application said to work ("onedrive is fine, but in the rdp session the clipboard fails")
+  // is not what the message is about either.
+  for (const hit of hits) if (hit.key === 'session_app' && saidToWork(hit)) drop.add(hit);
   return hits.filter((hit) => !drop.has(hit) && hit.key !== 'works');
 }
 

@@ -172,6 +172,19 @@ describe('through understand()', () => {
     expect(decide(answered).answer).toBe(true);
   });
 
+  test.for([
+    [
+      'an application said to work is not the topic',
+      'onedrive is fine on my laptop but in the rdp session the clipboard does not work',
+    ],
+    [
+      '"would it be possible that …" speculates, it wishes for nothing',
+      'would it be possible that the update broke rdp? since tuesday i get an internal error has occurred',
+    ],
+  ] as const)('%s: answered', ([, text]) => {
+    expect(decide(text).answer).toBe(true);
+  });
+
   test('talk about RDP that names nothing broken is left to people', () => {
     expect(decide('we switched off rdp on every workstation last week as part of the hardening').answer).toBe(
       false,
