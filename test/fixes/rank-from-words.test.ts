@@ -108,3 +108,23 @@ describe('the message against each fix’s own text (textMatch)', () => {
     expect(read.terms).not.toContain('cleared');
   });
 });
+
+describe('shorthand and deployment wording', () => {
+  test('"the creds get rejected" is rejected credentials; a VM from a template with its adminPassword is a cloud VM', () => {
+    const read = understand(
+      'deployed the lab vm from our arm json with a new adminPassword, rdp rejects my password',
+      {
+        codeBook,
+      },
+    );
+    expect(read.symptoms).toContain('credentials_rejected');
+    expect(
+      rank(read, [], {}, kb)
+        .slice(0, 3)
+        .map((fix) => fix.id),
+    ).toContain('reset-vm-admin-password');
+    expect(
+      understand('rdp to srv-app-07: the creds get rejected since monday', { codeBook }).symptoms,
+    ).toContain('credentials_rejected');
+  });
+});
