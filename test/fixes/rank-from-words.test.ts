@@ -128,3 +128,23 @@ describe('shorthand and deployment wording', () => {
     ).toContain('credentials_rejected');
   });
 });
+
+describe('a client named with its version (cue client_version)', () => {
+  test('the version is read as a cue and puts the client update in the top 3', () => {
+    const read = understand(
+      'remmina 1.3.4 on debian: the rdp clipboard to the windows host stopped syncing',
+      {
+        codeBook,
+      },
+    );
+    expect(read.mentions).toContainEqual({ kind: 'cue', id: 'client_version', words: 'remmina 1 3' });
+    expect(
+      rank(read, [], {}, kb)
+        .slice(0, 3)
+        .map((fix) => fix.id),
+    ).toContain('update-rdp-client');
+    expect(
+      understand('rdp to srv-app-07 on port 3389 fails since 2 10', { codeBook }).mentions ?? [],
+    ).not.toContainEqual(expect.objectContaining({ id: 'client_version' }));
+  });
+});
