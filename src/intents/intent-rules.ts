@@ -164,8 +164,8 @@ export function readSigns(
   };
 }
 
-/** Words before an RDP word that make it the place something else runs: "on the rds host". */
-const PLACE_WORDS = ['in', 'on', 'inside', 'within', 'into'];
+/** Words before an RDP word that make it the place something else runs: "on the rds host", "from the terminal server". */
+const PLACE_WORDS = ['in', 'on', 'inside', 'within', 'into', 'from'];
 const DETERMINERS = ['the', 'my', 'our', 'a', 'an', 'your', 'their', 'this', 'that'];
 
 function isAppInSession(words: string, hits: readonly PhraseHit<SignKey>[]): boolean {

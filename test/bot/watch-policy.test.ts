@@ -148,6 +148,11 @@ describe('through understand()', () => {
       'copy paste stops working on our remote desktop session host every morning',
     ],
     [
+      'an application reached from the terminal server is the topic; RDP to it is ours',
+      'the sql login from our terminal server fails with error 18456 since the patch',
+      'rdp to our terminal server fails with an internal error since the patch',
+    ],
+    [
       'an errand asked of the helpdesk is no failure; a failure before the ask is one',
       'can someone add jo to the remote desktop users group on srv-app-07?',
       'jo gets "not authorized for remote login" on srv-app-07, can someone add her to the group?',
