@@ -283,8 +283,8 @@ function isBroken(found: readonly SignKey[], symptoms: readonly string[], signs:
 /** Messages this short that say the problem is gone are reports of a fix, not of a failure. */
 const MAX_SOLVED_WORDS = 25;
 /**
- * A longer message that opens by sharing a finding ("psa: …", "for anyone searching later: …")
- * tells the channel a fix. (A solved phrase at the end of a long message is no such sign: "uninstall
+ * A message that shares a finding or gives advice ("psa: …", "for anyone searching later: …",
+ * "have you tried …") tells the channel a fix; nobody in it asks for help. (A solved phrase at the end of a long message is no such sign: "uninstall
  * it and the name works again" says what works around a problem that is still there.)
  */
 const MAX_SHARED_WORDS = 60;
@@ -297,7 +297,7 @@ function readNoProblem(
   signs: Signs,
 ): NoProblem | undefined {
   if (found.includes('solved') && words <= MAX_SOLVED_WORDS) return 'solved';
-  if (found.includes('shares') && words <= MAX_SHARED_WORDS) return 'solved';
+  if (found.includes('shares') && words <= MAX_SHARED_WORDS) return 'advice';
   // "…, is that normal?" asks about the behaviour it names.
   if (found.includes('normality')) return 'question';
   if (isBroken(found, symptoms, signs)) return undefined;

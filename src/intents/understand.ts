@@ -115,7 +115,9 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     ...(terms.length > 0 && { terms }),
     ...(broken && { broken: true as const }),
     ...(signs.noProblem !== undefined &&
-      (signs.noProblem === 'solved' || codes.length === 0) && { noProblem: signs.noProblem }),
+      (signs.noProblem === 'solved' || signs.noProblem === 'advice' || codes.length === 0) && {
+        noProblem: signs.noProblem,
+      }),
   };
 }
 

@@ -172,6 +172,16 @@ describe('through understand()', () => {
       'rdp to srv-app-07 freezes for a second right after logon and then carries on, is that expected?',
       'rdp to srv-app-07 freezes right after logon and never carries on, what can i do?',
     ],
+    [
+      "the helpdesk's own incident notice is no report; a user's report of the same is",
+      'known issue: rdp to the finance farm drops every few minutes, we will keep you posted',
+      'rdp to the finance farm drops every few minutes since lunch, anyone else?',
+    ],
+    [
+      'advice to someone else is no request for help; the same steps tried by the writer are',
+      'have you tried rebooting the rdp host? that usually fixes the black screen after logon',
+      'i rebooted the rdp host and still get a black screen after logon',
+    ],
   ] as const)('%s', ([, quiet, answered]) => {
     expect(decide(quiet).answer).toBe(false);
     expect(decide(answered).answer).toBe(true);

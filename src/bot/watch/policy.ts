@@ -51,7 +51,8 @@ const NO_PROBLEM_REASONS: Record<NoProblem, string> = {
   wish: 'a wish for a Remote Desktop feature, nothing in it is broken',
   request: 'it asks the helpdesk for an errand (access, a group), nothing in it is broken',
   solved: 'it says the problem is solved',
-  announcement: 'it announces planned work (maintenance, a reboot), nothing in it is broken yet',
+  advice: 'it shares a finding or gives advice to others, nobody asks for help',
+  announcement: 'it announces planned work or an incident the helpdesk already handles',
 };
 
 /** How sure the classifier must be to answer a report that names RDP but holds no code, symptom or cue. */
