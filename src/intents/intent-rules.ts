@@ -126,7 +126,10 @@ export function readSigns(
   if (words.trim() !== '') for (let i = 1; i < words.length; i++) if (words.charCodeAt(i) === 32) count++;
   // "chrome remote desktop" hits both a product and a remote word: the product decides (decideIntent).
   const signs = loadSigns();
-  const hits = withoutWorkingSide(words, signs.index.findAll(words));
+  // "no issues so far", "without errors": a failure word after "no" / "without" says it is absent.
+  const hits = withoutWorkingSide(words, signs.index.findAll(words)).filter(
+    (hit) => hit.key !== 'failure' || !precededBy(words, hit.at, ABSENT_MARKERS),
+  );
   const found = hits.map((hit) => hit.key);
   const symptoms = symptomHits.map((hit) => hit.key);
   const at = (key: SignKey) => hits.find((hit) => hit.key === key)?.at ?? Number.POSITIVE_INFINITY;
@@ -195,6 +198,8 @@ function isAppInSession(words: string, hits: readonly PhraseHit<SignKey>[]): boo
     return PLACE_WORDS.includes(place ?? '');
   });
 }
+
+const ABSENT_MARKERS = ['no', 'without'];
 
 /** Words before a phrase that put it in the past: "since the maintenance window rdp fails". */
 const PAST_MARKERS = ['since', 'after', 'during', 'before'];

@@ -182,6 +182,11 @@ describe('through understand()', () => {
       'have you tried rebooting the rdp host? that usually fixes the black screen after logon',
       'i rebooted the rdp host and still get a black screen after logon',
     ],
+    [
+      'a failure word after "no" or "without" says it is absent; a short note that it is fine now is solved',
+      'rdp to srv-app-07 was slow this morning but seems fine now',
+      'rdp to srv-app-07 was fine this morning but is slow now',
+    ],
   ] as const)('%s', ([, quiet, answered]) => {
     expect(decide(quiet).answer).toBe(false);
     expect(decide(answered).answer).toBe(true);
@@ -198,6 +203,13 @@ describe('through understand()', () => {
     ],
   ] as const)('%s: answered', ([, text]) => {
     expect(decide(text).answer).toBe(true);
+  });
+
+  test('"without errors so far" names no failure', () => {
+    expect(
+      understand('just moved 40 users to the new terminal server, rdp without errors so far', { codeBook })
+        .broken,
+    ).toBeUndefined();
   });
 
   test('talk about RDP that names nothing broken is left to people', () => {
