@@ -5,7 +5,9 @@
  * message, the fix the thread says worked), understands each message and ranks the catalogue
  * with nothing probed — the answer a user gets before any probe finishes, or when the host may not
  * be probed. Prints top-1 / top-3 / top-5 of the resolving fix (or an equivalent the line accepts)
- * on the test split and lists the misses. `--split dev` to tune (never tune on test), `--split all`.
+ * on the test split. `--split dev` to tune (never tune on test), `--split all`; `--dev --misses`
+ * lists each dev thread whose resolving fix is not in the top 3, with its source, where the fix
+ * ranked and the reasons of the fixes above it. The test split's misses are never listed.
  * Bar (issue 17): top-3 ≥ 0.90 on the test split. Exit 1 below it.
  *
  * The knowledge base's resolved reports (src/fixes/data/cases.yaml) come from the dev split
@@ -18,10 +20,12 @@ import { createCodeBook } from '../src/fixes/code-book.js';
 import type { KnowledgeBase } from '../src/fixes/knowledge-base.js';
 import { rank } from '../src/fixes/rank.js';
 import { understand } from '../src/intents/understand.js';
-import { loadThreads, sourceKey, splitArg, type Thread } from '../test/fixtures/corpus/corpus.js';
+import type { RankedFix } from '../src/report/ranked-fix.js';
+import { loadThreads, missesArg, sourceKey, splitArg, type Thread } from '../test/fixtures/corpus/corpus.js';
 
 const BAR_TOP3 = 0.9;
 const split = splitArg(process.argv);
+const listMisses = missesArg(process.argv, split);
 const kb = loadBuiltinKnowledgeBase();
 const codeBook = createCodeBook(kb);
 const all = loadThreads();
@@ -54,16 +58,16 @@ const withoutOwnCase = (thread: Thread): KnowledgeBase => {
 interface Outcome {
   thread: Thread;
   position: number | null;
-  top: string[];
+  top: RankedFix[];
 }
 
 const started = performance.now();
 const outcomes: Outcome[] = threads.map((thread) => {
   const understanding = understand(thread.text, { codeBook });
-  const ranked = rank(understanding, [], {}, withoutOwnCase(thread)).map((fix) => fix.id);
+  const ranked = rank(understanding, [], {}, withoutOwnCase(thread));
   const accepted = new Set([thread.fix, ...thread.alsoAccepted]);
-  const index = ranked.findIndex((id) => accepted.has(id));
-  return { thread, position: index < 0 ? null : index + 1, top: ranked.slice(0, 5) };
+  const index = ranked.findIndex((fix) => accepted.has(fix.id));
+  return { thread, position: index < 0 ? null : index + 1, top: ranked.slice(0, index < 0 ? 3 : index + 1) };
 });
 const ms = performance.now() - started;
 
@@ -79,13 +83,20 @@ const lines = [
   `  in the answer at all  ${(outcomes.filter((o) => o.position !== null).length / outcomes.length).toFixed(3)}`,
 ];
 const misses = outcomes.filter((o) => o.position === null || o.position > 3);
-if (misses.length > 0) {
-  lines.push('', `misses (resolving fix not in the top 3): ${misses.length}`);
-  for (const { thread, position, top } of misses)
+if (listMisses) {
+  lines.push('', `dev misses (resolving fix not in the top 3): ${misses.length}`);
+  for (const { thread, position, top } of misses) {
+    const wanted = [thread.fix, ...thread.alsoAccepted].join(' | ');
     lines.push(
-      `  ${thread.id}  want ${thread.fix}${thread.alsoAccepted.length > 0 ? ` (or ${thread.alsoAccepted.join(', ')})` : ''} → ${position === null ? 'absent' : `#${position}`}; got ${top.slice(0, 3).join(', ') || '(none)'}`,
-      `      ${thread.text.replace(/\s+/g, ' ').slice(0, 140)}`,
+      `  ${thread.id}  want ${wanted} → ${position === null ? 'absent' : `#${position}`}`,
+      `      ${thread.text.replace(/\s+/g, ' ').slice(0, 200)}`,
+      `      ${thread.source}`,
+      ...top.map(
+        (fix, at) =>
+          `      ${String(at + 1).padStart(2)}. ${fix.id}: ${fix.reasons.join('; ').slice(0, 160)}`,
+      ),
     );
+  }
 }
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exitCode = within(3) >= BAR_TOP3 ? 0 : 1;

@@ -6,13 +6,13 @@
  * Prints, on the test split (`--split dev` to tune, `--split all`): out-of-scope recall and
  * precision (near-misses, other IT questions and chatter told apart from RDP problems), RDP
  * problems recognised, and codes read exactly (value and role) on the RDP problems.
- * `--errors` lists the mistakes of the chosen split. Bars (issue 17): out-of-scope recall ≥ 0.95
- * at precision ≥ 0.95, codes exact ≥ 0.98. Exit 1 below a bar.
+ * `--dev --misses` lists the mistakes of the dev split (never the test split's). Bars (issue 17):
+ * out-of-scope recall ≥ 0.95 at precision ≥ 0.95, codes exact ≥ 0.98. Exit 1 below a bar.
  */
 import { createCodeBook } from '../src/fixes/code-book.js';
 import { understand } from '../src/intents/understand.js';
 import type { Understanding } from '../src/report/understanding.js';
-import { loadChannel, loadThreads, splitArg } from '../test/fixtures/corpus/corpus.js';
+import { loadChannel, loadThreads, missesArg, splitArg } from '../test/fixtures/corpus/corpus.js';
 import { type Expected, expectedOf } from '../test/fixtures/corpus/expected.js';
 
 const split = splitArg(process.argv);
@@ -73,7 +73,7 @@ const out = [
   ),
   `  other RDP talk read as: ${summarise(otherRead.map(({ understanding }) => understanding.intent))}`,
 ];
-if (process.argv.includes('--errors')) {
+if (missesArg(process.argv, split)) {
   out.push('', 'mistakes:');
   for (const { expected, understanding: u } of read) {
     const problems = [

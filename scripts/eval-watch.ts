@@ -8,21 +8,25 @@
  *
  * Sweeps the confidence threshold on the dev split and prints precision and recall on the test
  * split (`--split dev|all` for the others) at the shipped default (config watch.minConfidence).
- * Bars (issue 17): precision ≥ 0.98, recall ≥ 0.85. Exit 1 below a bar.
+ * `--dev --misses` lists each dev mistake — answered when it should not (false positive) or
+ * missed (false negative) — with the policy's reason and the line's source, to tune on; the
+ * test split's mistakes are never listed. Bars (issue 17): precision ≥ 0.98, recall ≥ 0.85.
+ * Exit 1 below a bar.
  */
 import { decideUnasked } from '../src/bot/watch/policy.js';
 import { DEFAULT_WATCH_MIN_CONFIDENCE } from '../src/config/watch-defaults.js';
 import { createCodeBook } from '../src/fixes/code-book.js';
 import { understand } from '../src/intents/understand.js';
-import { loadChannel, loadThreads, splitArg } from '../test/fixtures/corpus/corpus.js';
+import { loadChannel, loadThreads, missesArg, splitArg } from '../test/fixtures/corpus/corpus.js';
 import { expectedOf } from '../test/fixtures/corpus/expected.js';
 
 const BARS = { precision: 0.98, recall: 0.85 };
 const split = splitArg(process.argv);
+const listMisses = missesArg(process.argv, split);
 const codeBook = createCodeBook();
 const everything = [...loadThreads(), ...loadChannel()].map((line) => {
   const expected = expectedOf(line);
-  return { expected, understanding: understand(expected.text, { codeBook }) };
+  return { expected, source: line.source, understanding: understand(expected.text, { codeBook }) };
 });
 type Row = (typeof everything)[number];
 const rows = split === 'all' ? everything : everything.filter((r) => r.expected.split === split);
@@ -34,21 +38,21 @@ function score(subset: Row[], threshold: number) {
   let falsePositive = 0;
   let falseNegative = 0;
   const wrong: string[] = [];
-  for (const { expected, understanding } of subset) {
+  for (const { expected, source, understanding } of subset) {
     const decision = decideUnasked(understanding, context, threshold);
     const wanted = expected.scope === 'rdp_problem';
-    if (decision.answer && wanted) truePositive += 1;
-    else if (decision.answer) {
-      falsePositive += 1;
-      wrong.push(
-        `  answered  ${expected.id} [${expected.scope}] ${expected.text.replace(/\s+/g, ' ').slice(0, 110)}`,
-      );
-    } else if (wanted) {
-      falseNegative += 1;
-      wrong.push(
-        `  missed    ${expected.id} (${decision.reason}; ${understanding.intent} ${understanding.confidence.toFixed(2)}) ${expected.text.replace(/\s+/g, ' ').slice(0, 100)}`,
-      );
+    if (decision.answer === wanted) {
+      if (wanted) truePositive += 1;
+      continue;
     }
+    if (decision.answer) falsePositive += 1;
+    else falseNegative += 1;
+    const read = `${understanding.intent} ${understanding.confidence.toFixed(2)}`;
+    wrong.push(
+      `  ${decision.answer ? 'answered' : 'missed  '}  ${expected.id} [${expected.scope}] ${read}: ${decision.reason}`,
+      `      ${expected.text.replace(/\s+/g, ' ').slice(0, 200)}`,
+      `      ${source}`,
+    );
   }
   const answered = truePositive + falsePositive;
   return {
@@ -78,7 +82,11 @@ lines.push(
   `  ${result.precision >= BARS.precision ? 'PASS' : 'FAIL'}  precision ${result.precision.toFixed(3)}   bar ≥ ${BARS.precision}`,
   `  ${result.recall >= BARS.recall ? 'PASS' : 'FAIL'}  recall    ${result.recall.toFixed(3)}   bar ≥ ${BARS.recall}`,
 );
-if (process.argv.includes('--errors') && result.wrong.length > 0)
-  lines.push('', 'mistakes:', ...result.wrong);
+if (listMisses)
+  lines.push(
+    '',
+    `dev mistakes (${result.wrong.length / 3}): answered = false positive, missed = false negative`,
+    ...result.wrong,
+  );
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exitCode = result.precision >= BARS.precision && result.recall >= BARS.recall ? 0 : 1;

@@ -49,12 +49,22 @@ export function mentionIndexes(): MentionIndexes {
   return loaded;
 }
 
+/**
+ * A client named with its version ("remmina 1.2.0-rcgit.8", "freerdp-x11 1.1.0", "mremoteng
+ * 1.76"): as `toWords` reads them, the name, at most one more word, then two numbers. A phrase list
+ * cannot hold every version, so this cue is read by pattern; its priors are in rules.yaml.
+ */
+const CLIENT_VERSION =
+  / (?:remmina|freerdp|xfreerdp3?|wfreerdp|wlfreerdp|sdl freerdp3?|rdesktop|mremoteng|rdcman|msrdc|mstsc)(?: [a-z]+\d*)? v?\d+ \d+/;
+
 /** Cues and tried fixes in `words` (from toWords), each once, in data-file order. */
 export function findMentions(words: string): Mention[] {
   const { cues, tried } = mentionIndexes();
   const mentions: Mention[] = cues
     .findPhrases(words)
     .map((hit) => ({ kind: 'cue', id: hit.key, words: hit.phrase }));
+  const version = CLIENT_VERSION.exec(words);
+  if (version !== null) mentions.push({ kind: 'cue', id: 'client_version', words: version[0].trim() });
   for (const hit of tried.findPhrases(words)) {
     if (!isAttempt(words, hit)) continue;
     mentions.push({ kind: 'tried', id: hit.key, words: hit.phrase });

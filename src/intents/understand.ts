@@ -56,7 +56,8 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
   );
   const scores = classifier.classify(tokenizeForIntent(message));
   const strongRdp = rdpFile !== null || codes.some(isRdpOnlyCode);
-  const signs = readSigns(words, message.toLowerCase(), symptoms);
+  const signs = readSigns(words, message.toLowerCase(), symptomHits);
+  const broken = signs.broken && signs.noProblem !== 'solved';
   const { intent, confidence } = decideIntent(
     scores.probabilities,
     {
@@ -68,14 +69,21 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
       // beside the product keeps it ours too, unless the product comes first and is named at
       // least as often: "chrome remote desktop stuck on starting since i removed rdpwrap" is
       // about Chrome Remote Desktop.
+      // A tool that watches RDP logons (IPBan, fail2ban) is the topic whatever RDP words it names;
+      // so is an update's result code when no RDP symptom is named beside it ("windows update
+      // on the rds host fails with 0x800f0922"), and an application that only runs on the RDS host
+      // ("onedrive stops syncing on my session host").
       otherProduct:
         ((signs.otherProduct && (!signs.rdpWord || signs.productFirst)) ||
-          (signs.supportTool && !signs.rdpWord)) &&
+          (signs.supportTool && !signs.rdpWord) ||
+          signs.watchTool ||
+          (signs.appInSession && !codes.some(isRdpOnlyCode)) ||
+          (signs.updateResult && symptoms.length === 0)) &&
         rdpFile === null &&
         !codes.some(isLongRdpCode),
       hosts: hosts.length > 0,
       evidence: codes.length > 0 || symptoms.length > 0,
-      broken: signs.broken && signs.noProblem !== 'solved',
+      broken,
       outOfScopeTopic: signs.outOfScopeTopic,
       words: signs.words,
       emoji: isOnlyEmoji(message),
@@ -105,8 +113,11 @@ export function understand(text: string, options: UnderstandOptions = {}): Under
     ...(rdpFile !== null && { rdpFile }),
     ...(isRdp && !named && { weakRdpSign: signs.remoteWord ? ('remote' as const) : ('none' as const) }),
     ...(terms.length > 0 && { terms }),
+    ...(broken && { broken: true as const }),
     ...(signs.noProblem !== undefined &&
-      (signs.noProblem === 'solved' || codes.length === 0) && { noProblem: signs.noProblem }),
+      (signs.noProblem === 'solved' || signs.noProblem === 'advice' || codes.length === 0) && {
+        noProblem: signs.noProblem,
+      }),
   };
 }
 

@@ -64,7 +64,7 @@ export interface UnusableHost {
   reason: UnusableHostReason;
 }
 
-export const NO_PROBLEM_KINDS = ['question', 'wish', 'solved'] as const;
+export const NO_PROBLEM_KINDS = ['question', 'wish', 'request', 'solved', 'advice', 'announcement'] as const;
 export type NoProblem = (typeof NO_PROBLEM_KINDS)[number];
 
 export interface Mention {
@@ -114,9 +114,18 @@ export interface Understanding {
    */
   terms?: string[];
   /**
+   * Set when the message says something is broken or bad — a failure word ("fails", "stuck",
+   * "not found") or a failure symptom — and does not say it is solved. A message that only names
+   * Remote Desktop ("we disabled rdp on the workstations last week") reports nothing.
+   */
+  broken?: true;
+  /**
    * Set when the message says nothing is broken for the writer now: it asks how to do something
-   * or whether a feature exists (`question`), wishes for a feature (`wish`) — either with no code,
-   * failure word or symptom in it — or says the problem is solved (`solved`). Someone asking
+   * or whether a feature exists (`question`), wishes for a feature (`wish`), asks the helpdesk for
+   * an errand such as access or a group membership (`request`) — each with no code,
+   * failure word or symptom in it — says the problem is solved (`solved`), shares a finding or
+   * gives advice to others (`advice`), or announces planned
+   * work such as a maintenance window or a reboot (`announcement`, no code in it). Someone asking
    * about Remote Desktop is not someone whose Remote Desktop fails: the watch policy does not
    * answer it unasked.
    */

@@ -108,3 +108,43 @@ describe('the message against each fix’s own text (textMatch)', () => {
     expect(read.terms).not.toContain('cleared');
   });
 });
+
+describe('shorthand and deployment wording', () => {
+  test('"the creds get rejected" is rejected credentials; a VM from a template with its adminPassword is a cloud VM', () => {
+    const read = understand(
+      'deployed the lab vm from our arm json with a new adminPassword, rdp rejects my password',
+      {
+        codeBook,
+      },
+    );
+    expect(read.symptoms).toContain('credentials_rejected');
+    expect(
+      rank(read, [], {}, kb)
+        .slice(0, 3)
+        .map((fix) => fix.id),
+    ).toContain('reset-vm-admin-password');
+    expect(
+      understand('rdp to srv-app-07: the creds get rejected since monday', { codeBook }).symptoms,
+    ).toContain('credentials_rejected');
+  });
+});
+
+describe('a client named with its version (cue client_version)', () => {
+  test('the version is read as a cue and puts the client update in the top 3', () => {
+    const read = understand(
+      'remmina 1.3.4 on debian: the rdp clipboard to the windows host stopped syncing',
+      {
+        codeBook,
+      },
+    );
+    expect(read.mentions).toContainEqual({ kind: 'cue', id: 'client_version', words: 'remmina 1 3' });
+    expect(
+      rank(read, [], {}, kb)
+        .slice(0, 3)
+        .map((fix) => fix.id),
+    ).toContain('update-rdp-client');
+    expect(
+      understand('rdp to srv-app-07 on port 3389 fails since 2 10', { codeBook }).mentions ?? [],
+    ).not.toContainEqual(expect.objectContaining({ id: 'client_version' }));
+  });
+});

@@ -49,7 +49,10 @@ const QUESTION_OPENERS = new Set([
 const NO_PROBLEM_REASONS: Record<NoProblem, string> = {
   question: 'a question about Remote Desktop, nothing in it is broken',
   wish: 'a wish for a Remote Desktop feature, nothing in it is broken',
+  request: 'it asks the helpdesk for an errand (access, a group), nothing in it is broken',
   solved: 'it says the problem is solved',
+  advice: 'it shares a finding or gives advice to others, nobody asks for help',
+  announcement: 'it announces planned work or an incident the helpdesk already handles',
 };
 
 /** How sure the classifier must be to answer a report that names RDP but holds no code, symptom or cue. */
@@ -102,13 +105,18 @@ export function decideUnasked(
       .map((mention) => `"${mention.words}"`),
   ];
   if (shown.length === 0) shown.push(...understanding.symptoms.map((symptom) => symptom.replace(/_/g, ' ')));
-  // A message that names Remote Desktop and reads, very surely, as a failure report is one even
-  // when none of our phrases caught its wording ("rdp connects but wont let me into my desktop").
+  // A message that names Remote Desktop, says something is wrong and reads, very surely, as a
+  // failure report is one even when none of our symptom phrases caught its wording ("rdp connects
+  // but wont let me into my desktop"). One that says nothing is wrong only talks about RDP ("we
+  // disabled rdp on the workstations last week", "i wrote a script for stuck rdp sessions").
   // A message that opens as a question ("who owns srv-lab-01? need RDP access", "how do I …")
   // and shows nothing of a failure asks something; it is no failure report.
   const asks = QUESTION_OPENERS.has(understanding.terms?.[0] ?? '');
   const plainReport =
-    understanding.weakRdpSign === undefined && confidence >= PLAIN_REPORT_CONFIDENCE && !asks;
+    understanding.weakRdpSign === undefined &&
+    understanding.broken === true &&
+    confidence >= PLAIN_REPORT_CONFIDENCE &&
+    !asks;
   if (shown.length === 0 && !plainReport)
     return no('nothing-to-triage', 'no error code or symptom to triage');
   if (shown.length === 0) shown.push('names Remote Desktop');
