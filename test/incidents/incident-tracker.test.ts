@@ -11,20 +11,9 @@ import type { Finding } from '../../src/report/finding.js';
 import type { Report } from '../../src/report/report.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { lastReplySurface } from '../helpers/last-reply.js';
-import { trackerContract } from './tracker-contract.js';
+import { down, finding, trackerContract, user } from './tracker-contract.js';
 
 const config = incidentsSchema.parse({});
-const finding = (target: string, status: Finding['status'], code: string): Finding => ({
-  probe: 'tcp',
-  target,
-  status,
-  code,
-  summary: `${target} ${code}`,
-  ms: 1,
-});
-const down = { findings: [finding('srv-fin-02:3389', 'timeout', 'TCP_TIMEOUT')] };
-const user = (id: string) => ({ platform: 'slack', user: id, channel: 'C1', thread: `${id}.1` });
-
 let dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import type { Finding } from '../../src/report/finding.js';
 // What every incident store does, SQLite (test/incidents/incident-tracker.test.ts) and Redis
 // (test/integration/ops/redis-incidents.test.ts) alike: the same table of reports, the same answers.
 
-const finding = (target: string, status: Finding['status'], code: string): Finding => ({
+export const finding = (target: string, status: Finding['status'], code: string): Finding => ({
   probe: 'tcp',
   target,
   status,
@@ -14,8 +14,8 @@ const finding = (target: string, status: Finding['status'], code: string): Findi
   summary: `${target} ${code}`,
   ms: 1,
 });
-const down = { findings: [finding('srv-fin-02:3389', 'timeout', 'TCP_TIMEOUT')] };
-const user = (id: string) => ({ platform: 'slack', user: id, channel: 'C1', thread: `${id}.1` });
+export const down = { findings: [finding('srv-fin-02:3389', 'timeout', 'TCP_TIMEOUT')] };
+export const user = (id: string) => ({ platform: 'slack', user: id, channel: 'C1', thread: `${id}.1` });
 
 /** A fresh, empty store for each test: its clock and incidents config. */
 export type MakeTracker = (options?: {

@@ -1,43 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { openDatabase } from '../../../src/store/sqlite.js';
+import { killUnderLoad } from './kill-under-load.js';
 
 const WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 const dirs: string[] = [];
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
-
-/** Starts the writer, waits until it reported `after` committed requests, SIGKILLs it. */
-function killUnderLoad(path: string, round: number, after: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, path, String(round)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const committed: number[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) committed.push(Number(line));
-      if (committed.length >= after && child.exitCode === null && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited ${code ?? signal}: ${stderr}`));
-      else resolve(committed);
-    });
-  });
-}
 
 // The bot may be killed at any moment. Every row it reported committed must be there afterwards,
 // the file must pass integrity_check, and no request may be half-written (all or none of its probes).
@@ -48,7 +21,7 @@ test('the audit store survives kill -9 under load without losing committed rows'
   const reported: number[] = [];
   // Kill points spread from early (first pages) to later (WAL growing); fixed, so a failure repeats.
   for (const [round, after] of [7, 150, 600, 1].entries()) {
-    reported.push(...(await killUnderLoad(path, round, after)));
+    reported.push(...(await killUnderLoad(WRITER, [path, String(round)], after, Number)));
     const db = openDatabase(path);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

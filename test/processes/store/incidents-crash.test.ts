@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, expect, test } from 'vitest';
 import { incidentsSchema } from '../../../src/config/incidents-schema.js';
 import { createIncidentTracker } from '../../../src/incidents/incident-tracker.js';
 import { openDatabase } from '../../../src/store/sqlite.js';
+import { killUnderLoad } from './kill-under-load.js';
 
 // Issue 19: "incidents, attachments and state changes survive a restart and a kill -9". A writer
 // process reports outages of five hosts through the real tracker on a store file and is killed
@@ -23,40 +23,15 @@ afterAll(async () => {
 
 type Line = { user: string; host: string; incident: string | null } | { acknowledged: string };
 
-/** Starts the writer, waits until it printed `after` committed lines, SIGKILLs it. */
-function killUnderLoad(path: string, round: number, after: number): Promise<Line[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, path, String(round)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: Line[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const complete = buffered.split('\n');
-      buffered = complete.pop() ?? '';
-      for (const line of complete) lines.push(JSON.parse(line) as Line);
-      if (lines.length >= after && child.exitCode === null && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited ${code ?? signal}: ${stderr}`));
-      else resolve(lines);
-    });
-  });
-}
-
 test('incidents, their reports and acknowledgements survive kill -9 and restarts', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'rdp-incidents-crash-'));
   dirs.push(dir);
   const path = join(dir, 'store.db');
   const told: Line[] = [];
   for (const [round, after] of [3, 120, 400, 40].entries()) {
-    told.push(...(await killUnderLoad(path, round, after)));
+    told.push(
+      ...(await killUnderLoad(WRITER, [path, String(round)], after, (line) => JSON.parse(line) as Line)),
+    );
     const db = openDatabase(path);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
