@@ -7,7 +7,6 @@ import { incidentsSchema } from '../../src/config/incidents-schema.js';
 import { failingCauses } from '../../src/incidents/failing-causes.js';
 import { createIncidentTracker } from '../../src/incidents/incident-tracker.js';
 import { understand } from '../../src/intents/understand.js';
-import type { Finding } from '../../src/report/finding.js';
 import type { Report } from '../../src/report/report.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { lastReplySurface } from '../helpers/last-reply.js';
