@@ -6,6 +6,8 @@ import {
   MAX_STORED_CONVERSATIONS,
   type StoredConversation,
 } from '../../store/conversation-store.js';
+// The rule serve's webhook applies to what it answers, applied to what it writes unasked.
+import { isLoopbackUrl } from '../adapters/webhook-server.js';
 
 /**
  * Bot Framework conversation references (Teams): what the bot needs to write into a conversation
@@ -208,9 +210,14 @@ export async function loadConversationReferences(
 ): Promise<ConversationReferences> {
   const configured = configuredChannel(helpdesk, settings);
   if (!store) return createConversationReferences({ helpdesk: configured });
+  // Without authentication (Emulator mode) the bot writes to loopback only, as it replies: a
+  // reference kept while it ran with an app id must not take an unauthenticated card elsewhere.
+  const saved = (await store.list(TEAMS_PLATFORM)).filter(
+    ({ reference }) => settings.appId !== '' || isLoopbackReference(reference),
+  );
   return createConversationReferences({
     helpdesk: configured,
-    saved: await store.list(TEAMS_PLATFORM),
+    saved,
     save: (key, reference) =>
       void store
         .put(TEAMS_PLATFORM, key, reference)
@@ -218,4 +225,13 @@ export async function loadConversationReferences(
           logger.warn({ err: error, conversation: key }, 'conversation reference not stored'),
         ),
   });
+}
+
+function isLoopbackReference(reference: unknown): boolean {
+  const url = (reference as { serviceUrl?: unknown } | null)?.serviceUrl;
+  try {
+    return typeof url === 'string' && isLoopbackUrl(url);
+  } catch {
+    return false; // not a URL: dropped like any other malformed row
+  }
 }

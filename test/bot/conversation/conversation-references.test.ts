@@ -171,16 +171,44 @@ describe('conversation references kept in a store', () => {
     try {
       const store = createSqliteConversationStore(db);
       const logger = { warn: vi.fn() };
-      const first = await loadConversationReferences({ conversations: store, logger }, { appId: '' });
+      const settings = { appId: '5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b' };
+      const first = await loadConversationReferences({ conversations: store, logger }, settings);
       first.learn(threadReference, HELPDESK);
       // The write runs behind the turn that learned it: wait until it is in the table.
       await vi.waitFor(async () => expect(await store.list('teams')).toHaveLength(1));
       const next = await loadConversationReferences(
         { helpdesk: HELPDESK, conversations: store, logger },
-        { appId: '' },
+        settings,
       );
       expect(next.forChannel(HELPDESK)).toEqual(stripped);
       expect(logger.warn).not.toHaveBeenCalled();
+    } finally {
+      db.close();
+    }
+  });
+
+  test('in Emulator mode (no app id) only references to a local Bot Connector are read back', async () => {
+    const db = openDatabase(':memory:');
+    try {
+      const store = createSqliteConversationStore(db);
+      const local = { ...stripped, serviceUrl: 'http://127.0.0.1:3979/' };
+      await store.put('teams', HELPDESK, stripped); // learned while serve ran with an app id
+      await store.put('teams', 'a:local', { ...local, conversation: { id: 'a:local' } });
+      await store.put('teams', 'a:bad-url', {
+        ...local,
+        serviceUrl: 'not a url',
+        conversation: { id: 'a:bad-url' },
+      });
+      const logger = { warn: vi.fn() };
+      const emulator = await loadConversationReferences({ conversations: store, logger }, { appId: '' });
+      expect(emulator.forChannel(HELPDESK)).toBeUndefined();
+      expect(emulator.forChannel('a:local')?.serviceUrl).toBe('http://127.0.0.1:3979/');
+      expect(emulator.forChannel('a:bad-url')).toBeUndefined();
+      const authenticated = await loadConversationReferences(
+        { conversations: store, logger },
+        { appId: '5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b' },
+      );
+      expect(authenticated.forChannel(HELPDESK)).toEqual(stripped);
     } finally {
       db.close();
     }
