@@ -135,7 +135,7 @@ try {
   // Warm-up on another target, as a bot that has been running: first-use costs are not the bar.
   for (let i = 0; i < 50; i++) {
     understand(texts[i % OUTAGES] as string, { codeBook });
-    tracker.observe(
+    await tracker.observe(
       {
         findings: [
           {
@@ -173,7 +173,7 @@ try {
     baseline.push(performance.now() - t);
     t = performance.now();
     // What the reply path adds (conversation.ts knownIncidents): observe, then the notice line.
-    const notices = incidents.observe(
+    const notices = await incidents.observe(
       { findings: (outages[report.outage] as (typeof outages)[number]).findings },
       {
         platform: 'slack',
@@ -194,7 +194,7 @@ try {
   const drainMs = performance.now() - drainStarted;
   notifier.stop();
 
-  const all = tracker.list({ all: true });
+  const all = await tracker.list({ all: true });
   const duplicatePosts = [...posted.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
   const unposted = all.filter((incident) => !posted.has(incident.id)).length;
   const stale = all.filter((incident) => shownReports.get(incident.id) !== incident.reports).length;

@@ -13,7 +13,11 @@ import { loadBuiltinKnowledgeBase } from '../fixes/builtin-kb.js';
 import { createCodeBook } from '../fixes/code-book.js';
 import { loadKnowledgeBase } from '../fixes/load-kb.js';
 import { createIncidentPress, type IncidentPress } from '../incidents/incident-actions.js';
-import { createIncidentPosts, type IncidentPosts } from '../incidents/incident-posts.js';
+import {
+  createIncidentPosts,
+  type IncidentPosts,
+  type SharedIncidents,
+} from '../incidents/incident-posts.js';
 import { createIncidentTracker, type IncidentTracker } from '../incidents/incident-tracker.js';
 import { type IncidentChange, relayChanges } from '../incidents/relay-changes.js';
 import { understand } from '../intents/understand.js';
@@ -42,7 +46,7 @@ export interface Bot {
     understanding: Understanding,
     options: { signal: AbortSignal; onFinding?: (finding: Finding) => void },
   ) => Promise<Report>;
-  /** The incidents reports are grouped into (SQLite with the store, else memory). */
+  /** The incidents reports are grouped into (Redis with replicas, SQLite with the store, else memory). */
   incidents: IncidentTracker;
   /** Where each incident's helpdesk post is, in the same store. */
   incidentPosts: IncidentPosts;
@@ -74,6 +78,7 @@ export function assembleBot({
   routeTarget,
   notice = (line) => process.stderr.write(`${line}\n`),
   onIncidentChange,
+  sharedIncidents,
 }: {
   config: Config;
   stats?: FeedbackStats;
@@ -89,6 +94,8 @@ export function assembleBot({
   notice?: (line: string) => void;
   /** Told of every incident change (the helpdesk post, reporters told of a resolution). */
   onIncidentChange?: (change: IncidentChange) => void;
+  /** Incidents and their helpdesk posts shared by replicas (Redis); absent: in the store file (or memory). */
+  sharedIncidents?: SharedIncidents;
 }): Bot {
   // Shipped knowledge base + the organisation's kb.extensionsDir, validated before anything opens:
   // a bad extension file stops start-up (TriageError KB_INVALID naming file, line and key).
@@ -111,10 +118,10 @@ export function assembleBot({
   const ocr = createOcrReader();
   const readImages = createScreenshotReader(ocr);
   const understandText = (text: string) => understand(text, { codeBook, inventory: config.inventory });
-  // Incidents live in the store file; without one, in memory for this process.
-  const incidentsDb = store ? null : openDatabase(':memory:');
+  // Incidents live in Redis with replicas, else in the store file; without one, in memory for this process.
+  const incidentsDb = store || sharedIncidents ? null : openDatabase(':memory:');
   const database = store?.database ?? (incidentsDb as SqliteDatabase);
-  const tracker = createIncidentTracker(database, config.incidents);
+  const tracker = sharedIncidents?.tracker ?? createIncidentTracker(database, config.incidents);
   const incidents = onIncidentChange ? relayChanges(tracker, onIncidentChange) : tracker;
   const access = createAccessGate({
     config,
@@ -150,7 +157,7 @@ export function assembleBot({
     conversation,
     triage,
     incidents,
-    incidentPosts: createIncidentPosts(database),
+    incidentPosts: sharedIncidents?.posts ?? createIncidentPosts(database),
     pressIncident: createIncidentPress({ incidents, visible: access.visible }),
     feedback: store?.feedback ?? createMemoryFeedbackStore(),
     conversations: store?.conversations ?? createMemoryConversationStore(),

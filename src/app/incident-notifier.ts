@@ -42,7 +42,7 @@ export function createIncidentNotifier({
   posts: IncidentPosts;
   /** Helpdesk channel per platform (config incidents.helpdesk). */
   helpdesk: Partial<Record<string, string>>;
-  reportersOf: (incidentId: string) => Reporter[];
+  reportersOf: (incidentId: string) => Promise<Reporter[]>;
   logger: Logger;
   retryDelaysMs?: number[];
 }): IncidentNotifier {
@@ -69,7 +69,9 @@ export function createIncidentNotifier({
           log.error({ err: error, ...what }, 'incident message lost after retries');
           return;
         }
-        log.warn({ err: error, ...what, retryInMs: wait }, 'incident message failed; retrying');
+        if (error instanceof PostPendingError)
+          log.debug({ ...what, retryInMs: wait }, 'another replica is posting the incident; editing it next');
+        else log.warn({ err: error, ...what, retryInMs: wait }, 'incident message failed; retrying');
         await delay(wait, undefined, { signal: stopping.signal }).catch(() => {});
       }
     }
@@ -81,15 +83,21 @@ export function createIncidentNotifier({
     const reply: Reply = { kind: 'incident', incident };
     const what = { incident: incident.id, platform };
     let posted: string | undefined;
+    let claimed = false;
     await withRetries(what, async () => {
-      const post = posts.get(incident.id, platform);
+      const post = await posts.get(incident.id, platform);
       if (post) await outlet.show({ channel: post.channel, messageRef: post.messageRef }, reply);
-      else posted = await outlet.show({ channel }, reply);
+      else {
+        claimed ||= await posts.claim(incident.id, platform);
+        // Another replica is making the first post: edit it once it is recorded.
+        if (!claimed) throw new PostPendingError();
+        posted = await outlet.show({ channel }, reply);
+      }
     });
     // Recorded outside the retries: a store that fails after the post went out must not post it again.
     if (posted === undefined) return;
     try {
-      posts.put(incident.id, platform, { channel, messageRef: posted });
+      await posts.put(incident.id, platform, { channel, messageRef: posted });
     } catch (error) {
       log.error({ err: error, ...what }, 'the helpdesk post went out but could not be recorded');
     }
@@ -121,9 +129,16 @@ export function createIncidentNotifier({
     }
   };
 
-  const tellReporters = (incident: Incident) => {
+  const tellReporters = async (incident: Incident) => {
     const text = `${incident.id} is resolved: ${incident.target} no longer shows ${incident.cause}. Try connecting again.`;
-    for (const reporter of reportersOf(incident.id)) {
+    let reporters: Reporter[];
+    try {
+      reporters = await reportersOf(incident.id);
+    } catch (error) {
+      log.error({ err: error, incident: incident.id }, 'the reporters could not be read; none was told');
+      return;
+    }
+    for (const reporter of reporters) {
       if (reporter.platform === 'monitor') continue;
       const outlet = outlets.get(reporter.platform);
       if (!outlet) {
@@ -149,7 +164,7 @@ export function createIncidentNotifier({
     },
     onChange({ incident, event }) {
       showOnHelpdesk(incident);
-      if (event === 'resolved') tellReporters(incident);
+      if (event === 'resolved') track(tellReporters(incident));
     },
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);
@@ -158,4 +173,12 @@ export function createIncidentNotifier({
       stopping.abort();
     },
   };
+}
+
+/** The incident's first helpdesk post is being made by another replica (IncidentPosts.claim). */
+class PostPendingError extends Error {
+  override name = 'PostPendingError';
+  constructor() {
+    super('another replica is making this incident’s first helpdesk post');
+  }
 }

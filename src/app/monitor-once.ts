@@ -6,6 +6,7 @@ import type { IncidentChange } from '../incidents/relay-changes.js';
 import { assembleBot, type Bot } from './assemble.js';
 import { createIncidentNotifier, type ShowMessage } from './incident-notifier.js';
 import { type MonitorChange, runMonitorPass } from './monitor.js';
+import { openSharedIncidents } from './shared-incidents.js';
 
 /**
  * `rdp-triage monitor --once` (issue 19): one monitor pass, and what it changed told where people
@@ -32,7 +33,13 @@ export async function runMonitorOnce({
   const outlets = await slackOutlet(env);
   const teams = readTeamsSettings(env);
   let tell: (change: IncidentChange) => void = () => {};
-  const bot = assembleBot({ config, onIncidentChange: (change) => tell(change) });
+  // With REDIS_URL the incidents serve's replicas keep; else the store file.
+  const shared = await openSharedIncidents(config, env);
+  const bot = assembleBot({
+    config,
+    onIncidentChange: (change) => tell(change),
+    ...(shared && { sharedIncidents: shared.incidents }),
+  });
   const notifier = createIncidentNotifier({
     posts: bot.incidentPosts,
     helpdesk: config.incidents.helpdesk,
@@ -52,6 +59,7 @@ export async function runMonitorOnce({
     await notifier.idle();
     notifier.stop();
     await bot.close();
+    await shared?.close();
   }
 }
 

@@ -1,58 +1,113 @@
 import type { Logger } from 'pino';
+import type { MonitorConfig } from '../config/incidents-schema.js';
 import type { Config } from '../config/schema.js';
 import { deadlineSignal } from '../deadline-signal.js';
-import type { Bot } from './assemble.js';
-import { type MonitorChange, runMonitorPass } from './monitor.js';
+import { createRecheckBackoff, type RecheckBackoff } from '../incidents/recheck-backoff.js';
+import { type MonitorBot, type MonitorChange, monitorName, recheckIncidents, runMonitor } from './monitor.js';
 
 export interface MonitorSchedule {
-  /** One pass now (the timer calls it; tests call it to not wait for the interval). */
+  /** One pass now: every monitor, every open incident (tests and `monitorPass` call it). */
   runPass(): Promise<MonitorChange[]>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
-/** Open incidents are re-probed this often even with no monitor configured. */
-const DEFAULT_INTERVAL_S = 300;
-/** A pass never runs longer than this; the next one starts from a clean state. */
-const PASS_DEADLINE_MS = 4 * 60_000;
+/** Open incidents are re-probed this often (before backoff) even with no monitor configured. */
+const DEFAULT_RECHECK_S = 300;
+/** A monitor's probe or a round of re-probes never runs longer than this. */
+export const PASS_DEADLINE_MS = 4 * 60_000;
+
+/** The base interval of incident re-probes: the shortest monitor interval, at most 300 s. */
+export function recheckIntervalMs(config: Config): number {
+  return Math.min(DEFAULT_RECHECK_S, ...config.monitors.map((monitor) => monitor.intervalSeconds)) * 1000;
+}
 
 /**
- * Serve's in-process schedule of monitor passes (src/app/monitor.ts): every monitor and every open
- * incident is probed at the shortest configured interval. What changes (an incident opened or
- * resolved) reaches the helpdesk and the reporters through the tracker's change relay
- * (src/app/incident-notifier.ts). One pass at a time; a failed pass is logged.
+ * Runs `work` for `key` unless a run of that key is still going, in which case that run is the
+ * answer: one pass of a given monitor at a time, however slow its target is.
+ */
+export function createSingleFlight() {
+  const running = new Map<string, Promise<MonitorChange[]>>();
+  return (key: string, work: () => Promise<MonitorChange[]>): Promise<MonitorChange[]> => {
+    const current = running.get(key);
+    if (current) return current;
+    const started = work().finally(() => running.delete(key));
+    running.set(key, started);
+    return started;
+  };
+}
+
+/**
+ * The re-probe of open incidents a schedule runs: every one on `all`, else only those whose
+ * backoff (src/incidents/recheck-backoff.ts) says they are due.
+ */
+export function createRechecks(
+  bot: MonitorBot,
+  probes: Config['probes'],
+  backoff: RecheckBackoff,
+  now: () => number,
+) {
+  return async ({ all }: { all: boolean }): Promise<MonitorChange[]> => {
+    const open = await bot.incidents.list();
+    const due = all ? open : await backoff.due(open, now());
+    const changes = await recheckIncidents(bot, probes, due, deadlineSignal(PASS_DEADLINE_MS));
+    const results = changes.flatMap((change) =>
+      change.incident && change.change !== 'opened' && change.change !== 'attached'
+        ? [{ id: change.incident.id, outcome: change.change }]
+        : [],
+    );
+    await backoff.record(results, open, now());
+    return changes;
+  };
+}
+
+/**
+ * Serve's in-process schedule (the embedded default, no Redis): one timer per monitor at its own
+ * `intervalSeconds`, and one for the re-probes of open incidents, each incident on its backoff.
+ * What changes (an incident opened or resolved) reaches the helpdesk and the reporters through
+ * the tracker's change relay (src/app/incident-notifier.ts). A failed pass is logged.
  */
 export function startMonitorSchedule({
   bot,
   config,
   logger,
+  now = Date.now,
 }: {
-  bot: Bot;
+  bot: MonitorBot;
   config: Config;
   logger: Logger;
+  now?: () => number;
 }): MonitorSchedule {
   const log = logger.child({ component: 'monitors' });
-  const intervalS = Math.min(
-    DEFAULT_INTERVAL_S,
-    ...config.monitors.map((monitor) => monitor.intervalSeconds),
-  );
-  let running: Promise<MonitorChange[]> | undefined;
-  const runPass = () => {
-    running ??= runMonitorPass(bot, config, deadlineSignal(PASS_DEADLINE_MS)).finally(() => {
-      running = undefined;
-    });
-    return running;
+  const once = createSingleFlight();
+  const rechecks = createRechecks(bot, config.probes, createRecheckBackoff(recheckIntervalMs(config)), now);
+  // Keyed by position: two monitors may share a name (it defaults to the host).
+  const monitor = (entry: MonitorConfig, index: number) =>
+    once(`monitor:${index}`, () => runMonitor(bot, entry, deadlineSignal(PASS_DEADLINE_MS)));
+  const every = (ms: number, what: Record<string, unknown>, run: () => Promise<unknown>) => {
+    const timer = setInterval(() => {
+      run().catch((error: unknown) => log.error({ err: error, ...what }, 'monitor pass failed'));
+    }, ms);
+    // The schedule never keeps the process alive on its own.
+    timer.unref();
+    return timer;
   };
-  const timer =
-    config.incidents.enabled &&
-    setInterval(() => {
-      runPass().catch((error: unknown) => log.error({ err: error }, 'monitor pass failed'));
-    }, intervalS * 1000);
-  // The schedule never keeps the process alive on its own.
-  if (timer) timer.unref();
+  const timers = config.incidents.enabled
+    ? [
+        ...config.monitors.map((entry, index) =>
+          every(entry.intervalSeconds * 1000, { monitor: monitorName(entry) }, () => monitor(entry, index)),
+        ),
+        every(recheckIntervalMs(config), { recheck: true }, () =>
+          once('recheck', () => rechecks({ all: false })),
+        ),
+      ]
+    : [];
   return {
-    runPass,
-    stop: () => {
-      if (timer) clearInterval(timer);
+    async runPass() {
+      const monitored = await Promise.all(config.monitors.map(monitor));
+      return [...monitored.flat(), ...(await once('recheck', () => rechecks({ all: true })))];
+    },
+    stop: async () => {
+      for (const timer of timers) clearInterval(timer);
     },
   };
 }

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import type { MonitorConfig } from '../config/incidents-schema.js';
 import type { Config } from '../config/schema.js';
 import { hostOf } from '../incidents/failing-causes.js';
 import type { Incident } from '../report/incident.js';
@@ -15,8 +16,15 @@ export interface MonitorChange {
   detail?: string;
 }
 
+/** What monitors use of the bot: its understand and triage, and the incidents they feed. */
+export type MonitorBot = Pick<Bot, 'understand' | 'triage' | 'incidents'>;
+
 /** Probes at once in one pass; each still has its own deadline. */
 const PARALLEL = 8;
+
+/** The name a monitor goes by in incidents, logs and job schedulers. */
+export const monitorName = (monitor: MonitorConfig): string =>
+  monitor.name ?? monitor.host ?? `${monitor.gateway}`;
 
 /**
  * One pass (issue 19): every configured monitor is probed through the normal jump and allow rules
@@ -25,31 +33,13 @@ const PARALLEL = 8;
  * `monitor --once` from cron add up exactly as the ones serve runs.
  */
 export async function runMonitorPass(
-  bot: Bot,
+  bot: MonitorBot,
   config: Config,
   signal: AbortSignal,
 ): Promise<MonitorChange[]> {
   const limit = pLimit(PARALLEL);
-  const probe = (text: string) => {
-    const understanding = { ...bot.understand(text), intent: 'rdp_failure' as const };
-    return bot.triage(understanding, { signal });
-  };
   const monitored = await Promise.all(
-    config.monitors.map((monitor) =>
-      limit(async (): Promise<MonitorChange[]> => {
-        const name = monitor.name ?? monitor.host ?? `${monitor.gateway}`;
-        const report = await probe(
-          monitor.host === undefined
-            ? `rdp via ${monitor.gateway}`
-            : `rdp to ${monitor.host}${monitor.gateway ? ` via ${monitor.gateway}` : ''}`,
-        );
-        return bot.incidents.observeMonitor(report, name).map(({ incident, opened }) => ({
-          change: opened ? 'opened' : 'attached',
-          incident,
-          source: name,
-        }));
-      }),
-    ),
+    config.monitors.map((monitor) => limit(() => runMonitor(bot, monitor, signal))),
   );
   // An incident a monitor opened just now was probed just now: its re-probes start with the next pass.
   const fresh = new Set(
@@ -57,39 +47,72 @@ export async function runMonitorPass(
       .flat()
       .flatMap(({ change, incident }) => (change === 'opened' && incident ? [incident.id] : [])),
   );
-  const open = bot.incidents.list().filter((incident) => !fresh.has(incident.id));
-  const rechecked = await Promise.all(
+  const open = (await bot.incidents.list()).filter((incident) => !fresh.has(incident.id));
+  const rechecked = await recheckIncidents(bot, config.probes, open, signal, limit);
+  return [...monitored.flat(), ...rechecked];
+}
+
+/** One monitor's probe: its second failure in a row opens (or joins) an incident. */
+export async function runMonitor(
+  bot: MonitorBot,
+  monitor: MonitorConfig,
+  signal: AbortSignal,
+): Promise<MonitorChange[]> {
+  const name = monitorName(monitor);
+  // A monitor names a host (reached through its gateway, if any) or a gateway alone.
+  const text =
+    monitor.host === undefined
+      ? `rdp via ${monitor.gateway}`
+      : `rdp to ${monitor.host}${monitor.gateway ? ` via ${monitor.gateway}` : ''}`;
+  const report = await probe(bot, text, signal);
+  const notices = await bot.incidents.observeMonitor(report, name);
+  return notices.map(({ incident, opened }) => ({
+    change: opened ? 'opened' : 'attached',
+    incident,
+    source: name,
+  }));
+}
+
+/** Re-probes open incidents' targets: two clean probes in a row resolve one. */
+export async function recheckIncidents(
+  bot: MonitorBot,
+  probes: Config['probes'],
+  open: readonly Incident[],
+  signal: AbortSignal,
+  limit = pLimit(PARALLEL),
+): Promise<MonitorChange[]> {
+  return Promise.all(
     open.map((incident) =>
       limit(async (): Promise<MonitorChange> => {
         // A gateway's failure is asked of the gateway; anything else of the host and port it failed on.
-        const text = isGatewayFinding(incident, config)
+        const text = isGatewayFinding(incident, probes)
           ? `rdp via ${incident.target}`
           : `rdp to ${incident.probed}`;
-        const report = await probe(text);
+        const report = await probe(bot, text, signal);
         if (!hasEvidence(report, incident))
           return { change: 'no-evidence', incident, source: incident.target, ...refusalOf(report) };
-        const result = bot.incidents.recheck(incident.id, report);
+        const result = await bot.incidents.recheck(incident.id, report);
         return result
           ? { change: result.outcome, incident: result.incident, source: incident.target }
           : { change: 'no-evidence', incident, source: incident.target };
       }),
     ),
   );
-  return [...monitored.flat(), ...rechecked];
+}
+
+function probe(bot: MonitorBot, text: string, signal: AbortSignal): Promise<Report> {
+  const understanding = { ...bot.understand(text), intent: 'rdp_failure' as const };
+  return bot.triage(understanding, { signal });
 }
 
 /**
  * The gateway probe's findings, and the TLS finding on a gateway port that is no RDP port (the
  * certificate the gateway showed): asked again as a host, `rdg:443` would be refused (not an RDP port).
  */
-function isGatewayFinding(incident: Incident, config: Config): boolean {
+function isGatewayFinding(incident: Incident, probes: Config['probes']): boolean {
   if (incident.probe === 'gateway') return true;
   const port = Number(/:(\d+)$/.exec(incident.probed)?.[1]);
-  return (
-    incident.probe === 'tls' &&
-    config.probes.gatewayPorts.includes(port) &&
-    !config.probes.rdpPorts.includes(port)
-  );
+  return incident.probe === 'tls' && probes.gatewayPorts.includes(port) && !probes.rdpPorts.includes(port);
 }
 
 /** A probe that was refused or never reached the target says nothing about whether it is fixed. */

@@ -7,6 +7,7 @@ import { poolSamples } from '../ops/metrics.js';
 import { createOpsRuntime, type OpsRuntime } from '../ops/ops-runtime.js';
 import { jumpReachableCheck } from '../ops/readiness.js';
 import type { Shutdown } from '../ops/shutdown.js';
+import type { Bot } from './assemble.js';
 import { type Served, type SurfaceStarter, startServe } from './serve.js';
 
 export interface RunningBot {
@@ -51,6 +52,7 @@ export async function runBot({
   // Jumps the bot itself uses (not those a zone worker reaches) must answer for /readyz.
   const zoneJumps = new Set(config.ops.zones.flatMap((zone) => zone.jumps));
   for (const jump of config.jumps) if (!zoneJumps.has(jump.name)) runtime.addCheck(jumpReachableCheck(jump));
+  const { redisUrl } = runtime.settings;
   served = await startServe({
     config,
     env,
@@ -61,6 +63,14 @@ export async function runBot({
       feedback: runtime.shared.feedback,
       dedupe: runtime.shared.dedupe,
       limits: runtime.shared.limits,
+      sharedIncidents: runtime.shared.incidents,
+    }),
+    ...(redisUrl && {
+      // Each monitor once per interval across replicas (BullMQ job schedulers); loaded only here.
+      startMonitors: async (bot: Bot) => {
+        const { startMonitorJobs } = await import('./monitor-jobs.js');
+        return startMonitorJobs({ redisUrl, bot, config, logger: runtime.logger });
+      },
     }),
     ...(runtime.dispatcher && { routeTarget: runtime.dispatcher.routeTarget }),
     onApiError: runtime.metrics.apiError,

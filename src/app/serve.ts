@@ -7,6 +7,7 @@ import type { Conversation } from '../bot/conversation/conversation.js';
 import type { WatchDeps } from '../bot/watch/watched-channel.js';
 import type { Config } from '../config/schema.js';
 import { TriageError } from '../errors.js';
+import type { SharedIncidents } from '../incidents/incident-posts.js';
 import type { IncidentChange } from '../incidents/relay-changes.js';
 import type { FeedbackStats } from '../report/ranked-fix.js';
 import type { ConversationStore } from '../store/conversation-store.js';
@@ -18,7 +19,7 @@ import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
 import { createIncidentNotifier, type ShowMessage } from './incident-notifier.js';
 import type { MonitorChange } from './monitor.js';
-import { startMonitorSchedule } from './monitor-schedule.js';
+import { type MonitorSchedule, startMonitorSchedule } from './monitor-schedule.js';
 import { SLACK_STARTER, TEAMS_STARTER } from './surfaces.js';
 
 /** What every surface gets from `serve`: one conversation core (dedupe, limits, reports, votes), one logger. */
@@ -90,6 +91,13 @@ export interface ServeOptions {
   limits?: GateLimits;
   /** Told of every failed Slack / Teams API call (metrics). */
   onApiError?: ApiErrorListener;
+  /** Incidents shared by replicas (Redis); absent: the bot's store file. */
+  sharedIncidents?: SharedIncidents;
+  /**
+   * Starts the monitors' schedule over the bot: BullMQ job schedulers with replicas
+   * (src/app/monitor-jobs.ts); absent: timers in this process.
+   */
+  startMonitors?: (bot: Bot) => Promise<MonitorSchedule>;
 }
 
 export interface Served {
@@ -117,6 +125,8 @@ export async function startServe({
   routeTarget,
   limits,
   onApiError,
+  sharedIncidents,
+  startMonitors = async (bot) => startMonitorSchedule({ bot, config, logger }),
 }: ServeOptions): Promise<Served> {
   // Every surface's settings are checked before anything connects.
   const starters = surfaces.flatMap((surface) => {
@@ -142,6 +152,7 @@ export async function startServe({
     groupsOf: groups.groupsOf,
     ...(routeTarget && { routeTarget }),
     ...(limits && { limits }),
+    ...(sharedIncidents && { sharedIncidents }),
   });
   // The bot's store (SQLite when `store.path` is configured, else memory) unless one is given
   // (Redis, shared by replicas); then votes go to both, so `rdp-triage audit` still shows them.
@@ -193,7 +204,14 @@ export async function startServe({
         }),
       });
   // Monitors and open incidents are probed on a schedule; what changes reaches the notifier.
-  const monitors = startMonitorSchedule({ bot, config, logger });
+  let monitors: MonitorSchedule;
+  try {
+    monitors = await startMonitors(bot);
+  } catch (error) {
+    await Promise.allSettled(running.map((surface) => surface.stop()));
+    await bot.close();
+    throw error;
+  }
   return {
     surfaces: running,
     poolStats: () => bot.poolStats(),
@@ -201,7 +219,7 @@ export async function startServe({
     monitorPass: () => monitors.runPass(),
     incidentsIdle: () => notifier.idle(),
     close: async () => {
-      monitors.stop();
+      await monitors.stop();
       notifier.stop();
       await notifier.idle();
       await bot.close();

@@ -1,5 +1,6 @@
 import { assembleBot } from '../app/assemble.js';
 import { runChat } from '../app/chat.js';
+import { openSharedIncidents } from '../app/shared-incidents.js';
 import { fileAttachment } from '../bot/attachments/images.js';
 import type { Surface } from '../bot/conversation/ports.js';
 import { renderText } from '../bot/render/text.js';
@@ -14,9 +15,10 @@ import type { TriageOptions } from './triage-command.js';
 
 /** One message through the conversation core, as a chat surface would send it; prints the answer. */
 export async function triageOnce(text: string, options: TriageOptions): Promise<void> {
-  const bot = assembleBot({
-    config: withProbeTimeout(await loadConfig(options.config), options.probeTimeout),
-  });
+  const config = withProbeTimeout(await loadConfig(options.config), options.probeTimeout);
+  // A report attributed to a user (--user) joins the incidents serve's replicas keep, with REDIS_URL.
+  const shared = await openSharedIncidents(config);
+  const bot = assembleBot({ config, ...(shared && { sharedIncidents: shared.incidents }) });
   try {
     let answer: Reply | null = null;
     /** "From your screenshot: …", printed with --json as `screenshot` (only with --image: the note also names a known incident). */
@@ -53,6 +55,7 @@ export async function triageOnce(text: string, options: TriageOptions): Promise<
     }
   } finally {
     await bot.close();
+    await shared?.close();
   }
 }
 

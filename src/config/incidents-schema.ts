@@ -71,8 +71,11 @@ export const monitorsSchema = z
         host: z.string().min(1).max(260).optional(),
         /** The RD Gateway it is reached through, or the gateway to watch when there is no host. */
         gateway: z.string().min(1).max(260).optional(),
-        /** How often serve probes it. */
-        intervalSeconds: z.number().int().min(30).max(86_400).default(300),
+        /**
+         * How often serve probes it, each monitor on its own schedule (once per interval across
+         * replicas with Redis). A few seconds suit a lab; production monitors are 60 s or more.
+         */
+        intervalSeconds: z.number().int().min(1).max(86_400).default(300),
       })
       .strict()
       .refine((monitor) => monitor.host !== undefined || monitor.gateway !== undefined, {

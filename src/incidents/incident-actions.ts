@@ -30,12 +30,12 @@ export function createIncidentPress({
   visible: (requester: Requester, targets: readonly string[]) => Promise<string[]>;
 }): (press: IncidentPress) => Promise<string> {
   return async ({ id, action, by }) => {
-    const incident = incidents.get(id);
+    const incident = await incidents.get(id);
     if (!incident) return `${id} is not an incident I know.`;
     const allowed = await visible(by, [incident.target]);
     if (allowed.length === 0)
       return `Your roles may not change incidents on ${incident.target} (config access.roles).`;
-    const result = incidents.act(id, action, { platform: by.platform, user: by.user });
+    const result = await incidents.act(id, action, { platform: by.platform, user: by.user });
     if (!result) return `${id} is not an incident I know.`;
     if (!result.changed)
       return `${id} is already ${result.incident.state === 'mitigated' ? 'acknowledged' : result.incident.state}.`;

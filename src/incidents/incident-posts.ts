@@ -1,10 +1,24 @@
 import { incidentNumber } from '../report/incident.js';
 import type { SqliteDatabase } from '../store/sqlite.js';
+import type { IncidentTracker } from './incident-tracker.js';
 
 /** Where an incident's helpdesk post is on one platform, so it is edited, never posted twice. */
 export interface IncidentPosts {
-  get(incidentId: string, platform: string): { channel: string; messageRef: string } | null;
-  put(incidentId: string, platform: string, post: { channel: string; messageRef: string }): void;
+  get(incidentId: string, platform: string): Promise<{ channel: string; messageRef: string } | null>;
+  put(incidentId: string, platform: string, post: { channel: string; messageRef: string }): Promise<void>;
+  /**
+   * Whether this process may make the incident's first post on that platform: true once per
+   * incident and platform while the post is being made. With replicas (Redis) two of them may see
+   * the same incident change at once; the one not claiming waits for the post to be recorded
+   * and edits it, so the helpdesk channel never gets a second post.
+   */
+  claim(incidentId: string, platform: string): Promise<boolean>;
+}
+
+/** An incident store replicas share (Redis, src/ops/redis/redis-incident-tracker.ts): both halves. */
+export interface SharedIncidents {
+  tracker: IncidentTracker;
+  posts: IncidentPosts;
 }
 
 export function createIncidentPosts(db: SqliteDatabase): IncidentPosts {
@@ -16,12 +30,14 @@ export function createIncidentPosts(db: SqliteDatabase): IncidentPosts {
      ON CONFLICT (incident_id, platform) DO UPDATE SET channel = excluded.channel, message_ref = excluded.message_ref`,
   );
   return {
-    get(incidentId, platform) {
+    async get(incidentId, platform) {
       const row = get.get(incidentNumber(incidentId), platform);
       return row ? { channel: row.channel, messageRef: row.message_ref } : null;
     },
-    put(incidentId, platform, { channel, messageRef }) {
+    async put(incidentId, platform, { channel, messageRef }) {
       put.run(incidentNumber(incidentId), platform, channel, messageRef);
     },
+    // One process per store file: its notifier's lane per incident already makes one post at a time.
+    claim: async () => true,
   };
 }

@@ -38,32 +38,39 @@ export interface Recheck {
 }
 
 export interface IncidentTracker {
-  /** Groups one triage's failing findings into incidents. Synchronous and cheap (one SQLite transaction). */
-  observe(report: Pick<Report, 'findings'>, reporter: Reporter): IncidentNotice[];
+  /**
+   * Groups one triage's failing findings into incidents: one atomic step per cause (a SQLite
+   * transaction, a Redis script), so two replicas attaching reports of one outage make one incident.
+   */
+  observe(report: Pick<Report, 'findings'>, reporter: Reporter): Promise<IncidentNotice[]>;
   /**
    * A monitor's probe of its target: a cause failing twice in a row opens the incident (or joins
    * the open one) with the monitor as its reporter; a cause no longer failing starts over.
    */
-  observeMonitor(report: Pick<Report, 'findings'>, monitor: string): IncidentNotice[];
+  observeMonitor(report: Pick<Report, 'findings'>, monitor: string): Promise<IncidentNotice[]>;
   /**
    * A re-probe of an open incident's target: two probes in a row without its failing finding
    * resolve it. `report` must hold findings on the target (a refused or skipped probe is no evidence).
    */
-  recheck(id: string, report: Pick<Report, 'findings'>): Recheck | null;
+  recheck(id: string, report: Pick<Report, 'findings'>): Promise<Recheck | null>;
   /** Who reported an incident and where (to tell them when it is resolved), in report order. */
-  reportersOf(id: string): Reporter[];
+  reportersOf(id: string): Promise<Reporter[]>;
   /** The open and mitigated incidents, newest first; `all` adds the resolved ones. */
-  list(options?: { all?: boolean }): Incident[];
+  list(options?: { all?: boolean }): Promise<Incident[]>;
   /** One incident by id (`INC-3`), or null. */
-  get(id: string): Incident | null;
+  get(id: string): Promise<Incident | null>;
   /**
    * A helpdesk agent's action: acknowledge (open → mitigated), resolve (open or mitigated →
    * resolved), reopen (mitigated or resolved → open). `changed` is false when the incident was
    * already in that state; null when there is no such incident. Every change is audited.
    */
-  act(id: string, action: IncidentAction, by: Actor): { incident: Incident; changed: boolean } | null;
+  act(
+    id: string,
+    action: IncidentAction,
+    by: Actor,
+  ): Promise<{ incident: Incident; changed: boolean } | null>;
   /** An incident's state changes, oldest first: who opened, acknowledged, resolved or reopened it. */
-  history(id: string): IncidentEvent[];
+  history(id: string): Promise<IncidentEvent[]>;
 }
 
 /** The actor of a resolution by re-probe. */
@@ -306,23 +313,25 @@ export function createIncidentTracker(
     return { incident: toIncident({ ...row, state: next.to, resolved_ms }), changed: true };
   });
 
+  // The store's answers are promises so that SQLite and Redis (src/ops/redis/redis-incident-tracker.ts)
+  // stand behind one interface; SQLite's are settled the moment they are made.
   return {
-    observe: (report, reporter) => observe.immediate(report, reporter),
-    observeMonitor: (report, monitor) => observeMonitor.immediate(report, monitor),
-    recheck: (id, report) => recheck.immediate(id, report),
-    reportersOf: (id) =>
+    observe: async (report, reporter) => observe.immediate(report, reporter),
+    observeMonitor: async (report, monitor) => observeMonitor.immediate(report, monitor),
+    recheck: async (id, report) => recheck.immediate(id, report),
+    reportersOf: async (id) =>
       q.where.all(incidentNumber(id)).map(({ thread, message_ref, ...reporter }) => ({
         ...reporter,
         ...(thread !== null && { thread }),
         ...(message_ref !== null && { messageRef: message_ref }),
       })),
-    list: ({ all = false } = {}) => (all ? q.listAll : q.listOpen).all().map(toIncident),
-    get: (id) => {
+    list: async ({ all = false } = {}) => (all ? q.listAll : q.listOpen).all().map(toIncident),
+    get: async (id) => {
       const row = q.byId.get(incidentNumber(id));
       return row ? toIncident(row) : null;
     },
-    act: (id, action, by) => act.immediate(id, action, by),
-    history: (id) =>
+    act: async (id, action, by) => act.immediate(id, action, by),
+    history: async (id) =>
       q.events.all(incidentNumber(id)).map((row) => ({
         at: new Date(row.at_ms).toISOString(),
         event: row.event,
@@ -331,7 +340,7 @@ export function createIncidentTracker(
   };
 }
 
-const NEXT_STATE: Record<
+export const NEXT_STATE: Record<
   IncidentAction,
   { from: IncidentState[]; to: IncidentState; event: IncidentEvent['event'] }
 > = {

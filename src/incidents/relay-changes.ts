@@ -30,15 +30,15 @@ export function relayChanges(
   };
   return {
     ...tracker,
-    observe: (report, reporter) => told(tracker.observe(report, reporter)),
-    observeMonitor: (report, monitor) => told(tracker.observeMonitor(report, monitor)),
-    recheck(id, report) {
-      const result = tracker.recheck(id, report);
+    observe: async (report, reporter) => told(await tracker.observe(report, reporter)),
+    observeMonitor: async (report, monitor) => told(await tracker.observeMonitor(report, monitor)),
+    async recheck(id, report) {
+      const result = await tracker.recheck(id, report);
       if (result?.outcome === 'resolved') onChange({ incident: result.incident, event: 'resolved' });
       return result;
     },
-    act(id, action, by) {
-      const result = tracker.act(id, action, by);
+    async act(id, action, by) {
+      const result = await tracker.act(id, action, by);
       if (result?.changed) onChange({ incident: result.incident, event: ACTED[action] });
       return result;
     },

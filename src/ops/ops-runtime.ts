@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Conversation } from '../bot/conversation/conversation.js';
 import type { Surface } from '../bot/conversation/ports.js';
 import type { Config } from '../config/schema.js';
+import type { SharedIncidents } from '../incidents/incident-posts.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { FeedbackStore } from '../store/feedback-store.js';
 import { jumpOfFinding } from './finding-jump.js';
@@ -16,6 +17,7 @@ import { acceptingCheck, redisCheck } from './readiness.js';
 import { connectRedis } from './redis/connect-redis.js';
 import { createRedisDedupeStore, type SharedDedupeStore } from './redis/redis-dedupe-store.js';
 import { createRedisFeedbackStore } from './redis/redis-feedback-store.js';
+import { createRedisIncidents } from './redis/redis-incident-tracker.js';
 import { createRedisRateLimiter, type SharedRateLimiter } from './redis/redis-rate-limiter.js';
 import {
   createRedisTriageState,
@@ -32,6 +34,8 @@ export interface SharedState {
   feedback: FeedbackStore;
   limits: SharedRateLimiter;
   triages: TriageStateStore;
+  /** Incidents and their helpdesk posts, one store for every replica. */
+  incidents: SharedIncidents;
 }
 
 export interface OpsRuntime {
@@ -91,6 +95,7 @@ export async function createOpsRuntime({
       feedback: createRedisFeedbackStore(redis),
       limits: createRedisRateLimiter(redis),
       triages,
+      incidents: createRedisIncidents(redis, config.incidents),
     };
     checks.push(redisCheck(redis));
     // Keep this replica's lease alive; find triages of replicas that died and tell their users.

@@ -6,6 +6,7 @@ import { type Served, startServe } from '../../src/app/serve.js';
 import { SLACK_STARTER } from '../../src/app/surfaces.js';
 import type { SlackBlock } from '../../src/bot/render/slack.js';
 import { configSchema } from '../../src/config/schema.js';
+import { closedPort } from '../helpers/closed-port.js';
 import {
   type ApiCall,
   type FakeSlackApi,
@@ -36,12 +37,8 @@ let revived: Server | undefined;
 
 beforeAll(async () => {
   api = await startFakeSlackApi();
-  // A port that was just free on loopback: connecting is refused (TCP closed) until the test opens it.
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
+  // Connecting is refused (TCP closed) until the test opens the port again.
+  port = await closedPort();
   const config = configSchema.parse({
     probes: { timeoutMs: 1500 },
     inventory: [{ name: 'srv-down', address: '127.0.0.1', port }],

@@ -304,12 +304,12 @@ test('three Teams reporters make one helpdesk post, edited in place; its buttons
   const db = openDatabase(storePath, { readonly: true });
   try {
     const incidents = createIncidentTracker(db, configSchema.parse({}).incidents);
-    expect(incidents.history('INC-1').map(({ event, by }) => [event, by])).toEqual([
+    expect((await incidents.history('INC-1')).map(({ event, by }) => [event, by])).toEqual([
       ['opened', 'teams:aad-user-0001'],
       ['acknowledged', 'teams:aad-agent-0009'],
       ['resolved', 'teams:aad-agent-0009'],
     ]);
-    expect(incidents.get('INC-1')).toMatchObject({
+    expect(await incidents.get('INC-1')).toMatchObject({
       state: 'resolved',
       reports: 3,
       reporters: ['teams:aad-user-0001', 'teams:aad-user-0002', 'teams:aad-user-0003'],

@@ -5,12 +5,13 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createConversation } from '../../src/bot/conversation/conversation.js';
 import { incidentsSchema } from '../../src/config/incidents-schema.js';
 import { failingCauses } from '../../src/incidents/failing-causes.js';
-import { createIncidentTracker, describeNotice } from '../../src/incidents/incident-tracker.js';
+import { createIncidentTracker } from '../../src/incidents/incident-tracker.js';
 import { understand } from '../../src/intents/understand.js';
 import type { Finding } from '../../src/report/finding.js';
 import type { Report } from '../../src/report/report.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { lastReplySurface } from '../helpers/last-reply.js';
+import { trackerContract } from './tracker-contract.js';
 
 const config = incidentsSchema.parse({});
 const finding = (target: string, status: Finding['status'], code: string): Finding => ({
@@ -31,7 +32,7 @@ afterEach(() => {
 });
 
 describe('failing causes', () => {
-  test('failures and deadlines count, once per target and code, without the port; warnings and refusals do not', () => {
+  test('failures and deadlines count, once per target and code, without the port; warnings and refusals do not', async () => {
     const report = {
       findings: [
         finding('srv-fin-02:3389', 'timeout', 'TCP_TIMEOUT'),
@@ -50,165 +51,27 @@ describe('failing causes', () => {
 });
 
 describe('incident tracker', () => {
-  test('the second user opens the incident with both attached; later users join it; a repeat counts once', () => {
-    let clock = Date.parse('2026-12-07T08:00:00Z');
-    const tracker = createIncidentTracker(openDatabase(':memory:'), config, { now: () => clock });
-    expect(tracker.observe(down, user('U1'))).toEqual([]);
-    clock += 2 * 60_000;
-    const [opened] = tracker.observe(down, user('U2'));
-    expect(opened).toMatchObject({ opened: true, position: 2, repeat: false });
-    expect(opened?.incident).toMatchObject({
-      id: 'INC-1',
-      target: 'srv-fin-02',
-      cause: 'TCP_TIMEOUT',
-      state: 'open',
-      firstSeen: '2026-12-07T08:00:00.000Z',
-      reports: 2,
-      reporters: ['slack:U1', 'slack:U2'],
-    });
-    clock += 60_000;
-    expect(tracker.observe(down, user('U3'))[0]).toMatchObject({ opened: false, position: 3 });
-    const [again] = tracker.observe(down, user('U1'));
-    expect(again).toMatchObject({ repeat: true, position: 1, incident: { reports: 3 } });
-    expect(tracker.list()).toHaveLength(1);
-    if (!again) throw new Error('the repeat report joined no incident');
-    expect(describeNotice(again)).toContain('Known problem INC-1 since 08:00 UTC');
-  });
+  trackerContract(async ({ now, config: given = config } = {}) =>
+    createIncidentTracker(openDatabase(':memory:'), given, now ? { now } : {}),
+  );
 
-  test('reports further apart than the window do not open an incident', () => {
-    let clock = 0;
-    const tracker = createIncidentTracker(openDatabase(':memory:'), config, { now: () => clock });
-    expect(tracker.observe(down, user('U1'))).toEqual([]);
-    clock += 16 * 60_000;
-    expect(tracker.observe(down, user('U2'))).toEqual([]);
-    expect(tracker.list()).toEqual([]);
-  });
-
-  test('one user reporting twice is one report, never an incident of one', () => {
-    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
-    tracker.observe(down, user('U1'));
-    expect(tracker.observe(down, user('U1'))).toEqual([]);
-  });
-
-  test('incidents and waiting reports survive closing the store file', () => {
+  test('incidents and waiting reports survive closing the store file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'incidents-'));
     dirs.push(dir);
     const path = join(dir, 'store.sqlite');
     let db = openDatabase(path);
-    createIncidentTracker(db, config).observe(down, user('U1'));
+    await createIncidentTracker(db, config).observe(down, user('U1'));
     db.close();
     db = openDatabase(path);
     // U1's report waited on disk: U2 opens the incident after the restart.
-    expect(createIncidentTracker(db, config).observe(down, user('U2'))[0]).toMatchObject({
+    expect((await createIncidentTracker(db, config).observe(down, user('U2')))[0]).toMatchObject({
       opened: true,
       position: 2,
     });
     db.close();
     db = openDatabase(path);
-    expect(createIncidentTracker(db, config).list()).toMatchObject([{ id: 'INC-1', reports: 2 }]);
+    expect(await createIncidentTracker(db, config).list()).toMatchObject([{ id: 'INC-1', reports: 2 }]);
     db.close();
-  });
-
-  test('a monitor: a certificate expiring within certificateWarningDays is a warning incident at once; it resolves once renewed', () => {
-    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
-    const certificate = (daysToExpiry: number, code = 'TLS_CERT_EXPIRING_SOON'): Finding => ({
-      ...finding('rdg.corp.example:443', daysToExpiry <= 30 ? 'warn' : 'ok', code),
-      probe: 'tls',
-      detail: { daysToExpiry },
-    });
-    const expiring = { findings: [certificate(3)] };
-    const renewed = { findings: [certificate(400, 'TLS_OK')] };
-    // A user's report of the same warning is no outage; 20 days left is inside the probe's own
-    // 30 (probes.tls.expiringSoonDays) but not inside the incidents' 14 (the default).
-    expect(tracker.observe(expiring, user('U1'))).toEqual([]);
-    expect(tracker.observeMonitor({ findings: [certificate(20)] }, 'rdg')).toEqual([]);
-    const [warned] = tracker.observeMonitor(expiring, 'rdg');
-    expect(warned).toMatchObject({
-      opened: true,
-      incident: {
-        id: 'INC-1',
-        target: 'rdg.corp.example',
-        cause: 'TLS_CERT_EXPIRING_SOON',
-        severity: 'warning',
-        reporters: ['monitor:rdg'],
-      },
-    });
-    expect(tracker.recheck('INC-1', expiring)).toMatchObject({ outcome: 'failing' });
-    expect(tracker.recheck('INC-1', renewed)).toMatchObject({ outcome: 'green' });
-    expect(tracker.recheck('INC-1', renewed)).toMatchObject({
-      outcome: 'resolved',
-      incident: { state: 'resolved' },
-    });
-    expect(tracker.recheck('INC-1', renewed)).toBeNull();
-  });
-
-  test('a monitor whose failure clears starts its count over', () => {
-    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
-    expect(tracker.observeMonitor(down, 'fin')).toEqual([]);
-    expect(
-      tracker.observeMonitor({ findings: [finding('srv-fin-02:3389', 'ok', 'TCP_OPEN')] }, 'fin'),
-    ).toEqual([]);
-    expect(tracker.observeMonitor(down, 'fin')).toEqual([]);
-    expect(tracker.observeMonitor(down, 'fin')).toHaveLength(1);
-  });
-
-  test('a helpdesk agent acknowledges, resolves and reopens; each change is audited, a repeat changes nothing', () => {
-    let clock = Date.parse('2026-12-07T08:00:00Z');
-    const tracker = createIncidentTracker(openDatabase(':memory:'), config, { now: () => clock });
-    tracker.observe(down, user('U1'));
-    tracker.observe(down, user('U2'));
-    const agent = { platform: 'slack', user: 'UHELP' };
-    clock += 60_000;
-    expect(tracker.act('INC-1', 'acknowledge', agent)).toMatchObject({
-      changed: true,
-      incident: { state: 'mitigated', acknowledgedBy: 'slack:UHELP' },
-    });
-    expect(tracker.act('INC-1', 'acknowledge', agent)).toMatchObject({ changed: false });
-    // Mitigated is still open work: it is listed and re-probed.
-    expect(tracker.list().map((incident) => incident.id)).toEqual(['INC-1']);
-    clock += 60_000;
-    expect(tracker.act('INC-1', 'resolve', agent)).toMatchObject({
-      changed: true,
-      incident: { state: 'resolved' },
-    });
-    expect(tracker.list()).toEqual([]);
-    expect(tracker.act('INC-1', 'reopen', { platform: 'teams', user: '29:agent' })).toMatchObject({
-      changed: true,
-      incident: { state: 'open' },
-    });
-    expect(tracker.get('INC-1')).not.toHaveProperty('acknowledgedBy');
-    // A reopened incident collects reports again instead of a second incident opening.
-    expect(tracker.observe(down, user('U3'))[0]).toMatchObject({ opened: false, position: 3 });
-    expect(tracker.history('INC-1')).toEqual([
-      { at: '2026-12-07T08:00:00.000Z', event: 'opened', by: 'slack:U2' },
-      { at: '2026-12-07T08:01:00.000Z', event: 'acknowledged', by: 'slack:UHELP' },
-      { at: '2026-12-07T08:02:00.000Z', event: 'resolved', by: 'slack:UHELP' },
-      { at: '2026-12-07T08:02:00.000Z', event: 'reopened', by: 'teams:29:agent' },
-    ]);
-    expect(tracker.act('INC-9', 'resolve', agent)).toBeNull();
-    expect(tracker.act('DROP TABLE', 'resolve', agent)).toBeNull();
-  });
-
-  test('a resolution by re-probe is audited as the re-probe', () => {
-    const tracker = createIncidentTracker(openDatabase(':memory:'), config);
-    tracker.observe(down, user('U1'));
-    tracker.observe(down, user('U2'));
-    const up = { findings: [finding('srv-fin-02:3389', 'ok', 'TCP_OPEN')] };
-    tracker.recheck('INC-1', up);
-    tracker.recheck('INC-1', up);
-    expect(tracker.history('INC-1').map(({ event, by }) => `${event} ${by}`)).toEqual([
-      'opened slack:U2',
-      'resolved rdp-triage:recheck',
-    ]);
-  });
-
-  test('switched off, nothing is grouped', () => {
-    const tracker = createIncidentTracker(
-      openDatabase(':memory:'),
-      incidentsSchema.parse({ enabled: false }),
-    );
-    tracker.observe(down, user('U1'));
-    expect(tracker.observe(down, user('U2'))).toEqual([]);
   });
 });
 
@@ -237,5 +100,34 @@ describe('in the conversation', () => {
       kind: 'report',
       note: expect.stringContaining('yours is report #2'),
     });
+  });
+
+  test('an incident store that does not answer (Redis away) costs the reply its note, nothing more', async () => {
+    const triage = async (understanding: Report['understanding']): Promise<Report> => ({
+      understanding,
+      findings: down.findings,
+      fixes: [],
+      refusals: [],
+      startedAt: new Date(0).toISOString(),
+      ms: 1,
+    });
+    // ioredis queues commands while it reconnects: the answer never comes. The reply goes out
+    // after the conversation's own 2 s wait for the store.
+    const incidents = { observe: () => new Promise<never>(() => {}), list: async () => [] };
+    const conversation = createConversation({ understand, triage, incidents });
+    const shown = lastReplySurface();
+    const incoming = {
+      platform: 'slack',
+      id: 'U1',
+      user: 'U1',
+      channel: 'C1',
+      text: 'rdp 0x204 on srv-fin-02',
+    };
+    expect(await conversation.handle(incoming, shown.surface, AbortSignal.timeout(10_000))).toMatchObject({
+      findings: down.findings,
+    });
+    const reply = shown.last();
+    expect(reply).toMatchObject({ kind: 'report' });
+    expect(reply && 'note' in reply ? reply.note : undefined).toBeUndefined();
   });
 });

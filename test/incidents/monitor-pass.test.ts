@@ -62,10 +62,10 @@ test('two failures open a monitor incident; two clean re-probes resolve it', asy
   expect(second).toMatchObject({ change: 'resolved', incident: { state: 'resolved' } });
   // INC-1 is resolved; the listener that came back is no RDP server, and failing twice that is a
   // new outage with its own cause, not INC-1 reopened.
-  const open = bot.incidents.list();
+  const open = await bot.incidents.list();
   expect(open.map((incident) => incident.id)).not.toContain('INC-1');
   expect(open.every((incident) => incident.cause !== 'TCP_REFUSED')).toBe(true);
-  expect(bot.incidents.list({ all: true })).toContainEqual(
+  expect(await bot.incidents.list({ all: true })).toContainEqual(
     expect.objectContaining({ id: 'INC-1', state: 'resolved' }),
   );
 }, 60_000);

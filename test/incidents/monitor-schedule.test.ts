@@ -59,9 +59,9 @@ test('a resolved incident tells every reporter once, where they reported; monito
       { signal: AbortSignal.timeout(10_000) },
     );
   const down = await report();
-  assembled.incidents.observe(down, { platform: 'slack', user: 'U1', channel: 'C1', thread: '1.1' });
+  await assembled.incidents.observe(down, { platform: 'slack', user: 'U1', channel: 'C1', thread: '1.1' });
   expect(
-    assembled.incidents.observe(down, {
+    await assembled.incidents.observe(down, {
       platform: 'teams',
       user: 'A2',
       channel: '19:x',
@@ -103,7 +103,7 @@ test('a resolved incident tells every reporter once, where they reported; monito
     await notifier.idle();
     expect(shown).toHaveLength(3);
   } finally {
-    schedule.stop();
+    await schedule.stop();
     notifier.stop();
   }
 }, 60_000);

@@ -64,8 +64,8 @@ function setup() {
 describe('rdp status', () => {
   test('lists the open incidents the asker may see, and says how many others are hidden', async () => {
     const { incidents, ask } = setup();
-    incidents.observe(down('srv-fin-02'), { platform: 'slack', user: 'U1', channel: 'C1' });
-    incidents.observe(down('lab-1'), { platform: 'slack', user: 'U2', channel: 'C1' });
+    await incidents.observe(down('srv-fin-02'), { platform: 'slack', user: 'U1', channel: 'C1' });
+    await incidents.observe(down('lab-1'), { platform: 'slack', user: 'U2', channel: 'C1' });
 
     const helpdesk = await ask('UHELP', 'rdp status');
     expect(helpdesk).toMatch(/^2 open incidents:/);

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AccessGate } from '../../access/access-gate.js';
 import { describeError } from '../../errors.js';
 import { describeNotice, type IncidentTracker } from '../../incidents/incident-tracker.js';
@@ -41,6 +42,8 @@ export interface Conversation {
 }
 
 const MAX_MESSAGE_CHARS = 40_000;
+/** The longest a reply waits for the incident store before it goes out without the incident note. */
+const INCIDENT_WAIT_MS = 2000;
 /** Typed on their own, these always mean "show me what you can do", whatever the classifier says. */
 const HELP_COMMANDS = new Set(['help', '?', '/help', 'usage']);
 /** `rdp status` (and `/rdp status`, which Slack sends as `status`): the open incidents. */
@@ -145,7 +148,7 @@ export function createConversation({
           ? { ...probed, understanding, refusals: [...decision.refusals, ...probed.refusals] }
           : probed;
         record({ outcome: outcomeOf(report, decision?.limited ?? false), report });
-        const known = knownIncidents(incidents, report, incoming, surface.messageRef);
+        const known = await knownIncidents(incidents, report, incoming, surface.messageRef);
         const shown = [...(note === undefined ? [] : [note]), ...known].join('\n');
         await edits.finish({
           kind: 'report',
@@ -170,19 +173,31 @@ export function createConversation({
   };
 }
 
-/** "Known problem INC-3 since 08:02 …" for each incident this report joined; a store failure never costs the reply. */
-function knownIncidents(
+/**
+ * "Known problem INC-3 since 08:02 …" for each incident this report joined; a store failure never
+ * costs the reply, nor does a slow one: a shared store (Redis) that does not answer within
+ * INCIDENT_WAIT_MS leaves the note out (ioredis queues commands through a reconnect).
+ */
+async function knownIncidents(
   incidents: ConversationDeps['incidents'],
   report: Report,
   { platform, user, channel, thread }: Incoming,
   messageRef: string | undefined,
-): string[] {
+): Promise<string[]> {
+  if (!incidents) return [];
   // Who and where only; the reporter's words stay in the (redacted) audit log.
   const reporter = { platform, user, channel, ...(thread && { thread }), ...(messageRef && { messageRef }) };
+  const timer = new AbortController();
   try {
-    return incidents?.observe(report, reporter).map(describeNotice) ?? [];
+    const notices = await Promise.race([
+      incidents.observe(report, reporter),
+      delay(INCIDENT_WAIT_MS, [], { signal: timer.signal }),
+    ]);
+    return notices.map(describeNotice);
   } catch {
     return [];
+  } finally {
+    timer.abort();
   }
 }
 
@@ -193,7 +208,7 @@ async function openIncidentsFor(
   access: ConversationDeps['access'],
 ): Promise<string> {
   if (!incidents) return 'Incidents are not tracked here (config incidents.enabled is off).';
-  const open = incidents.list();
+  const open = await incidents.list();
   const allowed = access
     ? new Set(await access.visible(requester, [...new Set(open.map((incident) => incident.target))]))
     : null;

@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { closedPort } from '../../helpers/closed-port.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 // Two users report the same down port through the real CLI; `rdp-triage incidents` lists one
@@ -10,15 +10,6 @@ import { runCli } from '../../helpers/run-cli.js';
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const cli = (args: string[]) => runCli(args);
-
-/** A loopback port nothing listens on: bound, then closed, so a connect is refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let dir = '';
 let config = '';

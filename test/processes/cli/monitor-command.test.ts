@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { closedPort } from '../../helpers/closed-port.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../helpers/slack-api-server.js';
 
@@ -11,15 +11,6 @@ import { type FakeSlackApi, startFakeSlackApi } from '../../helpers/slack-api-se
 // API (the local fake at SLACK_API_URL). A post Slack refuses is retried and logged, and the
 // process exits only once it went out.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
-
-/** A loopback port nothing listens on: bound, then closed, so a connect is refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let dir = '';
 let config = '';
