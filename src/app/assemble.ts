@@ -31,6 +31,7 @@ import type { FeedbackStats } from '../report/ranked-fix.js';
 import type { Report } from '../report/report.js';
 import type { Understanding } from '../report/understanding.js';
 import { createConversationAudit } from '../store/conversation-audit.js';
+import { type ConversationStore, createMemoryConversationStore } from '../store/conversation-store.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../store/feedback-store.js';
 import { openStore } from '../store/open-store.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite.js';
@@ -53,6 +54,8 @@ export interface Bot {
   pressIncident: (press: IncidentPress) => Promise<string>;
   /** Where feedback votes go: SQLite when `store.path` is configured, else memory. */
   feedback: FeedbackStore;
+  /** Where a surface keeps the conversations it may write to later: SQLite with `store.path`, else memory. */
+  conversations: ConversationStore;
   /** Releases pooled connections. */
   close(): Promise<void>;
   /** The bot's understand() (code book, inventory), for surfaces that decide before answering (watched channels). */
@@ -157,6 +160,7 @@ export function assembleBot({
     incidentPosts: sharedIncidents?.posts ?? createIncidentPosts(database),
     pressIncident: createIncidentPress({ incidents, visible: access.visible }),
     feedback: store?.feedback ?? createMemoryFeedbackStore(),
+    conversations: store?.conversations ?? createMemoryConversationStore(),
     understand: understandText,
     readImages,
     poolStats: () => config.jumps.map((jump) => ({ jump: jump.name, ...jumps.stats(jump.name) })),

@@ -129,8 +129,10 @@ async function upsertSchedulers(
     { every: recheckIntervalMs(config) },
     { name: 'recheck', data: {}, opts },
   );
+  // BullMQ lists the scheduler ids, then reads each one: a scheduler another replica removed in
+  // between comes back undefined (replicas starting together), and is gone already.
   for (const scheduler of await queue.getJobSchedulers())
-    if (scheduler.key !== RECHECK_SCHEDULER && !monitors.has(scheduler.key))
+    if (scheduler && scheduler.key !== RECHECK_SCHEDULER && !monitors.has(scheduler.key))
       await queue.removeJobScheduler(scheduler.key);
 }
 

@@ -10,6 +10,7 @@ import { TriageError } from '../errors.js';
 import type { SharedIncidents } from '../incidents/incident-posts.js';
 import type { IncidentChange } from '../incidents/relay-changes.js';
 import type { FeedbackStats } from '../report/ranked-fix.js';
+import type { ConversationStore } from '../store/conversation-store.js';
 import { createMemoryDedupeStore, type DedupeStore } from '../store/dedupe-store.js';
 import type { FeedbackStore } from '../store/feedback-store.js';
 import { teeFeedbackStore } from '../store/tee-feedback-store.js';
@@ -32,6 +33,8 @@ export type ServeContext = CoreOption & {
   onApiError?: ApiErrorListener;
   /** The helpdesk channel per platform (config incidents.helpdesk), for a surface that must know it up front. */
   helpdesk?: Partial<Record<string, string>>;
+  /** Where a surface keeps the conversations it learned (Teams), across restarts with a store file. */
+  conversations?: ConversationStore;
 };
 
 /** A triage whose process died: where its message is, as recorded while it ran (ops runtime). */
@@ -183,6 +186,7 @@ export async function startServe({
     ...(onApiError && { onApiError }),
     registerGroups: groups.register,
     helpdesk: config.incidents.helpdesk,
+    conversations: bot.conversations,
   };
   const running: RunningSurface[] = [];
   try {

@@ -63,7 +63,7 @@ export const TEAMS_STARTER: SurfaceStarter = {
     const settings = readTeamsSettings(env);
     if (!settings) return null;
     return async (context) => {
-      const { logger, watch, registerGroups, onApiError, helpdesk } = context;
+      const { logger, watch, registerGroups, onApiError, helpdesk, conversations } = context;
       const core = coreFrom(context, logger);
       const [{ startTeams }, { createTeamsGroups, readGraphGroupSettings }] = await Promise.all([
         import('../bot/adapters/teams/teams-server.js'),
@@ -93,6 +93,8 @@ export const TEAMS_STARTER: SurfaceStarter = {
         ...(watch?.channels.some((channel) => channel.platform === 'teams') && { watch }),
         ...(onApiError && { onApiError }),
         ...(helpdesk?.teams && { helpdesk: helpdesk.teams }),
+        // A channel learned before a restart is still reached (and by monitor --once).
+        ...(conversations && { conversations }),
       });
       return {
         name: 'teams',

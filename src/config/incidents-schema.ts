@@ -37,7 +37,8 @@ export const incidentsSchema = z
         /**
          * Teams channel id (`19:…@thread.tacv2`, from the channel's link) of a team the bot is
          * installed in. The bot posts there through TEAMS_SERVICE_URL until it has seen an activity
-         * in the channel (an install, an @mention), which names the channel's own Bot Connector.
+         * in the channel (an install, an @mention), which names the channel's own Bot Connector;
+         * that reference is kept in the store, for a restart and `monitor --once`.
          */
         teams: z
           .string()

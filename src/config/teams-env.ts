@@ -37,6 +37,12 @@ export interface TeamsSettings {
 }
 
 /**
+ * Least wait between two edits of one Teams message: Teams allows 7 sends / s and 60 / 30 s per
+ * conversation (platform-limits.md). serve's cards and the helpdesk posts of `monitor --once`.
+ */
+export const TEAMS_MIN_UPDATE_INTERVAL_MS = 1000;
+
+/**
  * The public cloud's Bot Connector for proactive messages to a conversation the bot has not heard
  * from since it started (learn.microsoft.com, "Send proactive messages": global serviceUrl).
  */

@@ -1,5 +1,6 @@
 import type { StoreConfig } from '../config/store-schema.js';
 import { type AuditLog, createAuditLog } from './audit-log.js';
+import { type ConversationStore, createSqliteConversationStore } from './conversation-store.js';
 import type { FeedbackStore } from './feedback-store.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import { createSqliteFeedbackStore } from './sqlite-feedback-store.js';
@@ -9,6 +10,8 @@ export interface Store {
   database: SqliteDatabase;
   audit: AuditLog;
   feedback: FeedbackStore;
+  /** Where the chat surfaces reach conversations they learned (Teams conversation references). */
+  conversations: ConversationStore;
   /**
    * Commits one tiny write (for /readyz). Waits at most `waitMs` for a lock another process
    * holds: better-sqlite3 is synchronous, so a long wait would stall the event loop.
@@ -17,7 +20,7 @@ export interface Store {
   close(): void;
 }
 
-/** Opens the configured SQLite store (audit log + feedback votes), pruning old rows once at start. */
+/** Opens the configured SQLite store (audit log, feedback votes, conversation references), pruning old rows once at start. */
 export function openStore(
   config: Omit<StoreConfig, 'durability'> & { path: string; durability?: StoreConfig['durability'] },
   { now = Date.now }: { now?: () => number } = {},
@@ -34,6 +37,7 @@ export function openStore(
     database: db,
     audit,
     feedback: createSqliteFeedbackStore(db, { now }),
+    conversations: createSqliteConversationStore(db, { now }),
     checkWritable(waitMs = 250) {
       if (!db.open) return { ok: false, detail: `store ${config.path} is closed` };
       const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;

@@ -138,6 +138,19 @@ const MIGRATIONS: string[] = [
   ALTER TABLE incident_reports ADD COLUMN message_ref TEXT;
   ALTER TABLE incident_candidates ADD COLUMN message_ref TEXT;
   `,
+  // Where a surface can write later (Teams conversation references: ids and the service URL),
+  // learned from activities, kept across restarts and shared with `monitor --once`
+  // (src/store/conversation-store.ts); the newest per platform are kept.
+  `
+  CREATE TABLE conversation_refs (
+    platform TEXT NOT NULL,
+    key TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    seen_ms INTEGER NOT NULL,
+    PRIMARY KEY (platform, key)
+  );
+  CREATE INDEX conversation_refs_seen ON conversation_refs (platform, seen_ms);
+  `,
 ];
 
 /**

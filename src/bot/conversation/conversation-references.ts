@@ -1,5 +1,13 @@
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { TeamsSettings } from '../../config/teams-env.js';
+import {
+  type ConversationStore,
+  MAX_STORED_CONVERSATIONS,
+  type StoredConversation,
+} from '../../store/conversation-store.js';
+// The rule serve's webhook applies to what it answers, applied to what it writes unasked.
+import { isLoopbackUrl } from '../adapters/webhook-server.js';
 
 /**
  * Bot Framework conversation references (Teams): what the bot needs to write into a conversation
@@ -105,23 +113,49 @@ export interface ConversationReferences {
 }
 
 /** Conversations remembered at most; the oldest seen is forgotten first. */
-const MAX_CONVERSATIONS = 5000;
+const MAX_CONVERSATIONS = MAX_STORED_CONVERSATIONS;
+
+/**
+ * A conversation seen again with the same reference is written again after this long, so the
+ * conversations in use stay among the newest the store keeps, without a write per activity.
+ */
+const RESAVE_AFTER_MS = 60 * 60 * 1000;
+
+/** The platform the references are stored under (ConversationStore). */
+export const TEAMS_PLATFORM = 'teams';
 
 /**
  * The conversations the bot has seen, newest last, each with the reference a new message there
  * needs. A channel is filed under its bare id with no activity id, so a post there starts a new
- * thread rather than replying in the thread it was learned from. In memory only: the helpdesk
+ * thread rather than replying in the thread it was learned from. `saved`: what an earlier process
+ * learned (parsed again: a stored row that is no reference is dropped); `save` is told each
+ * reference learned that differs from the one held, or was last told long ago. The helpdesk
  * channel can always be rebuilt from config, and a reporter's own reference travels with their
- * report (`Reporter.messageRef`).
+ * report (`Reporter.messageRef`); what the store adds is a channel only an activity there named.
  */
 export function createConversationReferences({
   helpdesk,
   max = MAX_CONVERSATIONS,
+  saved = [],
+  save,
+  now = Date.now,
 }: {
   helpdesk?: ConfiguredChannel | undefined;
   max?: number;
+  saved?: StoredConversation[];
+  save?: (key: string, reference: ConversationRef) => void;
+  now?: () => number;
 } = {}): ConversationReferences {
-  const seen = new Map<string, ConversationRef>();
+  const seen = new Map<string, { ref: ConversationRef; json: string; savedAt: number }>();
+  const keep = (key: string, ref: ConversationRef, savedAt: number) => {
+    seen.delete(key);
+    seen.set(key, { ref, json: JSON.stringify(ref), savedAt });
+    if (seen.size > max) seen.delete(seen.keys().next().value as string);
+  };
+  for (const { key, reference } of saved) {
+    const parsed = referenceSchema.safeParse(reference);
+    if (parsed.success) keep(key, parsed.data, now());
+  }
   return {
     learn(reference, channel) {
       const parsed = referenceSchema.safeParse(reference);
@@ -129,12 +163,15 @@ export function createConversationReferences({
       const { activityId: _reply, ...ref } = parsed.data;
       const key = channel ?? ref.conversation.id;
       const conversation = channel ? { ...ref.conversation, id: channel } : ref.conversation;
-      seen.delete(key);
-      seen.set(key, { ...ref, conversation });
-      if (seen.size > max) seen.delete(seen.keys().next().value as string);
+      const learned = { ...ref, conversation };
+      const held = seen.get(key);
+      const fresh = held === undefined || held.json !== JSON.stringify(learned);
+      const due = fresh || now() - (held?.savedAt ?? 0) >= RESAVE_AFTER_MS;
+      keep(key, learned, due ? now() : (held?.savedAt ?? now()));
+      if (due) save?.(key, learned);
     },
     forChannel(channel) {
-      const learned = seen.get(channel);
+      const learned = seen.get(channel)?.ref;
       if (learned) return learned;
       if (helpdesk?.channel !== channel || !helpdesk.serviceUrl) return undefined;
       return {
@@ -150,4 +187,51 @@ export function createConversationReferences({
       };
     },
   };
+}
+
+/** Where the Teams surface's references come from (serve's Teams adapter, `monitor --once`). */
+export interface ReferenceOptions {
+  /** The helpdesk channel's id (config incidents.helpdesk.teams). */
+  helpdesk?: string | undefined;
+  /** Where the references learned are kept across restarts (the bot's store); absent: this process only. */
+  conversations?: ConversationStore | undefined;
+  logger: Pick<Logger, 'warn'>;
+}
+
+/**
+ * The references kept in `conversations` (SQLite with a store file, else this process's memory),
+ * read once, and each one learned from now on written back, so a restarted serve and
+ * `rdp-triage monitor --once` reach the conversations serve learned; the helpdesk channel as the
+ * Teams settings reach it. A failed write is logged, never in the way of the turn that learned it.
+ */
+export async function loadConversationReferences(
+  { helpdesk, conversations: store, logger }: ReferenceOptions,
+  settings: Pick<TeamsSettings, 'appId' | 'serviceUrl' | 'tenantId'>,
+): Promise<ConversationReferences> {
+  const configured = configuredChannel(helpdesk, settings);
+  if (!store) return createConversationReferences({ helpdesk: configured });
+  // Without authentication (Emulator mode) the bot writes to loopback only, as it replies: a
+  // reference kept while it ran with an app id must not take an unauthenticated card elsewhere.
+  const saved = (await store.list(TEAMS_PLATFORM)).filter(
+    ({ reference }) => settings.appId !== '' || isLoopbackReference(reference),
+  );
+  return createConversationReferences({
+    helpdesk: configured,
+    saved,
+    save: (key, reference) =>
+      void store
+        .put(TEAMS_PLATFORM, key, reference)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, conversation: key }, 'conversation reference not stored'),
+        ),
+  });
+}
+
+function isLoopbackReference(reference: unknown): boolean {
+  const url = (reference as { serviceUrl?: unknown } | null)?.serviceUrl;
+  try {
+    return typeof url === 'string' && isLoopbackUrl(url);
+  } catch {
+    return false; // not a URL: dropped like any other malformed row
+  }
 }

@@ -1,11 +1,14 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import {
   cardRef,
   channelOf,
   configuredChannel,
   createConversationReferences,
+  loadConversationReferences,
   parseCardRef,
 } from '../../../src/bot/conversation/conversation-references.js';
+import { createSqliteConversationStore } from '../../../src/store/conversation-store.js';
+import { openDatabase } from '../../../src/store/sqlite.js';
 
 // Where the Teams bot can write when nobody just wrote to it: the references it learned from
 // activities, and the configured helpdesk channel before it has seen one there.
@@ -116,6 +119,118 @@ describe('conversation references', () => {
     references.learn({ conversation: { id: 'a:1' } }); // no serviceUrl
     references.learn(null);
     expect(references.forChannel('a:1')).toBeUndefined();
+  });
+});
+
+describe('conversation references kept in a store', () => {
+  const stripped = {
+    serviceUrl: SERVICE,
+    channelId: 'msteams',
+    bot: { id: '28:bot-app' },
+    conversation: { id: HELPDESK, isGroup: true, conversationType: 'channel', tenantId: 'tenant-1' },
+  };
+
+  test('what is saved is the stripped reference: ids and the service URL, no names, locale or activity', () => {
+    const saved: [string, unknown][] = [];
+    const references = createConversationReferences({ save: (key, ref) => saved.push([key, ref]) });
+    references.learn(threadReference, HELPDESK);
+    expect(saved).toEqual([[HELPDESK, stripped]]);
+    expect(JSON.stringify(saved)).not.toMatch(/Ada|RDP Triage|IT helpdesk|en-US|1700000000555/);
+  });
+
+  test('the same reference seen again is not saved again until an hour has passed; a changed one at once', () => {
+    let clock = 0;
+    const save = vi.fn();
+    const references = createConversationReferences({ save, now: () => clock });
+    references.learn(threadReference, HELPDESK);
+    clock += 59 * 60_000;
+    references.learn(threadReference, HELPDESK);
+    expect(save).toHaveBeenCalledTimes(1);
+    references.learn({ ...threadReference, serviceUrl: 'https://smba.trafficmanager.net/amer/' }, HELPDESK);
+    expect(save).toHaveBeenCalledTimes(2);
+    clock += 61 * 60_000;
+    references.learn({ ...threadReference, serviceUrl: 'https://smba.trafficmanager.net/amer/' }, HELPDESK);
+    expect(save).toHaveBeenCalledTimes(3);
+  });
+
+  test('saved references are read back parsed: what is no reference is dropped, extra fields are not kept', () => {
+    const references = createConversationReferences({
+      saved: [
+        { key: HELPDESK, reference: { ...stripped, user: { id: '29:1', name: 'Ada Lovelace' } } },
+        { key: 'a:broken', reference: { conversation: { id: 'a:broken' } } },
+        { key: 'a:null', reference: null },
+      ],
+    });
+    expect(references.forChannel(HELPDESK)).toEqual(stripped);
+    expect(references.forChannel('a:broken')).toBeUndefined();
+    expect(references.forChannel('a:null')).toBeUndefined();
+  });
+
+  test('a channel learned by one process is reached by the next one opening the same store file', async () => {
+    const db = openDatabase(':memory:');
+    try {
+      const store = createSqliteConversationStore(db);
+      const logger = { warn: vi.fn() };
+      const settings = { appId: '5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b' };
+      const first = await loadConversationReferences({ conversations: store, logger }, settings);
+      first.learn(threadReference, HELPDESK);
+      // The write runs behind the turn that learned it: wait until it is in the table.
+      await vi.waitFor(async () => expect(await store.list('teams')).toHaveLength(1));
+      const next = await loadConversationReferences(
+        { helpdesk: HELPDESK, conversations: store, logger },
+        settings,
+      );
+      expect(next.forChannel(HELPDESK)).toEqual(stripped);
+      expect(logger.warn).not.toHaveBeenCalled();
+    } finally {
+      db.close();
+    }
+  });
+
+  test('in Emulator mode (no app id) only references to a local Bot Connector are read back', async () => {
+    const db = openDatabase(':memory:');
+    try {
+      const store = createSqliteConversationStore(db);
+      const local = { ...stripped, serviceUrl: 'http://127.0.0.1:3979/' };
+      await store.put('teams', HELPDESK, stripped); // learned while serve ran with an app id
+      await store.put('teams', 'a:local', { ...local, conversation: { id: 'a:local' } });
+      await store.put('teams', 'a:bad-url', {
+        ...local,
+        serviceUrl: 'not a url',
+        conversation: { id: 'a:bad-url' },
+      });
+      const logger = { warn: vi.fn() };
+      const emulator = await loadConversationReferences({ conversations: store, logger }, { appId: '' });
+      expect(emulator.forChannel(HELPDESK)).toBeUndefined();
+      expect(emulator.forChannel('a:local')?.serviceUrl).toBe('http://127.0.0.1:3979/');
+      expect(emulator.forChannel('a:bad-url')).toBeUndefined();
+      const authenticated = await loadConversationReferences(
+        { conversations: store, logger },
+        { appId: '5f1c7a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b' },
+      );
+      expect(authenticated.forChannel(HELPDESK)).toEqual(stripped);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a store that fails to write is logged; the reference is still used by this process', async () => {
+    const logger = { warn: vi.fn() };
+    const store = {
+      list: async () => [],
+      put: async () => {
+        throw new Error('SQLITE_FULL');
+      },
+    };
+    const references = await loadConversationReferences({ conversations: store, logger }, { appId: '' });
+    references.learn(threadReference, HELPDESK);
+    expect(references.forChannel(HELPDESK)).toEqual(stripped);
+    await vi.waitFor(() =>
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ conversation: HELPDESK }),
+        'conversation reference not stored',
+      ),
+    );
   });
 });
 

@@ -40,11 +40,14 @@ export interface TeamsBot extends ReturnType<typeof surfaceCore> {
   references: ConversationReferences;
 }
 
+/** What a proactive message needs: serve's adapter, or a post-only one (`rdp-triage monitor --once`). */
+export type Outbound = Pick<TeamsBot, 'adapter' | 'appId' | 'references'>;
+
 /**
  * Replaces the card of a triage another process lost (its `messageRef`) with `text`. Without a
  * card there is no conversation reference to post to, so the user cannot be told: returns false.
  */
-export async function tellInterrupted(bot: TeamsBot, messageRef: string | undefined, text: string) {
+export async function tellInterrupted(bot: Outbound, messageRef: string | undefined, text: string) {
   if (!parseCardRef(messageRef)) return false;
   await showMessage(bot, { channel: '', messageRef: messageRef as string }, { kind: 'text', text });
   return true;
@@ -56,7 +59,7 @@ export async function tellInterrupted(bot: TeamsBot, messageRef: string | undefi
  * `near` or in `channel`. Resolves to the shown card's `messageRef`; throws when there is no
  * conversation reference to write with (the caller retries and logs).
  */
-export async function showMessage(bot: TeamsBot, where: ShowWhere, reply: Reply): Promise<string> {
+export async function showMessage(bot: Outbound, where: ShowWhere, reply: Reply): Promise<string> {
   const message = cardMessage(renderTeamsCard(reply));
   const card = parseCardRef(where.messageRef);
   if (card) {
@@ -72,7 +75,7 @@ export async function showMessage(bot: TeamsBot, where: ShowWhere, reply: Reply)
 }
 
 /** Replaces the card `id` in a proactive turn: the user's turn that posted it is over by then. */
-function editCard(bot: TeamsBot, ref: Partial<ConversationReference>, id: string, card: Partial<Activity>) {
+function editCard(bot: Outbound, ref: Partial<ConversationReference>, id: string, card: Partial<Activity>) {
   return bot.adapter.continueConversationAsync(bot.appId, ref, async (turn) => {
     await turn.updateActivity({ ...card, id });
   });
@@ -162,7 +165,7 @@ function cards(deps: TeamsBot, context: TurnContext): TurnMessages<Partial<Activ
 
 /** Posts `message` in a new proactive turn; resolves to its activity id. */
 async function postProactive(
-  bot: TeamsBot,
+  bot: Outbound,
   reference: Partial<ConversationReference>,
   message: Partial<Activity>,
 ) {

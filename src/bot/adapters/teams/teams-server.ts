@@ -1,10 +1,10 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { z } from 'zod';
-import type { TeamsSettings } from '../../../config/teams-env.js';
+import { TEAMS_MIN_UPDATE_INTERVAL_MS, type TeamsSettings } from '../../../config/teams-env.js';
 import {
-  configuredChannel,
-  createConversationReferences,
+  loadConversationReferences,
+  type ReferenceOptions,
 } from '../../conversation/conversation-references.js';
 import type { ShowMessage } from '../../conversation/ports.js';
 import { countFailedCalls } from '../failed-calls.js';
@@ -14,9 +14,9 @@ import { onTurn, showMessage, type TeamsBot, tellInterrupted } from './teams-bot
 
 /**
  * `minUpdateIntervalMs`: Teams allows 7 sends / s and 60 / 30 s per conversation (platform-limits.md).
- * `helpdesk`: the helpdesk channel's id (config incidents.helpdesk.teams).
+ * `helpdesk`, `conversations`: the helpdesk channel and where learned references are kept.
  */
-export type TeamsOptions = WebhookSurfaceOptions & { settings: TeamsSettings; helpdesk?: string };
+export type TeamsOptions = WebhookSurfaceOptions & ReferenceOptions & { settings: TeamsSettings };
 
 /** `authenticated` is false in Emulator mode (no app id). `show`: a message nobody just asked for. */
 export type TeamsServer = WebhookServer & {
@@ -71,9 +71,9 @@ export async function startTeams(options: TeamsOptions): Promise<TeamsServer> {
     ...surfaceCore(options, 'teams'),
     adapter,
     appId: settings.appId,
-    minUpdateIntervalMs: options.minUpdateIntervalMs ?? 1000,
+    minUpdateIntervalMs: options.minUpdateIntervalMs ?? TEAMS_MIN_UPDATE_INTERVAL_MS,
     turnBudgetMs: options.turnBudgetMs ?? 5000,
-    references: createConversationReferences({ helpdesk: configuredChannel(options.helpdesk, settings) }),
+    references: await loadConversationReferences(options, settings),
   };
   const server = await serveWebhook({
     path: '/api/messages',
