@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ShowMessage, ShowWhere } from '../bot/conversation/ports.js';
+import type { Config } from '../config/schema.js';
 import type { IncidentPosts } from '../incidents/incident-posts.js';
-import type { Reporter } from '../incidents/incident-tracker.js';
+import type { IncidentTracker, Reporter } from '../incidents/incident-tracker.js';
 import type { IncidentChange } from '../incidents/relay-changes.js';
 import type { Incident } from '../report/incident.js';
 import type { Reply } from '../report/reply.js';
@@ -173,6 +174,20 @@ export function createIncidentNotifier({
       stopping.abort();
     },
   };
+}
+
+/** The notifier of an assembled bot (serve, `monitor --once`): its posts, its reporters, the configured helpdesk channels. */
+export function createBotNotifier(
+  bot: { incidentPosts: IncidentPosts; incidents: Pick<IncidentTracker, 'reportersOf'> },
+  config: Pick<Config, 'incidents'>,
+  logger: Logger,
+): IncidentNotifier {
+  return createIncidentNotifier({
+    posts: bot.incidentPosts,
+    helpdesk: config.incidents.helpdesk,
+    reportersOf: (id) => bot.incidents.reportersOf(id),
+    logger,
+  });
 }
 
 /** The incident's first helpdesk post is being made by another replica (IncidentPosts.claim). */

@@ -2,13 +2,12 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { deadlineSignal } from '../deadline-signal.js';
 import { connectRedis, KEY_PREFIX } from '../ops/redis/connect-redis.js';
 import { createRedisRecheckBackoff } from '../ops/redis/redis-recheck-backoff.js';
-import { type MonitorBot, type MonitorChange, monitorName, runMonitor } from './monitor.js';
+import { type MonitorBot, type MonitorChange, monitorName } from './monitor.js';
 import {
   createRechecks,
-  createSingleFlight,
+  createScheduledRuns,
   type MonitorSchedule,
   PASS_DEADLINE_MS,
   recheckIntervalMs,
@@ -55,11 +54,10 @@ export async function startMonitorJobs({
   const monitors = new Map(config.monitors.map((monitor) => [monitorName(monitor), monitor]));
   if (monitors.size < config.monitors.length)
     log.warn('two monitors share a name: only the last of each name is scheduled (set monitors[].name)');
-  const once = createSingleFlight();
   const locks = connectRedis(redisUrl, { logger: log, name: `${MONITOR_QUEUE}-locks` });
   // The backoff lives in Redis: the next interval's re-probe job may go to another replica.
   const backoff = createRedisRecheckBackoff(locks, recheckIntervalMs(config));
-  const rechecks = createRechecks(bot, config.probes, backoff, now);
+  const runs = createScheduledRuns(bot, createRechecks(bot, config.probes, backoff, now));
   const queueConnection = connectRedis(redisUrl, { logger: log, name: `${MONITOR_QUEUE}-queue` });
   const queue = new Queue(MONITOR_QUEUE, { connection: queueConnection });
   if (config.incidents.enabled) await upsertSchedulers(queue, config, monitors);
@@ -78,8 +76,8 @@ export async function startMonitorJobs({
     }
     try {
       const changes: MonitorChange[] = monitor
-        ? await once(`monitor:${name}`, () => runMonitor(bot, monitor, deadlineSignal(PASS_DEADLINE_MS)))
-        : await once('recheck', () => rechecks({ all: false }));
+        ? await runs.monitor(name, monitor)
+        : await runs.recheck(false);
       log.info({ monitor: name, jobId: job.id, changes: changes.length }, 'monitor pass');
       return { changes: changes.length };
     } finally {
@@ -94,14 +92,7 @@ export async function startMonitorJobs({
   log.info({ monitors: monitors.size, queue: MONITOR_QUEUE }, 'monitor schedulers ready');
 
   return {
-    async runPass() {
-      const monitored = await Promise.all(
-        [...monitors].map(([name, monitor]) =>
-          once(`monitor:${name}`, () => runMonitor(bot, monitor, deadlineSignal(PASS_DEADLINE_MS))),
-        ),
-      );
-      return [...monitored.flat(), ...(await once('recheck', () => rechecks({ all: true })))];
-    },
+    runPass: () => runs.pass([...monitors]),
     // The schedulers stay: the other replicas go on running them.
     async stop() {
       await worker.close();

@@ -4,7 +4,7 @@ import { readSlackPostSettings } from '../config/slack-env.js';
 import { readTeamsSettings, TEAMS_MIN_UPDATE_INTERVAL_MS, type TeamsSettings } from '../config/teams-env.js';
 import type { IncidentChange } from '../incidents/relay-changes.js';
 import { assembleBot, type Bot } from './assemble.js';
-import { createIncidentNotifier, type ShowMessage } from './incident-notifier.js';
+import { createBotNotifier, type ShowMessage } from './incident-notifier.js';
 import { type MonitorChange, runMonitorPass } from './monitor.js';
 import { openSharedIncidents } from './shared-incidents.js';
 
@@ -40,12 +40,7 @@ export async function runMonitorOnce({
     onIncidentChange: (change) => tell(change),
     ...(shared && { sharedIncidents: shared.incidents }),
   });
-  const notifier = createIncidentNotifier({
-    posts: bot.incidentPosts,
-    helpdesk: config.incidents.helpdesk,
-    reportersOf: (id) => bot.incidents.reportersOf(id),
-    logger,
-  });
+  const notifier = createBotNotifier(bot, config, logger);
   for (const [platform, outlet] of Object.entries(outlets)) if (outlet) notifier.register(platform, outlet);
   tell = notifier.onChange;
   try {

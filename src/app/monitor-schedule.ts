@@ -25,7 +25,7 @@ export function recheckIntervalMs(config: Config): number {
  * Runs `work` for `key` unless a run of that key is still going, in which case that run is the
  * answer: one pass of a given monitor at a time, however slow its target is.
  */
-export function createSingleFlight() {
+function createSingleFlight() {
   const running = new Map<string, Promise<MonitorChange[]>>();
   return (key: string, work: () => Promise<MonitorChange[]>): Promise<MonitorChange[]> => {
     const current = running.get(key);
@@ -33,6 +33,26 @@ export function createSingleFlight() {
     const started = work().finally(() => running.delete(key));
     running.set(key, started);
     return started;
+  };
+}
+
+/**
+ * A schedule's runs, one at a time per key (a monitor, or the re-probes): a monitor's probe, a
+ * round of re-probes (every open incident on `all`, else those due), and a whole pass now, which
+ * never overlaps a scheduled run of the same key.
+ */
+export function createScheduledRuns(bot: MonitorBot, rechecks: ReturnType<typeof createRechecks>) {
+  const once = createSingleFlight();
+  const monitor = (key: string, entry: MonitorConfig) =>
+    once(`monitor:${key}`, () => runMonitor(bot, entry, deadlineSignal(PASS_DEADLINE_MS)));
+  const recheck = (all: boolean) => once('recheck', () => rechecks({ all }));
+  return {
+    monitor,
+    recheck,
+    async pass(entries: readonly (readonly [string, MonitorConfig])[]): Promise<MonitorChange[]> {
+      const monitored = await Promise.all(entries.map(([key, entry]) => monitor(key, entry)));
+      return [...monitored.flat(), ...(await recheck(true))];
+    },
   };
 }
 
@@ -78,11 +98,12 @@ export function startMonitorSchedule({
   now?: () => number;
 }): MonitorSchedule {
   const log = logger.child({ component: 'monitors' });
-  const once = createSingleFlight();
-  const rechecks = createRechecks(bot, config.probes, createRecheckBackoff(recheckIntervalMs(config)), now);
+  const runs = createScheduledRuns(
+    bot,
+    createRechecks(bot, config.probes, createRecheckBackoff(recheckIntervalMs(config)), now),
+  );
   // Keyed by position: two monitors may share a name (it defaults to the host).
-  const monitor = (entry: MonitorConfig, index: number) =>
-    once(`monitor:${index}`, () => runMonitor(bot, entry, deadlineSignal(PASS_DEADLINE_MS)));
+  const entries = config.monitors.map((entry, index) => [String(index), entry] as const);
   const every = (ms: number, what: Record<string, unknown>, run: () => Promise<unknown>) => {
     const timer = setInterval(() => {
       run().catch((error: unknown) => log.error({ err: error, ...what }, 'monitor pass failed'));
@@ -93,19 +114,16 @@ export function startMonitorSchedule({
   };
   const timers = config.incidents.enabled
     ? [
-        ...config.monitors.map((entry, index) =>
-          every(entry.intervalSeconds * 1000, { monitor: monitorName(entry) }, () => monitor(entry, index)),
+        ...entries.map(([key, entry]) =>
+          every(entry.intervalSeconds * 1000, { monitor: monitorName(entry) }, () =>
+            runs.monitor(key, entry),
+          ),
         ),
-        every(recheckIntervalMs(config), { recheck: true }, () =>
-          once('recheck', () => rechecks({ all: false })),
-        ),
+        every(recheckIntervalMs(config), { recheck: true }, () => runs.recheck(false)),
       ]
     : [];
   return {
-    async runPass() {
-      const monitored = await Promise.all(config.monitors.map(monitor));
-      return [...monitored.flat(), ...(await once('recheck', () => rechecks({ all: true })))];
-    },
+    runPass: () => runs.pass(entries),
     stop: async () => {
       for (const timer of timers) clearInterval(timer);
     },

@@ -17,7 +17,7 @@ import { teeFeedbackStore } from '../store/tee-feedback-store.js';
 import type { TriageDeps } from '../triage/run.js';
 import type { Bot } from './assemble.js';
 import { assembleBot } from './assemble.js';
-import { createIncidentNotifier, type ShowMessage } from './incident-notifier.js';
+import { createBotNotifier, type ShowMessage } from './incident-notifier.js';
 import type { MonitorChange } from './monitor.js';
 import { type MonitorSchedule, startMonitorSchedule } from './monitor-schedule.js';
 import { SLACK_STARTER, TEAMS_STARTER } from './surfaces.js';
@@ -162,12 +162,7 @@ export async function startServe({
     for (const code of Object.keys(stats)) delete stats[code];
     Object.assign(stats, fresh);
   };
-  const notifier = createIncidentNotifier({
-    posts: bot.incidentPosts,
-    helpdesk: config.incidents.helpdesk,
-    reportersOf: (id) => bot.incidents.reportersOf(id),
-    logger,
-  });
+  const notifier = createBotNotifier(bot, config, logger);
   tellNotifier = notifier.onChange;
   await refresh();
   const core = createChatCore({

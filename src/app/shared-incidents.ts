@@ -1,7 +1,9 @@
 import type { Config } from '../config/schema.js';
+import { deadlineSignal } from '../deadline-signal.js';
 import { TriageError } from '../errors.js';
 import type { SharedIncidents } from '../incidents/incident-posts.js';
 import { resolveOpsSettings } from '../ops/ops-settings.js';
+import { raceAbort } from '../race-abort.js';
 
 /** The longest a command waits for Redis to answer before it gives up with STORE_UNAVAILABLE. */
 const CONNECT_WAIT_MS = 5000;
@@ -21,24 +23,20 @@ export async function openSharedIncidents(
   const { connectRedis } = await import('../ops/redis/connect-redis.js');
   const { createRedisIncidents } = await import('../ops/redis/redis-incident-tracker.js');
   const redis = connectRedis(redisUrl, { name: 'rdp-triage-cli' });
-  const timer = new AbortController();
   try {
-    const { setTimeout: delay } = await import('node:timers/promises');
-    const answered = await Promise.race([
-      redis.ping().then(() => true),
-      delay(CONNECT_WAIT_MS, false, { signal: timer.signal }),
-    ]);
-    if (!answered) throw new Error(`no answer within ${CONNECT_WAIT_MS} ms`);
+    await raceAbort(redis.ping(), deadlineSignal(CONNECT_WAIT_MS));
   } catch (error) {
     redis.disconnect();
     const host = new URL(redisUrl).host;
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${CONNECT_WAIT_MS} ms`
+        : (error as Error).message;
     throw new TriageError(
       'STORE_UNAVAILABLE',
-      `Redis at ${host} (REDIS_URL), where incidents are kept, does not answer: ${(error as Error).message}`,
+      `Redis at ${host} (REDIS_URL), where incidents are kept, does not answer: ${why}`,
       { cause: error },
     );
-  } finally {
-    timer.abort();
   }
   return {
     incidents: createRedisIncidents(redis, config.incidents),

@@ -84,11 +84,7 @@ export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSe
   if (!SLACK_ENV_NAMES.some((name) => name in present)) return null;
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new TriageError(
-      'STARTUP_INVALID',
-      `Slack: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'invalid environment'}`,
-    );
+    throw invalidEnvironment(parsed.error);
   }
   const values = parsed.data;
   if (!values.SLACK_BOT_TOKEN)
@@ -160,12 +156,17 @@ export function readSlackPostSettings(
     .pick({ SLACK_BOT_TOKEN: true, SLACK_API_URL: true })
     .safeParse({ SLACK_BOT_TOKEN: env.SLACK_BOT_TOKEN, SLACK_API_URL: env.SLACK_API_URL || undefined });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new TriageError(
-      'STARTUP_INVALID',
-      `Slack: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'invalid environment'}`,
-    );
+    throw invalidEnvironment(parsed.error);
   }
   const { SLACK_BOT_TOKEN: botToken, SLACK_API_URL: apiUrl } = parsed.data;
   return { botToken: botToken as string, ...(apiUrl && { apiUrl }) };
+}
+
+/** `STARTUP_INVALID` naming the first bad variable and what is wrong with it (never its value). */
+function invalidEnvironment(error: z.ZodError): TriageError {
+  const issue = error.issues[0];
+  return new TriageError(
+    'STARTUP_INVALID',
+    `Slack: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'invalid environment'}`,
+  );
 }
