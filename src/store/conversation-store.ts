@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { SqliteDatabase } from './sqlite.js';
 
 /**
@@ -28,20 +29,21 @@ export function createMemoryConversationStore({
 }: {
   max?: number;
 } = {}): ConversationStore {
-  const byPlatform = new Map<string, Map<string, string>>();
+  const byPlatform = new Map<string, LRUCache<string, string>>();
   return {
     async put(platform, key, reference) {
-      const seen = byPlatform.get(platform) ?? new Map<string, string>();
+      const seen = byPlatform.get(platform) ?? new LRUCache<string, string>({ max });
       byPlatform.set(platform, seen);
       // Stored as JSON, as SQLite does: what comes back is a copy, never the caller's object.
-      seen.delete(key);
       seen.set(key, JSON.stringify(reference));
-      if (seen.size > max) seen.delete(seen.keys().next().value as string);
     },
     async list(platform) {
-      return [...(byPlatform.get(platform) ?? new Map<string, string>())].map(([key, json]) => ({
+      // Least recently put first (nothing but put touches the order).
+      const seen = byPlatform.get(platform);
+      if (!seen) return [];
+      return [...seen.rkeys()].map((key) => ({
         key,
-        reference: JSON.parse(json) as unknown,
+        reference: JSON.parse(seen.peek(key) ?? 'null') as unknown,
       }));
     },
   };

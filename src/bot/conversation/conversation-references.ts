@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { TeamsSettings } from '../../config/teams-env.js';
@@ -146,11 +147,10 @@ export function createConversationReferences({
   save?: (key: string, reference: ConversationRef) => void;
   now?: () => number;
 } = {}): ConversationReferences {
-  const seen = new Map<string, { ref: ConversationRef; json: string; savedAt: number }>();
+  // Ordered by when each was learned (set), not by use: reads peek.
+  const seen = new LRUCache<string, { ref: ConversationRef; json: string; savedAt: number }>({ max });
   const keep = (key: string, ref: ConversationRef, savedAt: number) => {
-    seen.delete(key);
     seen.set(key, { ref, json: JSON.stringify(ref), savedAt });
-    if (seen.size > max) seen.delete(seen.keys().next().value as string);
   };
   for (const { key, reference } of saved) {
     const parsed = referenceSchema.safeParse(reference);
@@ -164,14 +164,14 @@ export function createConversationReferences({
       const key = channel ?? ref.conversation.id;
       const conversation = channel ? { ...ref.conversation, id: channel } : ref.conversation;
       const learned = { ...ref, conversation };
-      const held = seen.get(key);
+      const held = seen.peek(key);
       const fresh = held === undefined || held.json !== JSON.stringify(learned);
       const due = fresh || now() - (held?.savedAt ?? 0) >= RESAVE_AFTER_MS;
       keep(key, learned, due ? now() : (held?.savedAt ?? now()));
       if (due) save?.(key, learned);
     },
     forChannel(channel) {
-      const learned = seen.get(channel)?.ref;
+      const learned = seen.peek(channel)?.ref;
       if (learned) return learned;
       if (helpdesk?.channel !== channel || !helpdesk.serviceUrl) return undefined;
       return {

@@ -1,8 +1,9 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { AccessGate } from '../../access/access-gate.js';
+import { deadlineSignal } from '../../deadline-signal.js';
 import { describeError } from '../../errors.js';
 import { describeNotice, type IncidentTracker } from '../../incidents/incident-tracker.js';
 import { statusText } from '../../incidents/status-text.js';
+import { raceAbort } from '../../race-abort.js';
 import type { Finding } from '../../report/finding.js';
 import type { Reply } from '../../report/reply.js';
 import type { Report } from '../../report/report.js';
@@ -187,17 +188,11 @@ async function knownIncidents(
   if (!incidents) return [];
   // Who and where only; the reporter's words stay in the (redacted) audit log.
   const reporter = { platform, user, channel, ...(thread && { thread }), ...(messageRef && { messageRef }) };
-  const timer = new AbortController();
   try {
-    const notices = await Promise.race([
-      incidents.observe(report, reporter),
-      delay(INCIDENT_WAIT_MS, [], { signal: timer.signal }),
-    ]);
+    const notices = await raceAbort(incidents.observe(report, reporter), deadlineSignal(INCIDENT_WAIT_MS));
     return notices.map(describeNotice);
   } catch {
     return [];
-  } finally {
-    timer.abort();
   }
 }
 
