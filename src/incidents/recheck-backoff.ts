@@ -30,6 +30,11 @@ export function nextRecheck(
   return { failing, dueAt: at + baseMs * factor };
 }
 
+/** Whether an incident with this plan (none yet: a new incident) is due for a re-probe at `at`. */
+export function isDue(state: RecheckState | undefined, at: number): boolean {
+  return state === undefined || at >= state.dueAt;
+}
+
 /**
  * The re-probe plan of the open incidents: in memory for one process (below), in Redis for
  * replicas (src/ops/redis/redis-recheck-backoff.ts).
@@ -48,11 +53,7 @@ export interface RecheckBackoff {
 export function createRecheckBackoff(baseMs: number): RecheckBackoff {
   const states = new Map<string, RecheckState>();
   return {
-    due: async (open, at) =>
-      open.filter((incident) => {
-        const state = states.get(incident.id);
-        return state === undefined || at >= state.dueAt;
-      }),
+    due: async (open, at) => open.filter((incident) => isDue(states.get(incident.id), at)),
     async record(results, open, at) {
       const stillOpen = new Set(open.map((incident) => incident.id));
       for (const id of states.keys()) if (!stillOpen.has(id)) states.delete(id);

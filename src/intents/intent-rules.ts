@@ -189,10 +189,7 @@ function isAppInSession(words: string, hits: readonly PhraseHit<SignKey>[]): boo
     );
   if (app === undefined || rdp.length === 0 || (rdp[0]?.at ?? 0) < app.at) return false;
   return rdp.every((hit) => {
-    const before = words
-      .slice(Math.max(0, hit.at - 24), hit.at)
-      .trim()
-      .split(' ');
+    const before = wordsBefore(words, hit.at);
     const last = before.at(-1) ?? '';
     const place = DETERMINERS.includes(last) ? before.at(-2) : last;
     return PLACE_WORDS.includes(place ?? '');
@@ -258,27 +255,29 @@ function withoutWantedBehaviour(
   };
 }
 
-/** One of `markers` in the two words before a phrase. */
-function precededBy(words: string, at: number, markers: readonly string[]): boolean {
-  const before = words
+/** The words just before a phrase that starts at `at` (what fits in 24 characters). */
+function wordsBefore(words: string, at: number): string[] {
+  return words
     .slice(Math.max(0, at - 24), at)
     .trim()
-    .split(' ')
-    .slice(-2);
-  return before.some((word) => markers.includes(word));
+    .split(' ');
+}
+
+/** One of `markers` in the two words before a phrase. */
+function precededBy(words: string, at: number, markers: readonly string[]): boolean {
+  return wordsBefore(words, at)
+    .slice(-2)
+    .some((word) => markers.includes(word));
 }
 
 /** "not working again" is no "working again": a negation in the two words before a phrase. */
 function negatedAt(words: string, at: number): boolean {
-  const before = words
-    .slice(Math.max(0, at - 24), at)
-    .trim()
-    .split(' ')
-    .slice(-2);
-  return before.some(
-    (word) =>
-      word === 'not' || word === 'never' || word === 'no' || word === 'nothing' || word.endsWith("n't"),
-  );
+  return wordsBefore(words, at)
+    .slice(-2)
+    .some(
+      (word) =>
+        word === 'not' || word === 'never' || word === 'no' || word === 'nothing' || word.endsWith("n't"),
+    );
 }
 
 function isBroken(found: readonly SignKey[], symptoms: readonly string[], signs: Signs): boolean {

@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import { nextRecheck, type RecheckBackoff, type RecheckState } from '../../incidents/recheck-backoff.js';
+import {
+  isDue,
+  nextRecheck,
+  type RecheckBackoff,
+  type RecheckState,
+} from '../../incidents/recheck-backoff.js';
 import { KEY_PREFIX } from './connect-redis.js';
 
 /**
@@ -26,10 +31,7 @@ export function createRedisRecheckBackoff(
   return {
     async due(open, at) {
       const states = await statesOf(open.map((incident) => incident.id));
-      return open.filter((incident) => {
-        const state = states.get(incident.id);
-        return state === undefined || at >= state.dueAt;
-      });
+      return open.filter((incident) => isDue(states.get(incident.id), at));
     },
     async record(results, open, at) {
       const stillOpen = new Set(open.map((incident) => incident.id));
