@@ -150,3 +150,16 @@ export function cardActions(node: any): any[] {
     ...Object.entries(node).flatMap(([key, value]) => (key === 'fallback' ? [] : cardActions(value))),
   ];
 }
+
+/** The id the local Bot Connector gave a POSTed activity (it numbers them act-1, act-2, … in order). */
+export function postedActivityId(
+  connector: Pick<FakeConnector, 'calls'>,
+  call: ConnectorCall | undefined,
+): string {
+  const posted = connector.calls.filter(
+    (c) => c.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(c.path),
+  );
+  const index = call ? posted.indexOf(call) : -1;
+  if (index === -1) throw new Error('not a posted activity');
+  return `act-${index + 1}`;
+}

@@ -1,6 +1,4 @@
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -10,12 +8,14 @@ import { TEAMS_STARTER } from '../../src/app/surfaces.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createIncidentTracker } from '../../src/incidents/incident-tracker.js';
 import { openDatabase } from '../../src/store/sqlite.js';
+import { closedPort } from '../helpers/closed-port.js';
 import {
   type ConnectorCall,
   cardActions,
   cardOf,
   cardTexts,
   type FakeConnector,
+  postedActivityId,
   startFakeConnector,
 } from './teams-connector.js';
 
@@ -47,11 +47,7 @@ let storePath: string;
 async function start({ configured }: { configured: boolean }) {
   connector = await startFakeConnector();
   // A loopback port nobody listens on: every report's tcp probe is refused, the same cause.
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
+  port = await closedPort();
   dir = mkdtempSync(join(tmpdir(), 'teams-incidents-'));
   storePath = join(dir, 'store.sqlite');
   const config = configSchema.parse({
@@ -178,16 +174,6 @@ const finalCard = (reporter: Reporter) =>
       texts(c).some((t) => t.startsWith('Triage took')),
   );
 
-/** The id the local Bot Connector gave a POSTed activity (it numbers them act-1, act-2, … in order). */
-function idOf(call: ConnectorCall | undefined): string {
-  const posted = connector.calls.filter(
-    (c) => c.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(c.path),
-  );
-  const index = call ? posted.indexOf(call) : -1;
-  if (index === -1) throw new Error('not a posted activity');
-  return `act-${index + 1}`;
-}
-
 test('three Teams reporters make one helpdesk post, edited in place; its buttons acknowledge and resolve; every reporter is told', async () => {
   await start({ configured: true });
   const [ada, alan, edsger] = REPORTERS as [Reporter, Reporter, Reporter];
@@ -203,7 +189,7 @@ test('three Teams reporters make one helpdesk post, edited in place; its buttons
       expect.stringMatching(/^Open · since .* · 1 report,/),
     ]),
   );
-  const postId = idOf(opened);
+  const postId = postedActivityId(connector, opened);
 
   // Each later report attaches: the same post is edited (count and last seen), never posted again;
   // the reporter's own card says which report they are and still has the fixes.

@@ -1,6 +1,4 @@
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -9,6 +7,7 @@ import { type Served, startServe } from '../../src/app/serve.js';
 import { TEAMS_STARTER } from '../../src/app/surfaces.js';
 import { configSchema } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/store/sqlite.js';
+import { closedPort } from '../helpers/closed-port.js';
 import { cardOf, cardTexts, type FakeConnector, startFakeConnector } from './teams-connector.js';
 
 // A Teams channel the bot learned before a restart is still reached after it (issue 19): serve
@@ -36,15 +35,6 @@ async function stop() {
   for (const surface of served?.surfaces ?? []) await surface.stop();
   await served?.close();
   served = undefined;
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function serve(storePath: string, port: number): Promise<string> {

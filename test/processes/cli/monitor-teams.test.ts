@@ -13,8 +13,10 @@ import {
   cardOf,
   cardTexts,
   type FakeConnector,
+  postedActivityId,
   startFakeConnector,
 } from '../../bot/teams-connector.js';
+import { closedPort } from '../../helpers/closed-port.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 // `rdp-triage monitor --once` from cron tells Teams what changed, as serve would (issue 19): a
@@ -30,15 +32,6 @@ const HELPDESK = '19:helpdesk0cron@thread.tacv2';
 const HELPDESK_PATH = `/v3/conversations/${HELPDESK}/activities`;
 const ADA_PATH = '/v3/conversations/a:1ada-chat/activities';
 const BOT = { id: '28:rdp-triage-bot', name: 'RDP Triage' };
-
-/** A loopback port nothing listens on: bound, then closed, so a connect is refused. */
-async function closedPort(host: string): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let dir = '';
 let config = '';
@@ -86,16 +79,6 @@ const changes = (run: { change: string; incident?: { id: string } }[]) =>
   run.map(({ change, incident }) => `${incident?.id} ${change}`).sort();
 const texts = (call: ConnectorCall | undefined) => cardTexts(cardOf(call?.body));
 const helpdeskPosts = () => connector.calls.filter((c) => c.method === 'POST' && c.path === HELPDESK_PATH);
-
-/** The id the local Bot Connector gave a POSTed activity (it numbers them act-1, act-2, … in order). */
-function idOf(call: ConnectorCall | undefined): string {
-  const posted = connector.calls.filter(
-    (c) => c.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(c.path),
-  );
-  const index = call ? posted.indexOf(call) : -1;
-  if (index === -1) throw new Error('not a posted activity');
-  return `act-${index + 1}`;
-}
 
 async function post(url: string, body: unknown) {
   const response = await fetch(url, {
@@ -150,7 +133,7 @@ test('monitor --once posts a new incident in the Teams helpdesk channel serve le
   await served.incidentsIdle();
   const adaPost = helpdeskPosts()[0];
   expect(texts(adaPost)).toContainEqual(expect.stringMatching(/^INC-1 · 127\.0\.0\.2/));
-  const adaPostId = idOf(adaPost);
+  const adaPostId = postedActivityId(connector, adaPost);
   for (const surface of served.surfaces) await surface.stop();
   await served.close();
   served = undefined;
